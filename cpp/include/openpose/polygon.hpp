@@ -1,0 +1,26 @@
+// Polygon rasterisation, reproducing OpenCV's fillConvexPoly.
+#pragma once
+
+#include <vector>
+
+#include "openpose/types.hpp"
+
+namespace openpose {
+
+// A horizontal run of pixels: x0..x1 (both inclusive) on row y.
+struct Span {
+    int y;
+    int x0;
+    int x1;
+};
+
+// Horizontal spans covering exactly the pixels that
+// cv::fillConvexPoly(img(height x width), poly, color, LINE_8, 0) paints
+// (OpenCV 4.6 behaviour), for any polygon: convex or not, degenerate (one
+// point, two points, collinear) and partly or wholly outside the image.
+// Spans are clipped to the image; they may overlap (their union is the
+// painted set). An empty polygon gives no spans.
+// Throws std::invalid_argument for width/height <= 0.
+std::vector<Span> fill_convex_poly_spans(const std::vector<Point>& poly, int width, int height);
+
+}  // namespace openpose

@@ -1,0 +1,44 @@
+#include "openpose/assembly.hpp"
+
+#include <stdexcept>
+
+namespace openpose {
+
+std::vector<int> seed_assemble(const std::vector<std::vector<ValidPair>>& valid_pairs, const std::vector<Limb>& limbs,
+                               const std::vector<std::uint8_t>& starts_person, int n_parts) {
+    if (valid_pairs.size() != limbs.size() || starts_person.size() != limbs.size()) {
+        throw std::invalid_argument("valid_pairs, limbs and starts_person must have one entry per limb");
+    }
+    if (n_parts <= 0) throw std::invalid_argument("n_parts must be positive");
+    for (const Limb& limb : limbs) {
+        if (limb.part_a < 0 || limb.part_a >= n_parts || limb.part_b < 0 || limb.part_b >= n_parts) {
+            throw std::invalid_argument("a limb names a part outside the layout");
+        }
+    }
+    const auto stride = static_cast<std::size_t>(n_parts);
+    std::vector<int> persons;  // P x n_parts, row-major
+    for (std::size_t k = 0; k < limbs.size(); ++k) {
+        const auto a_slot = static_cast<std::size_t>(limbs[k].part_a);
+        const auto b_slot = static_cast<std::size_t>(limbs[k].part_b);
+        for (const ValidPair& pair : valid_pairs[k]) {
+            const std::size_t n_persons = persons.size() / stride;
+            std::size_t found = n_persons;
+            for (std::size_t p = 0; p < n_persons; ++p) {
+                if (persons[p * stride + a_slot] == pair.a_id) {
+                    found = p;
+                    break;
+                }
+            }
+            if (found < n_persons) {
+                persons[found * stride + b_slot] = pair.b_id;
+            } else if (starts_person[k] != 0) {
+                persons.insert(persons.end(), stride, -1);
+                persons[n_persons * stride + a_slot] = pair.a_id;
+                persons[n_persons * stride + b_slot] = pair.b_id;
+            }
+        }
+    }
+    return persons;
+}
+
+}  // namespace openpose

@@ -1,0 +1,78 @@
+#include "openpose/postprocess.hpp"
+
+#include <algorithm>
+#include <stdexcept>
+#include <string>
+
+#include "openpose/assembly.hpp"
+#include "openpose/image.hpp"
+#include "openpose/peaks.hpp"
+
+namespace openpose {
+
+void check_net_output(const NetOutput& net, int n_channels_needed) {
+    if (net.data == nullptr || net.height <= 0 || net.width <= 0) {
+        throw std::invalid_argument("net_output maps must not be empty, got " + std::to_string(net.height) + "x" +
+                                    std::to_string(net.width));
+    }
+    if (net.channels < n_channels_needed) {
+        throw std::invalid_argument("net_output has " + std::to_string(net.channels) +
+                                    " channels, the layout needs at least " + std::to_string(n_channels_needed));
+    }
+    for (int c = 0; c < net.channels; ++c) require_finite(net.channel(c), "net_output");
+}
+
+namespace {
+
+int channels_needed(const SeedLayout& layout) {
+    int needed = layout.n_parts;
+    for (const Limb& l : layout.limbs) needed = std::max({needed, l.paf_x + 1, l.paf_y + 1});
+    return needed;
+}
+
+}  // namespace
+
+SeedResult seed_postprocess(const NetOutput& net, int image_width, int image_height, const SeedLayout& layout,
+                            float threshold, const SeedPairParams& params) {
+    if (layout.n_parts <= 0 || layout.starts_person.size() != layout.limbs.size()) {
+        throw std::invalid_argument("layout tables are inconsistent");
+    }
+    for (const Limb& l : layout.limbs) {
+        if (l.paf_x < 0 || l.paf_y < 0) throw std::invalid_argument("layout names a negative PAF channel");
+        if (l.part_a < 0 || l.part_b < 0 || l.part_a >= layout.n_parts || l.part_b >= layout.n_parts) {
+            throw std::invalid_argument("layout names a limb part outside 0..n_parts-1");
+        }
+    }
+    check_net_output(net, channels_needed(layout));
+    const ResizeGrid grid = make_resize_grid(net.width, net.height, image_width, image_height);
+
+    SeedResult result;
+    int next_id = 0;
+    result.keypoints.reserve(static_cast<std::size_t>(layout.n_parts));
+    for (int part = 0; part < layout.n_parts; ++part) {
+        std::vector<Keypoint> kps;
+        for (const Peak& p : seed_find_peaks(net.channel(part), grid, threshold)) {
+            kps.push_back(Keypoint{next_id++, p.x, p.y, p.score});
+        }
+        result.keypoints.push_back(std::move(kps));
+    }
+
+    result.valid_pairs.reserve(layout.limbs.size());
+    for (std::size_t k = 0; k < layout.limbs.size(); ++k) {
+        const Limb& limb = layout.limbs[k];
+        const auto& cand_a = result.keypoints[static_cast<std::size_t>(limb.part_a)];
+        const auto& cand_b = result.keypoints[static_cast<std::size_t>(limb.part_b)];
+        if (cand_a.empty() || cand_b.empty()) {
+            result.invalid_pairs.push_back(static_cast<int>(k));
+            result.valid_pairs.emplace_back();
+            continue;
+        }
+        result.valid_pairs.push_back(
+            seed_score_limb(net.channel(limb.paf_x), net.channel(limb.paf_y), grid, cand_a, cand_b, params));
+    }
+
+    result.persons = seed_assemble(result.valid_pairs, layout.limbs, layout.starts_person, layout.n_parts);
+    return result;
+}
+
+}  // namespace openpose

@@ -1,0 +1,99 @@
+"""Checks of user input shared by the public functions. Errors name the parameter."""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+#: Largest accepted image side, in pixels.
+MAX_IMAGE_SIDE = 32768
+#: Largest accepted image area, in pixels (e.g. 8192 x 8192).
+MAX_IMAGE_PIXELS = 8192 * 8192
+
+MODES = ("seed",)
+BACKENDS = ("cpp", "python")
+
+
+def float32_array(value, name: str, *, ndim) -> np.ndarray:
+    """`value` as a C-contiguous float32 array with one of the allowed ndims.
+
+    Floating and integer inputs are converted (a copy only where needed);
+    anything else is a TypeError. NaN or infinite values are a ValueError.
+    """
+    arr = np.asarray(value) if not isinstance(value, np.ndarray) else value
+    if arr.dtype.kind not in "fiu":
+        msg = f"`{name}` must be a real-valued numeric array, got dtype {arr.dtype}"
+        raise TypeError(msg)
+    ndims = (ndim,) if isinstance(ndim, int) else tuple(ndim)
+    if arr.ndim not in ndims:
+        want = " or ".join(f"{n}-D" for n in ndims)
+        msg = f"`{name}` must be {want}, got shape {arr.shape}"
+        raise ValueError(msg)
+    if arr.size == 0:
+        msg = f"`{name}` must not be empty, got shape {arr.shape}"
+        raise ValueError(msg)
+    arr = np.ascontiguousarray(arr, dtype=np.float32)
+    if not np.isfinite(arr).all():
+        msg = f"`{name}` contains NaN or infinite values"
+        raise ValueError(msg)
+    return arr
+
+
+def net_output_array(net_output, name: str = "net_output") -> np.ndarray:
+    """A (1, C, h, w) or (C, h, w) network output as a (C, h, w) float32 array."""
+    arr = float32_array(net_output, name, ndim=(3, 4))
+    if arr.ndim == 4:
+        if arr.shape[0] != 1:
+            msg = f"`{name}` must hold one image (shape (1, C, h, w) or (C, h, w)), got shape {arr.shape}"
+            raise ValueError(msg)
+        arr = arr[0]
+    return arr
+
+
+def image_size(value, name: str = "image_size"):
+    """A (width, height) pair of positive ints within the documented limits."""
+    try:
+        width, height = value
+    except (TypeError, ValueError):
+        msg = f"`{name}` must be a (width, height) pair, got {value!r}"
+        raise TypeError(msg) from None
+    for v in (width, height):
+        if isinstance(v, bool) or not isinstance(v, numbers.Integral):
+            msg = f"`{name}` must hold two integers (width, height), got {value!r}"
+            raise TypeError(msg)
+    width, height = int(width), int(height)
+    if width <= 0 or height <= 0:
+        msg = f"`{name}` must be positive, got {(width, height)}"
+        raise ValueError(msg)
+    if width > MAX_IMAGE_SIDE or height > MAX_IMAGE_SIDE or width * height > MAX_IMAGE_PIXELS:
+        msg = (
+            f"`{name}` {(width, height)} is too large: at most {MAX_IMAGE_SIDE} pixels a side "
+            f"and {MAX_IMAGE_PIXELS} pixels in all"
+        )
+        raise ValueError(msg)
+    return width, height
+
+
+def choice(value, name: str, options) -> str:
+    """`value` if it is one of `options`, else a ValueError listing them."""
+    if not isinstance(value, str) or value not in options:
+        msg = f"unknown `{name}` {value!r}; expected one of {', '.join(map(repr, options))}"
+        raise ValueError(msg)
+    return value
+
+
+def number(value, name: str, *, minimum=None, maximum=None, integer=False):
+    """A finite real number (or int) within bounds."""
+    kinds = (numbers.Integral,) if integer else (numbers.Real,)
+    if isinstance(value, bool) or not isinstance(value, kinds):
+        kind = "an integer" if integer else "a real number"
+        msg = f"`{name}` must be {kind}, got {value!r}"
+        raise TypeError(msg)
+    if not np.isfinite(value):
+        msg = f"`{name}` must be finite, got {value!r}"
+        raise ValueError(msg)
+    if (minimum is not None and value < minimum) or (maximum is not None and value > maximum):
+        msg = f"`{name}` must be between {minimum} and {maximum}, got {value!r}"
+        raise ValueError(msg)
+    return int(value) if integer else float(value)

@@ -1,0 +1,70 @@
+"""The result of post-processing one network output."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import List, Tuple
+
+import numpy as np
+
+__all__ = ["PoseResult"]
+
+
+@dataclass
+class PoseResult:
+    """People found in one image, plus the intermediate stages.
+
+    Attributes
+    ----------
+    poses : ndarray of shape (P, K, 3), float32
+        ``[x, y, score]`` per person and keypoint, in original-image pixels;
+        missing keypoints are ``0, 0, 0`` (OpenPose's JSON convention).
+    scores : ndarray of shape (P,), float32
+        One score per person (seed mode: the mean score of its keypoints).
+    persons : ndarray of shape (P, K), int32
+        Keypoint ids per person, -1 where missing.
+    keypoints : list of K ndarrays of shape (n_i, 4), float32
+        Candidates per part, rows ``[id, x, y, score]``.
+    valid_pairs : list of L ndarrays of shape (m_k, 3), float32
+        Scored connections per limb, rows ``[a_id, b_id, score]``.
+    invalid_pairs : list of int
+        Limbs (ascending) for which one of the two parts had no candidate.
+    layout : str
+        Name of the keypoint layout.
+    image_size : (int, int)
+        ``(width, height)`` of the original image.
+    mode : str
+        The algorithm that produced the result.
+    """
+
+    poses: np.ndarray
+    scores: np.ndarray
+    persons: np.ndarray
+    keypoints: List[np.ndarray]
+    valid_pairs: List[np.ndarray]
+    invalid_pairs: List[int]
+    layout: str
+    image_size: Tuple[int, int]
+    mode: str
+
+    def __len__(self) -> int:
+        return int(self.poses.shape[0])
+
+
+def poses_from_persons(persons: np.ndarray, keypoints: List[np.ndarray]):
+    """``(poses, scores)`` from id rows and the per-part candidate tables.
+
+    Missing parts are ``0, 0, 0``; a person's score is the mean score of the
+    keypoints it has.
+    """
+    n_persons, n_parts = persons.shape
+    table = np.concatenate([np.asarray(k, np.float32).reshape(-1, 4) for k in keypoints] + [np.zeros((0, 4), np.float32)])
+    lookup = np.zeros((int(table[:, 0].max()) + 1 if len(table) else 0, 3), np.float32)
+    lookup[table[:, 0].astype(np.int64)] = table[:, 1:4]
+    present = persons >= 0
+    poses = np.zeros((n_persons, n_parts, 3), np.float32)
+    poses[present] = lookup[persons[present]]
+    counts = present.sum(axis=1)
+    totals = poses[:, :, 2].sum(axis=1, dtype=np.float64)
+    scores = np.divide(totals, counts, out=np.zeros(n_persons), where=counts > 0).astype(np.float32)
+    return poses, scores

@@ -1,0 +1,129 @@
+// Shared helpers of the bindings: array checks and zero-copy returns.
+// Included first by every register_*.cpp.
+#pragma once
+
+#include <pybind11/numpy.h>
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include <cmath>
+#include <stdexcept>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "openpose/types.hpp"
+
+namespace py = pybind11;
+
+namespace openpose_ext {
+
+using F32Array = py::array_t<float, py::array::c_style>;
+using I32Array = py::array_t<std::int32_t, py::array::c_style>;
+using U8Array = py::array_t<std::uint8_t, py::array::c_style>;
+
+inline std::string shape_of(const py::array& a) {
+    std::string s = "(";
+    for (py::ssize_t i = 0; i < a.ndim(); ++i) s += (i ? ", " : "") + std::to_string(a.shape(i));
+    return s + (a.ndim() == 1 ? ",)" : ")");
+}
+
+// Throws ValueError unless `a` has `ndim` dimensions (and, where cols >= 0,
+// exactly `cols` columns in its last one).
+inline void require_shape(const py::array& a, const char* name, py::ssize_t ndim, py::ssize_t cols = -1) {
+    if (a.ndim() != ndim || (cols >= 0 && a.shape(ndim - 1) != cols)) {
+        std::string want = ndim == 2 && cols >= 0 ? "(n, " + std::to_string(cols) + ")" : std::to_string(ndim) + "-D";
+        throw py::value_error("`" + std::string(name) + "` must have shape " + want + ", got " + shape_of(a));
+    }
+}
+
+// A 2-D float32 array as a map view (the array stays alive with the caller).
+inline openpose::MapView map_view(const F32Array& a, const char* name) {
+    require_shape(a, name, 2);
+    if (a.shape(0) == 0 || a.shape(1) == 0) {
+        throw py::value_error("`" + std::string(name) + "` must not be empty, got shape " + shape_of(a));
+    }
+    return openpose::MapView{a.data(), static_cast<int>(a.shape(1)), static_cast<int>(a.shape(0)),
+                             static_cast<std::ptrdiff_t>(a.shape(1))};
+}
+
+// Hands a std::vector over to numpy without copying its elements.
+template <class T>
+py::array_t<T> to_numpy(std::vector<T>&& values, std::vector<py::ssize_t> shape) {
+    auto* owned = new std::vector<T>(std::move(values));
+    py::capsule release(owned, [](void* p) { delete static_cast<std::vector<T>*>(p); });
+    return py::array_t<T>(std::move(shape), owned->data(), release);
+}
+
+// Rows [id, x, y, score] of keypoint candidates, as the C++ structs.
+// Ids and coordinates must be whole numbers.
+inline std::vector<openpose::Keypoint> keypoints_from(const F32Array& a, const char* name) {
+    require_shape(a, name, 2, 4);
+    std::vector<openpose::Keypoint> out;
+    out.reserve(static_cast<std::size_t>(a.shape(0)));
+    auto r = a.unchecked<2>();
+    for (py::ssize_t i = 0; i < a.shape(0); ++i) {
+        const float id = r(i, 0), x = r(i, 1), y = r(i, 2);
+        if (id != std::floor(id) || x != std::floor(x) || y != std::floor(y) || !std::isfinite(r(i, 3))) {
+            throw py::value_error("`" + std::string(name) + "` row " + std::to_string(i) +
+                                  ": id, x and y must be whole numbers and score finite");
+        }
+        out.push_back({static_cast<int>(id), static_cast<int>(x), static_cast<int>(y), r(i, 3)});
+    }
+    return out;
+}
+
+// Keypoints as a (n, 4) float32 array of rows [id, x, y, score].
+inline py::array_t<float> keypoints_to_numpy(const std::vector<openpose::Keypoint>& kps) {
+    std::vector<float> flat;
+    flat.reserve(kps.size() * 4);
+    for (const auto& k : kps) flat.insert(flat.end(), {float(k.id), float(k.x), float(k.y), k.score});
+    return to_numpy(std::move(flat), {static_cast<py::ssize_t>(kps.size()), 4});
+}
+
+// Valid pairs as a (m, 3) float32 array of rows [a_id, b_id, score].
+inline py::array_t<float> pairs_to_numpy(const std::vector<openpose::ValidPair>& pairs) {
+    std::vector<float> flat;
+    flat.reserve(pairs.size() * 3);
+    for (const auto& p : pairs) flat.insert(flat.end(), {float(p.a_id), float(p.b_id), p.score});
+    return to_numpy(std::move(flat), {static_cast<py::ssize_t>(pairs.size()), 3});
+}
+
+// Rows [id_a, id_b, score] back into pairs.
+inline std::vector<openpose::ValidPair> pairs_from(const F32Array& a, const char* name) {
+    require_shape(a, name, 2, 3);
+    std::vector<openpose::ValidPair> out;
+    auto r = a.unchecked<2>();
+    for (py::ssize_t i = 0; i < a.shape(0); ++i) {
+        if (r(i, 0) != std::floor(r(i, 0)) || r(i, 1) != std::floor(r(i, 1))) {
+            throw py::value_error("`" + std::string(name) + "` row " + std::to_string(i) + ": ids must be whole numbers");
+        }
+        out.push_back({static_cast<int>(r(i, 0)), static_cast<int>(r(i, 1)), r(i, 2)});
+    }
+    return out;
+}
+
+// Rows [part_a, part_b, paf_x, paf_y] of a layout's limb table.
+inline std::vector<openpose::Limb> limbs_from(const I32Array& a) {
+    require_shape(a, "limbs", 2, 4);
+    std::vector<openpose::Limb> out;
+    auto r = a.unchecked<2>();
+    for (py::ssize_t i = 0; i < a.shape(0); ++i) out.push_back({r(i, 0), r(i, 1), r(i, 2), r(i, 3)});
+    return out;
+}
+
+inline std::vector<std::uint8_t> flags_from(const U8Array& a, const char* name, std::size_t n) {
+    require_shape(a, name, 1);
+    if (static_cast<std::size_t>(a.shape(0)) != n) {
+        throw py::value_error("`" + std::string(name) + "` must have one entry per limb");
+    }
+    return std::vector<std::uint8_t>(a.data(), a.data() + n);
+}
+
+}  // namespace openpose_ext
+
+void register_image(py::module_& m);
+void register_peaks(py::module_& m);
+void register_paf(py::module_& m);
+void register_assembly(py::module_& m);
+void register_postprocess(py::module_& m);

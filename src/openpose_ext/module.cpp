@@ -1,0 +1,12 @@
+// openpose._ext: the compiled post-processing core. Private: the public API
+// is the Python package `openpose`.
+#include "common.hpp"
+
+PYBIND11_MODULE(_ext, m) {
+    m.doc() = "C++ core of openpose's post-processing (private; use the openpose package).";
+    register_image(m);
+    register_peaks(m);
+    register_paf(m);
+    register_assembly(m);
+    register_postprocess(m);
+}

@@ -1,0 +1,79 @@
+// Image primitives, exposed so tests can hold them against cv2.
+#include "common.hpp"
+
+#include "openpose/contours.hpp"
+#include "openpose/image.hpp"
+#include "openpose/polygon.hpp"
+
+using namespace openpose_ext;
+
+void register_image(py::module_& m) {
+    m.def(
+        "resize_linear",
+        [](const F32Array& src, int width, int height) {
+            const openpose::MapView view = map_view(src, "src");
+            std::vector<float> out;
+            {
+                py::gil_scoped_release release;
+                out = openpose::resize_linear(view, openpose::make_resize_grid(view.width, view.height, width, height));
+            }
+            return to_numpy(std::move(out), {height, width});
+        },
+        py::arg("src").noconvert(), py::arg("width"), py::arg("height"),
+        "cv::resize(src, (width, height), INTER_LINEAR) with OpenCV's generic float arithmetic.");
+
+    m.def(
+        "gaussian_blur3",
+        [](const F32Array& src) {
+            const openpose::MapView view = map_view(src, "src");
+            std::vector<float> out;
+            {
+                py::gil_scoped_release release;
+                out = openpose::gaussian_blur3(view);
+            }
+            return to_numpy(std::move(out), {view.height, view.width});
+        },
+        py::arg("src").noconvert(), "cv::GaussianBlur(src, (3, 3), 0) (BORDER_REFLECT_101).");
+
+    m.def(
+        "find_contours",
+        [](const U8Array& mask) {
+            require_shape(mask, "mask", 2);
+            const int h = static_cast<int>(mask.shape(0)), w = static_cast<int>(mask.shape(1));
+            std::vector<openpose::Contour> contours;
+            {
+                py::gil_scoped_release release;
+                contours = openpose::find_contours(mask.data(), w, h, w);
+            }
+            py::list out;
+            for (auto& c : contours) {
+                std::vector<std::int32_t> flat;
+                flat.reserve(c.size() * 2);
+                for (const auto& p : c) flat.insert(flat.end(), {p.x, p.y});
+                out.append(to_numpy(std::move(flat), {static_cast<py::ssize_t>(c.size()), 2}));
+            }
+            return out;
+        },
+        py::arg("mask").noconvert(),
+        "cv::findContours(mask, RETR_TREE, CHAIN_APPROX_SIMPLE): list of (n, 2) int32 arrays of (x, y).");
+
+    m.def(
+        "fill_convex_poly",
+        [](const I32Array& poly, int width, int height) {
+            require_shape(poly, "poly", 2, 2);
+            if (width <= 0 || height <= 0) throw py::value_error("`width` and `height` must be positive");
+            openpose::Contour pts;
+            auto r = poly.unchecked<2>();
+            for (py::ssize_t i = 0; i < poly.shape(0); ++i) pts.push_back({r(i, 0), r(i, 1)});
+            std::vector<std::uint8_t> img(static_cast<std::size_t>(width) * static_cast<std::size_t>(height), 0);
+            {
+                py::gil_scoped_release release;
+                for (const auto& s : openpose::fill_convex_poly_spans(pts, width, height)) {
+                    std::fill_n(img.begin() + static_cast<std::ptrdiff_t>(s.y) * width + s.x0, s.x1 - s.x0 + 1, 1);
+                }
+            }
+            return to_numpy(std::move(img), {height, width});
+        },
+        py::arg("poly").noconvert(), py::arg("width"), py::arg("height"),
+        "The pixels cv::fillConvexPoly(img, poly, 1) paints, as a (height, width) uint8 mask.");
+}

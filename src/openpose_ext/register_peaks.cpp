@@ -1,0 +1,27 @@
+// Peak finding on one heatmap.
+#include "common.hpp"
+
+#include "openpose/peaks.hpp"
+
+using namespace openpose_ext;
+
+void register_peaks(py::module_& m) {
+    m.def(
+        "seed_find_peaks",
+        [](const F32Array& heatmap, int width, int height, float threshold) {
+            const openpose::MapView view = map_view(heatmap, "heatmap");
+            std::vector<openpose::Peak> peaks;
+            {
+                py::gil_scoped_release release;
+                openpose::require_finite(view, "heatmap");
+                peaks = openpose::seed_find_peaks(view, openpose::make_resize_grid(view.width, view.height, width, height),
+                                                  threshold);
+            }
+            std::vector<float> flat;
+            flat.reserve(peaks.size() * 3);
+            for (const auto& p : peaks) flat.insert(flat.end(), {float(p.x), float(p.y), p.score});
+            return to_numpy(std::move(flat), {static_cast<py::ssize_t>(peaks.size()), 3});
+        },
+        py::arg("heatmap").noconvert(), py::arg("width"), py::arg("height"), py::arg("threshold"),
+        "The original getKeyPoints on a heatmap resized to (width, height): (n, 3) rows [x, y, score].");
+}
