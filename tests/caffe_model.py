@@ -58,9 +58,10 @@ def _field(number: int, payload: bytes) -> bytes:
 
 
 def _blob(array: np.ndarray) -> bytes:
+    """A LayerParameter.blobs entry (field 7) holding one BlobProto."""
     shape = _field(1, b"".join(_varint(d) for d in array.shape))  # BlobShape.dim, packed
     data = _field(5, struct.pack(f"<{array.size}f", *array.astype(np.float32).ravel()))  # packed floats
-    return _field(7, shape) + data
+    return _field(7, _field(7, shape) + data)
 
 
 def weights(seed: int = 0, *, zero_kernels: bool = False):
