@@ -59,3 +59,20 @@ def real_outputs(shared_net):
     if not items:
         pytest.skip("../shared/media has no photos")
     return items
+
+
+def model_for_this_opencv() -> Path:
+    """The shared COCO model file the installed OpenCV can import (4.x: the fixed-shape one)."""
+    cv2 = pytest.importorskip("cv2")
+    model = MODEL if int(cv2.__version__.split(".")[0]) >= 5 else MODEL_FIXED
+    if not model.exists():
+        pytest.skip(f"{model} is not available (tests that need the shared model skip)")
+    return model
+
+
+@pytest.fixture(scope="session")
+def estimator():
+    """A PoseEstimator on the shared COCO model (seed mode, C++ backend)."""
+    import openpose
+
+    return openpose.PoseEstimator(model_for_this_opencv(), mode="seed")

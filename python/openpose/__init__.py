@@ -1,11 +1,16 @@
 """openpose: multi-person 2D pose estimation in the OpenPose style.
 
-Post-processing of OpenPose network outputs (heatmaps + part affinity fields)
-into people, with a C++ core and a pure-Python reference. Importing the
-package does no work: no model loading, no downloads.
+`PoseEstimator` runs an OpenPose network in cv2.dnn on images; the
+post-processing of its outputs (heatmaps + part affinity fields) into people
+runs in a C++ core, with a pure-Python reference. Importing the package does
+no work: no model loading, no downloads.
 """
 
+from .draw import draw
+from .estimator import PoseEstimator
 from .layouts import LAYOUTS, Layout, get_layout
+from .models import MODELS, ModelSpec
+from .openpose_json import to_openpose_json, write_openpose_json
 from .postprocess import SeedParams, assemble_persons, find_peaks, postprocess, score_limb
 from .result import PoseResult
 
@@ -14,12 +19,18 @@ __version__ = "0.1.0"
 __all__ = [
     "LAYOUTS",
     "Layout",
+    "MODELS",
+    "ModelSpec",
+    "PoseEstimator",
     "PoseResult",
     "SeedParams",
     "__version__",
     "assemble_persons",
+    "draw",
     "find_peaks",
     "get_layout",
     "postprocess",
     "score_limb",
+    "to_openpose_json",
+    "write_openpose_json",
 ]

@@ -50,6 +50,12 @@ class PoseResult:
     def __len__(self) -> int:
         return int(self.poses.shape[0])
 
+    def to_openpose_json(self) -> dict:
+        """This result in OpenPose's JSON format (see `openpose.to_openpose_json`)."""
+        from .openpose_json import to_openpose_json
+
+        return to_openpose_json(self)
+
 
 def poses_from_persons(persons: np.ndarray, keypoints: List[np.ndarray]):
     """``(poses, scores)`` from id rows and the per-part candidate tables.

@@ -1,0 +1,8 @@
+"""``python -m openpose``: the same as the ``openpose`` command."""
+
+import sys
+
+from .cli import main
+
+if __name__ == "__main__":
+    sys.exit(main())

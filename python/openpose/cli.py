@@ -1,0 +1,211 @@
+"""The ``openpose`` command (also ``python -m openpose``).
+
+``openpose INPUT... --model PATH [--write-json DIR] [--write-images DIR] ...``
+runs pose estimation on photos, folders of photos, videos and a camera.
+
+Subcommands: a first argument that names one (``openpose NAME ...``) runs
+it instead; every other first argument is an input of the default action.
+A subcommand is one entry of `SUBCOMMANDS` (the module is imported only
+when it runs). An input file that happens to have a subcommand's name is
+given as ``./NAME``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import inspect
+import logging
+import os
+import sys
+from pathlib import Path
+from typing import Dict, Optional, Sequence, Tuple
+
+from . import __version__
+from . import _validation as v
+
+__all__ = ["main", "build_parser", "SUBCOMMANDS"]
+
+#: Subcommand name -> (module with a ``main(argv, prog=...) -> int``, one-line help).
+SUBCOMMANDS: Dict[str, Tuple[str, str]] = {}
+
+ENV_MODEL = "OPENPOSE_MODEL"
+
+_DESCRIPTION = """\
+Multi-person 2D pose estimation (OpenPose style) on images, folders of
+images, videos and a camera. Writes OpenPose-format JSON, rendered images
+and a rendered video."""
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {value}")
+    return value
+
+
+def _non_negative_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an integer >= 0, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected an integer >= 0, got {value}")
+    return value
+
+
+def _estimator_default(name: str):
+    from .estimator import PoseEstimator
+
+    return inspect.signature(PoseEstimator).parameters[name].default
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The parser of the default action (``openpose INPUT... --model ...``)."""
+    epilog = None
+    if SUBCOMMANDS:
+        lines = [f"  openpose {name} ...  {text}" for name, (_, text) in sorted(SUBCOMMANDS.items())]
+        epilog = "subcommands (openpose NAME --help):\n" + "\n".join(lines)
+    parser = argparse.ArgumentParser(
+        prog="openpose",
+        description=_DESCRIPTION,
+        epilog=epilog,
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    parser.add_argument("inputs", nargs="*", metavar="INPUT",
+                        help="image files, folders of images (sorted; other files skipped) and video files")
+    parser.add_argument("--version", action="version", version=f"openpose {__version__}")
+    model = parser.add_argument_group("model")
+    model.add_argument("--model", default=os.environ.get(ENV_MODEL),
+                       help=f".onnx file, or CMU .prototxt (OpenCV 4.x); default: ${ENV_MODEL}")
+    model.add_argument("--weights", default=None, help="the .caffemodel of a .prototxt model")
+    model.add_argument("--net-height", type=_positive_int, default=368,
+                       help="network input height (a multiple of 16); the width follows the aspect ratio")
+    model.add_argument("--mode", default=_estimator_default("mode"), choices=v.MODES,
+                       help="post-processing algorithm")
+    model.add_argument("--backend", default=_estimator_default("backend"), choices=v.BACKENDS,
+                       help="post-processing backend")
+    model.add_argument("--layout", default=None,
+                       help="keypoint layout (coco, mpi, body_25); default: from the model")
+    out = parser.add_argument_group("output")
+    out.add_argument("--write-json", metavar="DIR", default=None,
+                     help="write <stem>_keypoints.json (OpenPose format) per image or video frame")
+    out.add_argument("--write-images", metavar="DIR", default=None,
+                     help="write <stem>_rendered.png with the skeletons drawn")
+    out.add_argument("--write-video", metavar="FILE", default=None,
+                     help="write every rendered frame into one video (.avi: MJPG, .mp4: mp4v)")
+    out.add_argument("--video-fps", type=float, default=None,
+                     help="frame rate of --write-video (default: the source's, else 10)")
+    src = parser.add_argument_group("sources")
+    src.add_argument("--camera", type=_non_negative_int, default=None, metavar="N",
+                     help="read camera N (through the video path)")
+    src.add_argument("--max-frames", type=_positive_int, default=None, metavar="N",
+                     help="at most N frames from each video or camera")
+    ui = parser.add_argument_group("interface")
+    ui.add_argument("--display", action="store_true",
+                    help="show the rendered frames in a window (q or Esc stops); needs opencv-python, not -headless")
+    ui.add_argument("--quiet", action="store_true", help="no progress bar and no summary (errors are still shown)")
+    return parser
+
+
+def _run_subcommand(name: str, argv: Sequence[str]) -> int:
+    module_name, _ = SUBCOMMANDS[name]
+    module = importlib.import_module(module_name)
+    return int(module.main(list(argv), prog=f"openpose {name}") or 0)
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    """Entry point of ``openpose``; returns the exit status.
+
+    0: every input processed; 1: some inputs were bad (named on stderr),
+    the others were processed; 2: a usage or model error.
+    """
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] in SUBCOMMANDS:
+        return _run_subcommand(argv[0], argv[1:])
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not args.inputs and args.camera is None:
+        parser.error("give at least one INPUT (image, folder or video) or --camera N")
+    if not args.model:
+        from .models import _WHERE_MODELS_COME_FROM
+
+        parser.error(f"--model is required (or set {ENV_MODEL}). {_WHERE_MODELS_COME_FROM}")
+    logging.basicConfig(level=logging.WARNING, format="openpose: %(message)s")
+    return _run(args, parser)
+
+
+def _run(args, parser: argparse.ArgumentParser) -> int:
+    import cv2
+
+    from .estimator import PoseEstimator
+    from .pipeline import IMAGE_EXTENSIONS, Failure, Note, Processed, count_frames, iter_frames, run_pipeline
+    from .writers import Outputs
+
+    try:
+        estimator = PoseEstimator(args.model, weights=args.weights, net_height=args.net_height,
+                                  mode=args.mode, backend=args.backend, layout=args.layout)
+    except (OSError, ValueError, TypeError) as exc:
+        print(f"openpose: error: {exc}", file=sys.stderr)
+        return 2
+    try:
+        outputs = Outputs(json_dir=args.write_json, images_dir=args.write_images, video_path=args.write_video,
+                          video_fps=args.video_fps, display=args.display)
+    except (OSError, ValueError) as exc:
+        print(f"openpose: error: {exc}", file=sys.stderr)
+        return 2
+
+    many = len(args.inputs) > 1 or args.camera is not None or any(
+        Path(p).is_dir() or Path(p).suffix.lower() not in IMAGE_EXTENSIONS for p in args.inputs)
+    bar = None
+    if many and not args.quiet:
+        from tqdm import tqdm
+
+        bar = tqdm(total=count_frames(args.inputs, max_frames=args.max_frames) or None, unit="frame",
+                   file=sys.stderr, dynamic_ncols=True, leave=True)
+
+    def say(text: str) -> None:
+        if bar is not None:
+            bar.write(text, file=sys.stderr)
+        else:
+            print(text, file=sys.stderr)
+
+    def consume(item) -> bool:
+        if isinstance(item, Processed):
+            keep_going = outputs.write(item.frame, item.result)
+            if bar is not None:
+                bar.update(1)
+            return keep_going
+        if isinstance(item, Failure):
+            say(f"openpose: bad input {item.label}: {item.reason}")
+        elif isinstance(item, Note) and not args.quiet:
+            say(f"openpose: {item.text}")
+        return True
+
+    try:
+        summary = run_pipeline(estimator, iter_frames(args.inputs, camera=args.camera, max_frames=args.max_frames),
+                               consume)
+    except KeyboardInterrupt:
+        say("openpose: interrupted")
+        return 130
+    except (OSError, cv2.error) as exc:
+        say(f"openpose: error: {exc}")
+        return 2
+    finally:
+        if bar is not None:
+            bar.close()
+        outputs.close()
+    if not args.quiet:
+        print(f"openpose: {summary.text()}", file=sys.stderr)
+    if summary.failures:
+        names = ", ".join(f.label for f in summary.failures)
+        print(f"openpose: {len(summary.failures)} bad input(s): {names}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,199 @@
+"""`PoseEstimator`: a model file in, people out, one image at a time."""
+
+from __future__ import annotations
+
+import numbers
+import time
+from typing import Optional, Tuple
+
+import numpy as np
+
+from . import _validation as v
+from .layouts import get_layout
+from .models import ModelSpec, load_net
+from .postprocess import _params, postprocess
+from .result import PoseResult
+
+__all__ = ["PoseEstimator", "as_bgr"]
+
+
+def as_bgr(image, name: str = "image") -> np.ndarray:
+    """`image` as a 3-channel BGR uint8 array.
+
+    Grayscale ``(h, w)`` or ``(h, w, 1)`` and BGRA ``(h, w, 4)`` images are
+    converted; ``uint8`` and ``float32`` (values 0..255) are accepted.
+
+    Raises
+    ------
+    ValueError
+        ``None`` (what ``cv2.imread`` returns for a file it cannot read), an
+        empty array or a shape that is not an image.
+    TypeError
+        Not an array, or an unsupported dtype.
+    """
+    import cv2
+
+    if image is None:
+        msg = f"`{name}` is None (cv2.imread returns None for a file it cannot read or decode)"
+        raise ValueError(msg)
+    if not isinstance(image, np.ndarray):
+        msg = f"`{name}` must be a numpy array (h, w, 3) BGR as cv2 reads it, got {type(image).__name__}"
+        raise TypeError(msg)
+    if image.size == 0:
+        msg = f"`{name}` is empty (shape {image.shape})"
+        raise ValueError(msg)
+    if image.dtype not in (np.uint8, np.float32):
+        msg = f"`{name}` must be uint8 (or float32 with values 0..255), got dtype {image.dtype}"
+        raise TypeError(msg)
+    if image.ndim == 3 and image.shape[2] == 1:
+        image = image[:, :, 0]
+    if image.ndim == 2:
+        image = cv2.cvtColor(np.ascontiguousarray(image), cv2.COLOR_GRAY2BGR)
+    elif image.ndim == 3 and image.shape[2] == 4:
+        image = cv2.cvtColor(np.ascontiguousarray(image), cv2.COLOR_BGRA2BGR)
+    elif not (image.ndim == 3 and image.shape[2] == 3):
+        msg = f"`{name}` must be an image of shape (h, w), (h, w, 1), (h, w, 3) or (h, w, 4), got {image.shape}"
+        raise ValueError(msg)
+    if image.dtype == np.float32 and not np.isfinite(image).all():
+        msg = f"`{name}` contains NaN or infinite values"
+        raise ValueError(msg)
+    return image
+
+
+class PoseEstimator:
+    """Multi-person pose estimation with an OpenPose network in ``cv2.dnn``.
+
+    Parameters
+    ----------
+    model : str or path
+        ``.onnx`` file, or CMU ``.prototxt`` (OpenCV 4.x; see `weights`).
+    net_height : int, optional
+        Network input height in pixels (a positive multiple of the model's
+        size multiple, 16 for the known models); the width follows the
+        image's aspect ratio. Default: the model's usual height (368).
+    mode : str
+        Post-processing algorithm (see `openpose.postprocess`).
+    backend : {"cpp", "python"}
+        Post-processing backend.
+    layout : str or Layout, optional
+        Keypoint layout; default: the registry's for this model, else inferred
+        from the output's channel count.
+    weights : str or path, optional
+        The ``.caffemodel`` of a ``.prototxt`` model.
+    spec : ModelSpec, optional
+        Override the registry's pre-processing for this file.
+    **options
+        The mode's constants, passed to `openpose.postprocess`.
+
+    Notes
+    -----
+    One estimator holds one ``cv2.dnn.Net``; use it from one thread at a
+    time (or one estimator per thread).
+    """
+
+    def __init__(
+        self,
+        model,
+        *,
+        net_height: Optional[int] = None,
+        mode: str = "seed",
+        backend: str = "cpp",
+        layout=None,
+        weights=None,
+        spec: Optional[ModelSpec] = None,
+        **options,
+    ):
+        self.mode = v.choice(mode, "mode", v.MODES)
+        self.backend = v.choice(backend, "backend", v.BACKENDS)
+        _params(self.mode, options)  # unknown or invalid options fail here, not on the first image
+        self.options = dict(options)
+        self.net, registry_spec = load_net(model, weights=weights)
+        if spec is not None and not isinstance(spec, ModelSpec):
+            msg = f"`spec` must be a ModelSpec, got {type(spec).__name__}"
+            raise TypeError(msg)
+        self.spec = spec if spec is not None else registry_spec
+        multiple = self.spec.size_multiple
+        height = self.spec.net_height if net_height is None else net_height
+        if isinstance(height, bool) or not isinstance(height, numbers.Integral):
+            msg = f"`net_height` must be an integer, got {height!r}"
+            raise TypeError(msg)
+        if height < multiple or height % multiple or height > 4096:
+            msg = f"`net_height` must be a multiple of {multiple} between {multiple} and 4096, got {height}"
+            raise ValueError(msg)
+        self.net_height = int(height)
+        if layout is not None:
+            self.layout = get_layout(layout).name
+        else:
+            self.layout = self.spec.layout  # None: inferred from the channel count
+        self.model = str(model)
+
+    def net_input_size(self, image_size: Tuple[int, int]) -> Tuple[int, int]:
+        """``(width, height)`` of the network input for an image of `image_size`."""
+        width, height = v.image_size(image_size)
+        m = self.spec.size_multiple
+        net_width = max(m, int(round(self.net_height * width / height / m)) * m)
+        return net_width, self.net_height
+
+    def forward(self, image) -> Tuple[np.ndarray, Tuple[int, int]]:
+        """Run the network on one image.
+
+        Parameters
+        ----------
+        image : ndarray of shape (h, w, 3), uint8
+            BGR, as ``cv2.imread`` gives it (grayscale and BGRA converted).
+
+        Returns
+        -------
+        net_output : ndarray of shape (1, C, h', w'), float32
+        image_size : (int, int)
+            ``(width, height)`` of `image`.
+        """
+        import cv2
+
+        image = as_bgr(image)
+        height, width = image.shape[:2]
+        size = v.image_size((width, height))
+        s = self.spec
+        blob = cv2.dnn.blobFromImage(image, s.scale, self.net_input_size(size), s.mean, swapRB=s.swap_rb, crop=False)
+        self.net.setInput(blob)
+        out = np.asarray(self.net.forward(), dtype=np.float32)
+        return out, size
+
+    def postprocess(self, net_output, *, image_size: Tuple[int, int]) -> PoseResult:
+        """Post-process one network output (`openpose.postprocess` with this estimator's settings)."""
+        return postprocess(net_output, image_size=image_size, mode=self.mode, backend=self.backend,
+                           layout=self.layout, **self.options)
+
+    def estimate(self, image) -> PoseResult:
+        """People in one image.
+
+        Parameters
+        ----------
+        image : ndarray of shape (h, w, 3), uint8
+            BGR, as ``cv2.imread`` gives it. ``(h, w)`` grayscale and
+            ``(h, w, 4)`` BGRA are converted.
+
+        Returns
+        -------
+        PoseResult
+            ``poses`` (P, K, 3) float32 in `image` pixels, ``scores`` (P,).
+
+        Raises
+        ------
+        ValueError, TypeError
+            ``None``, an empty array or an array that is not an image.
+        """
+        out, size = self.forward(image)
+        return self.postprocess(out, image_size=size)
+
+    def timed_estimate(self, image) -> Tuple[PoseResult, float, float]:
+        """`estimate`, plus the seconds spent in the network and in post-processing."""
+        t0 = time.perf_counter()
+        out, size = self.forward(image)
+        t1 = time.perf_counter()
+        result = self.postprocess(out, image_size=size)
+        return result, t1 - t0, time.perf_counter() - t1
+
+    def __repr__(self) -> str:
+        return (f"PoseEstimator({self.model!r}, net_height={self.net_height}, mode={self.mode!r}, "
+                f"backend={self.backend!r}, layout={self.layout!r})")

@@ -1,0 +1,140 @@
+"""Where the command's results go: JSON files, rendered images, a video, a window."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+from typing import Optional
+
+from .draw import draw
+from .openpose_json import write_openpose_json
+
+__all__ = ["Outputs"]
+
+_FOURCC = {".avi": "MJPG", ".mp4": "mp4v", ".m4v": "mp4v", ".mov": "mp4v", ".mkv": "MJPG"}
+_WINDOW = "openpose"
+
+
+def _write_image_atomic(path: Path, image) -> None:
+    import cv2
+
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=path.suffix, dir=path.parent)
+    os.close(fd)
+    try:
+        if not cv2.imwrite(tmp, image):
+            msg = f"cannot write image {str(path)!r}"
+            raise OSError(msg)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+class Outputs:
+    """Writes each processed frame to the requested places.
+
+    Parameters
+    ----------
+    json_dir : path, optional
+        ``<stem>_keypoints.json`` per frame (created if missing).
+    images_dir : path, optional
+        ``<stem>_rendered.png`` per frame (created if missing).
+    video_path : path, optional
+        One video of all rendered frames, at the first frame's size.
+    video_fps : float, optional
+        Its frame rate; default: the first source's, else 10.
+    display : bool
+        Show each rendered frame in a window; q or Esc stops the run.
+    """
+
+    def __init__(self, *, json_dir=None, images_dir=None, video_path=None, video_fps: Optional[float] = None,
+                 display: bool = False):
+        import cv2
+
+        self.json_dir = self._folder(json_dir, "--write-json")
+        self.images_dir = self._folder(images_dir, "--write-images")
+        self.video_path = Path(video_path) if video_path else None
+        if self.video_path is not None:
+            if self.video_path.suffix.lower() not in _FOURCC:
+                msg = f"--write-video {str(video_path)!r}: use one of {', '.join(sorted(_FOURCC))}"
+                raise ValueError(msg)
+            self.video_path.parent.mkdir(parents=True, exist_ok=True)
+        if video_fps is not None and not video_fps > 0:
+            msg = f"--video-fps must be positive, got {video_fps}"
+            raise ValueError(msg)
+        self.video_fps = video_fps
+        self.display = display
+        self._writer = None
+        self._size = None
+        if display:
+            try:
+                cv2.namedWindow(_WINDOW, cv2.WINDOW_NORMAL)
+            except cv2.error:
+                msg = ("--display needs an OpenCV build with GUI support (pip install opencv-python, "
+                       "not opencv-python-headless) and a display")
+                raise ValueError(msg) from None
+
+    @staticmethod
+    def _folder(value, flag: str) -> Optional[Path]:
+        if not value:
+            return None
+        path = Path(value)
+        if path.exists() and not path.is_dir():
+            msg = f"{flag} {value!r} is not a folder"
+            raise ValueError(msg)
+        path.mkdir(parents=True, exist_ok=True)
+        return path
+
+    @property
+    def needs_drawing(self) -> bool:
+        return self.images_dir is not None or self.video_path is not None or self.display
+
+    def write(self, frame, result) -> bool:
+        """Write one frame's outputs; False when the user asked to stop (display)."""
+        import cv2
+
+        if self.json_dir is not None:
+            write_openpose_json(self.json_dir / f"{frame.stem}_keypoints.json", result)
+        if not self.needs_drawing:
+            return True
+        rendered = draw(frame.image, result)
+        if self.images_dir is not None:
+            _write_image_atomic(self.images_dir / f"{frame.stem}_rendered.png", rendered)
+        if self.video_path is not None:
+            self._video_frame(rendered, frame.fps)
+        if self.display:
+            cv2.imshow(_WINDOW, rendered)
+            if cv2.waitKey(1) & 0xFF in (ord("q"), 27):
+                return False
+        return True
+
+    def _video_frame(self, rendered, fps) -> None:
+        import cv2
+
+        if self._writer is None:
+            height, width = rendered.shape[:2]
+            self._size = (width, height)
+            rate = self.video_fps or fps or 10.0
+            fourcc = cv2.VideoWriter_fourcc(*_FOURCC[self.video_path.suffix.lower()])
+            self._writer = cv2.VideoWriter(str(self.video_path), fourcc, float(rate), self._size)
+            if not self._writer.isOpened():
+                msg = f"cannot write the video {str(self.video_path)!r} (no encoder for it in this OpenCV)"
+                raise OSError(msg)
+        if (rendered.shape[1], rendered.shape[0]) != self._size:
+            rendered = cv2.resize(rendered, self._size, interpolation=cv2.INTER_AREA)
+        self._writer.write(rendered)
+
+    def close(self) -> None:
+        """Finish the video and close the window."""
+        import cv2
+
+        if self._writer is not None:
+            self._writer.release()
+            self._writer = None
+        if self.display:
+            try:
+                cv2.destroyWindow(_WINDOW)
+            except cv2.error:
+                pass

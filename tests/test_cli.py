@@ -1,0 +1,180 @@
+"""The openpose command, run through subprocess on real files."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import types
+
+import cv2
+import numpy as np
+import pytest
+
+import openpose
+from openpose import cli
+
+from conftest import model_for_this_opencv, photos, shared_path
+
+
+def run(*args, env_model=None, cwd=None):
+    env = {k: v for k, v in os.environ.items() if k != "OPENPOSE_MODEL"}
+    if env_model is not None:
+        env["OPENPOSE_MODEL"] = str(env_model)
+    return subprocess.run([sys.executable, "-m", "openpose", *map(str, args)], capture_output=True, text=True,
+                          env=env, cwd=cwd, timeout=900)
+
+
+def check_openpose_json(path, n_parts=18):
+    doc = json.loads(path.read_text())
+    assert doc["version"] == 1.3 and isinstance(doc["people"], list)
+    for person in doc["people"]:
+        assert person["person_id"] == [-1]
+        assert len(person["pose_keypoints_2d"]) == 3 * n_parts
+        assert person["face_keypoints_2d"] == [] and person["hand_right_keypoints_3d"] == []
+    return doc
+
+
+def test_version_and_help():
+    res = run("--version")
+    assert res.returncode == 0 and openpose.__version__ in res.stdout
+    res = run("--help")
+    assert res.returncode == 0
+    assert "--write-json" in res.stdout and "(default: 368)" in res.stdout
+
+
+def test_model_is_required(tmp_path):
+    res = run("photo.jpg")
+    assert res.returncode == 2
+    assert "OPENPOSE_MODEL" in res.stderr and "downloads nothing" in res.stderr
+
+
+def test_no_input_is_a_usage_error():
+    res = run("--model", "m.onnx")
+    assert res.returncode == 2 and "INPUT" in res.stderr
+
+
+def test_missing_model_file(tmp_path):
+    res = run(tmp_path, "--model", tmp_path / "absent.onnx")
+    assert res.returncode == 2 and "does not exist" in res.stderr
+
+
+def test_one_photo_json_matches_the_library(tmp_path):
+    paths = photos()
+    if not paths:
+        pytest.skip("no shared photos")
+    model = model_for_this_opencv()
+    res = run(paths[0], "--write-json", tmp_path / "json", "--write-images", tmp_path / "img", env_model=model)
+    assert res.returncode == 0, res.stderr
+    doc = check_openpose_json(tmp_path / "json" / f"{paths[0].stem}_keypoints.json")
+    expected = openpose.PoseEstimator(model).estimate(cv2.imread(str(paths[0])))
+    got = np.asarray([p["pose_keypoints_2d"] for p in doc["people"]], np.float32).reshape(-1, 18, 3)
+    np.testing.assert_array_equal(got, expected.poses)
+    rendered = cv2.imread(str(tmp_path / "img" / f"{paths[0].stem}_rendered.png"))
+    assert rendered.shape == cv2.imread(str(paths[0])).shape
+    assert "1 image(s)/frame(s)" in res.stderr
+
+
+def test_folder_with_a_bad_file_and_a_non_image(tmp_path):
+    paths = photos()[:3]
+    if len(paths) < 3:
+        pytest.skip("needs three shared photos")
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for p in paths:
+        shutil.copy(p, folder / p.name)
+    (folder / "notes.txt").write_text("not an image")
+    (folder / "broken.jpg").write_bytes(b"\xff\xd8\xff\xe0 this is not a JPEG")
+    truncated = folder / "zz_truncated.png"
+    ok, png = cv2.imencode(".png", cv2.imread(str(paths[0])))
+    truncated.write_bytes(png.tobytes()[:200])
+    out = tmp_path / "out"
+    res = run(folder, "--model", model_for_this_opencv(), "--write-json", out, "--net-height", "256")
+    assert res.returncode == 1
+    assert "broken.jpg" in res.stderr and "zz_truncated.png" in res.stderr
+    assert "notes.txt" in res.stderr  # skipped with a note
+    written = sorted(p.name for p in out.iterdir())
+    assert written == sorted(f"{p.stem}_keypoints.json" for p in paths)
+    for p in out.iterdir():
+        check_openpose_json(p)
+    assert "frame/s" in res.stderr  # the progress bar
+
+
+def test_whole_video_every_frame_gets_its_json(tmp_path):
+    video = shared_path("media/video.avi")
+    cap = cv2.VideoCapture(str(video))
+    n_frames = 0
+    while cap.read()[0]:
+        n_frames += 1
+    cap.release()
+    assert n_frames == 205
+    out = tmp_path / "json"
+    res = run(video, "--model", model_for_this_opencv(), "--write-json", out)
+    assert res.returncode == 0, res.stderr
+    names = sorted(p.name for p in out.iterdir())
+    assert names == [f"video_{i:012d}_keypoints.json" for i in range(n_frames)]
+    people = sum(len(check_openpose_json(out / n)["people"]) for n in names)
+    assert people > n_frames  # several people per frame on average
+    assert "205 image(s)/frame(s)" in res.stderr
+
+
+def test_video_outputs_and_frame_limit(tmp_path):
+    video = shared_path("media/video.avi")
+    res = run(video, "--model", model_for_this_opencv(), "--net-height", "160", "--max-frames", "3",
+              "--write-json", tmp_path / "j", "--write-images", tmp_path / "i", "--write-video", tmp_path / "v.avi",
+              "--quiet")
+    assert res.returncode == 0, res.stderr
+    assert res.stderr == ""  # --quiet
+    assert len(list((tmp_path / "j").iterdir())) == 3
+    assert sorted(p.name for p in (tmp_path / "i").iterdir()) == [f"video_{i:012d}_rendered.png" for i in range(3)]
+    cap = cv2.VideoCapture(str(tmp_path / "v.avi"))
+    frames = []
+    while True:
+        ok, frame = cap.read()
+        if not ok:
+            break
+        frames.append(frame)
+    cap.release()
+    assert len(frames) == 3 and frames[0].shape == (720, 1280, 3)
+
+
+def test_truncated_video_is_named_and_its_frames_kept(tmp_path):
+    video = shared_path("media/video.avi")
+    data = video.read_bytes()
+    cut = tmp_path / "cut.avi"
+    cut.write_bytes(data[: len(data) // 10])
+    paths = photos()[:1]
+    res = run(cut, *paths, "--model", model_for_this_opencv(), "--net-height", "160", "--write-json", tmp_path / "j")
+    assert res.returncode == 1
+    assert "cut.avi" in res.stderr
+    names = sorted(p.name for p in (tmp_path / "j").iterdir())
+    assert all(p.stem + "_keypoints.json" in names for p in paths)  # the other input was processed
+    assert 0 < len([n for n in names if n.startswith("cut_")]) < 205
+
+
+def test_missing_input_is_named(tmp_path):
+    res = run(tmp_path / "nope.jpg", "--model", model_for_this_opencv())
+    assert res.returncode == 1 and "nope.jpg" in res.stderr
+
+
+def test_camera_that_does_not_exist(tmp_path):
+    res = run("--camera", "57", "--model", model_for_this_opencv(), "--write-json", tmp_path)
+    assert res.returncode == 1 and "camera 57" in res.stderr
+
+
+def test_subcommand_dispatch(monkeypatch):
+    calls = []
+    module = types.ModuleType("openpose_fake_subcommand")
+    module.main = lambda argv, prog: calls.append((argv, prog)) or 3
+    monkeypatch.setitem(sys.modules, module.__name__, module)
+    monkeypatch.setitem(cli.SUBCOMMANDS, "fake", (module.__name__, "a test subcommand"))
+    assert cli.main(["fake", "--x", "1"]) == 3
+    assert calls == [(["--x", "1"], "openpose fake")]
+    assert "openpose fake" in cli.build_parser().format_help()
+
+
+def test_bad_net_height_is_a_usage_error(tmp_path):
+    res = run(tmp_path, "--model", model_for_this_opencv(), "--net-height", "100")
+    assert res.returncode == 2 and "multiple of 16" in res.stderr

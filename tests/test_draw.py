@@ -1,0 +1,86 @@
+"""openpose.draw: a new image with the skeletons in OpenPose's colours."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import openpose
+from openpose.layouts import get_layout
+
+
+def make_result(points, layout="coco"):
+    """One person with the given {part: (x, y, score)}."""
+    lay = get_layout(layout)
+    poses = np.zeros((1, lay.n_parts, 3), np.float32)
+    for part, value in points.items():
+        poses[0, part] = value
+    return openpose.PoseResult(poses=poses, scores=np.array([0.5], np.float32),
+                               persons=np.full((1, lay.n_parts), -1, np.int32), keypoints=[], valid_pairs=[],
+                               invalid_pairs=[], layout=lay.name, image_size=(400, 300), mode="seed")
+
+
+@pytest.fixture()
+def image():
+    return np.full((300, 400, 3), 40, np.uint8)
+
+
+def test_returns_a_new_image_and_leaves_the_input(image):
+    before = image.copy()
+    res = make_result({1: (200, 50, 0.9), 2: (150, 60, 0.9), 3: (140, 150, 0.9)})
+    out = openpose.draw(image, res)
+    assert out is not image and out.shape == image.shape and out.dtype == np.uint8
+    np.testing.assert_array_equal(image, before)
+    assert (out != before).any()
+
+
+def test_keypoint_and_limb_colours(image):
+    coco = get_layout("coco")
+    # Neck (1) - RShoulder (2): CMU draws the limb in the colour of its second part.
+    res = make_result({1: (100, 150, 0.9), 2: (300, 150, 0.9)})
+    out = openpose.draw(image, res)
+    assert tuple(out[150, 100]) == coco.colors[1]
+    assert tuple(out[150, 300]) == coco.colors[2]
+    assert tuple(out[150, 200]) == coco.colors[2]
+
+
+def test_below_threshold_is_not_drawn(image):
+    res = make_result({1: (100, 150, 0.04), 2: (300, 150, 0.9)})
+    out = openpose.draw(image, res)
+    assert tuple(out[150, 100]) == (40, 40, 40)
+    assert tuple(out[150, 200]) == (40, 40, 40)  # no limb without both ends
+    assert tuple(out[150, 300]) == get_layout("coco").colors[2]
+
+
+def test_redundant_ear_shoulder_limb_is_not_drawn(image):
+    res = make_result({2: (100, 150, 0.9), 16: (300, 150, 0.9)})  # RShoulder - REar
+    out = openpose.draw(image, res)
+    assert tuple(out[150, 200]) == (40, 40, 40)
+
+
+def test_no_people_gives_an_equal_copy(image):
+    res = make_result({})
+    out = openpose.draw(image, res)
+    np.testing.assert_array_equal(out, image)
+
+
+@pytest.mark.parametrize("layout", ["coco", "mpi", "body_25"], ids=["coco", "mpi", "body_25"])
+def test_every_layout_draws(image, layout):
+    lay = get_layout(layout)
+    rng = np.random.default_rng(0)
+    pts = {k: (float(rng.integers(10, 390)), float(rng.integers(10, 290)), 0.8) for k in range(lay.n_parts)}
+    out = openpose.draw(image, make_result(pts, layout))
+    for k, (x, y, _) in pts.items():
+        assert (out[int(y), int(x)] != 40).any()
+
+
+def test_grayscale_input(image):
+    out = openpose.draw(image[:, :, 0], make_result({1: (100, 150, 0.9)}))
+    assert out.shape == (300, 400, 3)
+
+
+def test_bad_arguments(image):
+    with pytest.raises(TypeError, match="`result`"):
+        openpose.draw(image, None)
+    with pytest.raises(ValueError, match="is None"):
+        openpose.draw(None, make_result({}))
