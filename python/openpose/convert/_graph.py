@@ -375,6 +375,7 @@ class _Builder:
         if len(xs) < 2:
             raise layer.error("needs at least 2 bottom blobs")
         op = p.DESCRIPTOR.fields_by_name["operation"].enum_type.values_by_number[p.operation].name
+        shape = self.shape[xs[0]]
         coeffs = list(p.coeff)
         if coeffs and (op != "SUM" or len(coeffs) != len(xs)):
             raise layer.error("`coeff` needs operation SUM and one value per bottom")
@@ -396,7 +397,7 @@ class _Builder:
                 acc = name
             xs = [acc, xs[-1]]
         self.nodes.append(helper.make_node(onnx_op, xs, [y], name=layer.name))
-        self._set_top(layer, index, y, self.shape[xs[0]])
+        self._set_top(layer, index, y, shape)
 
     def _layer_Dropout(self, index: int, layer: _Layer) -> None:
         self._single_top(layer)
