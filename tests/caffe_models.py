@@ -84,8 +84,25 @@ def random_weights(net, input_shape, *, seed: int, legacy_blobs: bool = False):
                 blob.num, blob.channels, blob.height, blob.width = dims
             else:
                 blob.shape.dim.extend(shape)
-            blob.data.extend(values.astype(np.float32).ravel().tolist())
+            set_blob_data(blob, values)
     return weights
+
+
+def _varint(n: int) -> bytes:
+    out = bytearray()
+    while True:
+        low, n = n & 0x7F, n >> 7
+        if n:
+            out.append(low | 0x80)
+        else:
+            out.append(low)
+            return bytes(out)
+
+
+def set_blob_data(blob, values: np.ndarray) -> None:
+    """Append `values` to ``blob.data`` (field 5, packed float32): fast for 200 MB of weights."""
+    raw = np.ascontiguousarray(values, dtype="<f4").tobytes()
+    blob.MergeFromString(b"\x2a" + _varint(len(raw)) + raw)  # tag: field 5, length-delimited
 
 
 def write_model(folder: Path, name: str, net, weights) -> Tuple[Path, Path]:
