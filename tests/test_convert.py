@@ -157,6 +157,9 @@ def test_cmu_default_declared_size_is_368x656(cmu, tmp_path):
     path = openpose.convert_caffe(cmu["prototxt"], cmu["caffemodel"], tmp_path / "default.onnx")
     dims = [d.dim_value for d in onnx.load(str(path)).graph.input[0].type.tensor_type.shape.dim]
     assert dims == [1, 3, 368, 656]
+    for engine in ENGINES:  # cv2.dnn reshapes on setInput: the declared size is no limit there
+        np.testing.assert_allclose(cv2_onnx_forward(path, cmu["x"], engine), cmu["reference"], rtol=0, atol=ATOL,
+                                   err_msg=engine)
 
 
 # ------------------------------------------------------------ layer details
