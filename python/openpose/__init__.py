@@ -16,6 +16,19 @@ from .result import PoseResult
 
 __version__ = "0.1.0"
 
+
+def convert_caffe(prototxt, caffemodel, output, **options):
+    """Convert a Caffe pose network (``.prototxt`` + ``.caffemodel``) to an ONNX file.
+
+    A thin front for :func:`openpose.convert.convert_caffe` (see there for the
+    options): the converter and its optional dependencies (``onnx``,
+    ``protobuf``: ``pip install "openpose[convert]"``) are imported only
+    when it is called.
+    """
+    from .convert import convert_caffe as _convert_caffe
+
+    return _convert_caffe(prototxt, caffemodel, output, **options)
+
 __all__ = [
     "LAYOUTS",
     "Layout",
@@ -27,6 +40,7 @@ __all__ = [
     "__version__",
     "assemble_persons",
     "draw",
+    "convert_caffe",
     "find_peaks",
     "get_layout",
     "postprocess",
