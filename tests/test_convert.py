@@ -408,3 +408,19 @@ def test_cli_reports_errors(tmp_path, capsys):
     assert "error: `caffemodel`" in capsys.readouterr().err
     with pytest.raises(SystemExit):
         main([str(prototxt)])
+
+
+def test_openpose_convert_subcommand(tmp_path):
+    """`openpose convert` (python -m openpose convert) runs the converter."""
+    import subprocess
+    import sys
+
+    net, weights, prototxt, caffemodel, x = _toy(tmp_path, TOY)
+    output = tmp_path / "sub.onnx"
+    proc = subprocess.run([sys.executable, "-m", "openpose", "convert", str(prototxt), str(caffemodel),
+                           "-o", str(output), "--size", "17x13"], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    np.testing.assert_allclose(ort_forward(output, x, "data"), cm.numpy_forward(net, weights, x, output="out"),
+                               rtol=0, atol=ATOL)
+    bad = subprocess.run([sys.executable, "-m", "openpose", "convert", "--help"], capture_output=True, text=True)
+    assert bad.returncode == 0 and "usage: openpose convert" in bad.stdout

@@ -90,15 +90,41 @@ def test_fixed_shape_onnx_accepts_other_multiples_of_16():
     assert net.forward().shape == (1, 57, 20, 28)
 
 
-@pytest.mark.skipif(HAS_CAFFE, reason="this OpenCV has a Caffe importer (the OpenCV 4.x test covers loading)")
-def test_caffe_without_importer_says_what_to_do(tmp_path):
+@pytest.fixture
+def user_cache(tmp_path, monkeypatch):
+    """A private user cache directory (Caffe models converted on OpenCV 5 are cached there)."""
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(cache))
+    return cache
+
+
+@pytest.mark.skipif(HAS_CAFFE, reason="this OpenCV has a Caffe importer (no conversion needed)")
+def test_caffe_on_opencv5_is_converted_once_and_cached(tmp_path, user_cache):
+    pytest.importorskip("onnx")
+    proto, model = write_tiny_caffe_model(tmp_path, seed=3, zero_kernels=True)
+    first = openpose.PoseEstimator(proto, weights=model, net_height=64)
+    cached = sorted(user_cache.rglob("*.onnx"))
+    assert len(cached) == 1
+    stamp = cached[0].stat().st_mtime_ns
+    second = openpose.PoseEstimator(proto, weights=model, net_height=64)
+    assert sorted(user_cache.rglob("*.onnx")) == cached and cached[0].stat().st_mtime_ns == stamp
+    image = np.zeros((64, 96, 3), np.uint8)
+    np.testing.assert_array_equal(first.forward(image)[0], second.forward(image)[0])
+
+
+@pytest.mark.skipif(HAS_CAFFE, reason="this OpenCV has a Caffe importer (no conversion needed)")
+def test_caffe_on_opencv5_without_converter_says_what_to_install(tmp_path, user_cache, monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "onnx", None)  # as if the extra were not installed
     proto, model = write_tiny_caffe_model(tmp_path)
-    with pytest.raises(ValueError, match=r"no Caffe importer.*ONNX.*opencv-python-headless<5"):
+    with pytest.raises(ValueError, match=r"no Caffe importer.*openpose\[convert\]"):
         openpose.PoseEstimator(proto, weights=model)
 
 
-@pytest.mark.skipif(not HAS_CAFFE, reason="OpenCV >= 5 has no Caffe importer (its error is tested instead)")
-def test_caffe_weights_are_read_and_concat_is_heatmaps_first(tmp_path):
+def test_caffe_weights_are_read_and_concat_is_heatmaps_first(tmp_path, user_cache):
+    if not HAS_CAFFE:
+        pytest.importorskip("onnx")  # OpenCV 5: loaded through the converter
     # Kernels all zero: every output channel is its layer's bias, so the
     # blob shows which weights were read and the channel order.
     proto, model = write_tiny_caffe_model(tmp_path, seed=3, zero_kernels=True)
@@ -110,8 +136,9 @@ def test_caffe_weights_are_read_and_concat_is_heatmaps_first(tmp_path):
     np.testing.assert_allclose(out[0, :, 4, 5], expected, rtol=0, atol=1e-6)
 
 
-@pytest.mark.skipif(not HAS_CAFFE, reason="OpenCV >= 5 has no Caffe importer (its error is tested instead)")
-def test_caffe_model_end_to_end(tmp_path):
+def test_caffe_model_end_to_end(tmp_path, user_cache):
+    if not HAS_CAFFE:
+        pytest.importorskip("onnx")  # OpenCV 5: loaded through the converter
     proto, model = write_tiny_caffe_model(tmp_path, seed=1)
     est = openpose.PoseEstimator(proto)  # the only .caffemodel next to it
     image = np.random.default_rng(0).integers(0, 256, (100, 140, 3), dtype=np.uint8)
@@ -123,7 +150,6 @@ def test_caffe_model_end_to_end(tmp_path):
     np.testing.assert_array_equal(res.poses, expected.poses)
 
 
-@pytest.mark.skipif(not HAS_CAFFE, reason="OpenCV >= 5 has no Caffe importer")
 def test_caffe_without_weights_is_a_clear_error(tmp_path):
     proto, model = write_tiny_caffe_model(tmp_path)
     model.unlink()

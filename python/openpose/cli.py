@@ -27,7 +27,9 @@ from . import _validation as v
 __all__ = ["main", "build_parser", "SUBCOMMANDS"]
 
 #: Subcommand name -> (module with a ``main(argv, prog=...) -> int``, one-line help).
-SUBCOMMANDS: Dict[str, Tuple[str, str]] = {}
+SUBCOMMANDS: Dict[str, Tuple[str, str]] = {
+    "convert": ("openpose.convert.__main__", "convert a CMU Caffe model (.prototxt + .caffemodel) to ONNX"),
+}
 
 ENV_MODEL = "OPENPOSE_MODEL"
 

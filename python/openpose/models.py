@@ -195,12 +195,20 @@ def load_net(model, *, weights=None):
         return net, spec
     weights_path = _caffe_weights(path, weights)
     if not hasattr(cv2.dnn, "readNetFromCaffe"):
-        msg = (
-            f"OpenCV {cv2.__version__} has no Caffe importer (OpenCV 5 removed it), so {path.name!r} cannot be "
-            "loaded. Either convert the model to ONNX once (in an environment with OpenCV 4.x or the onnx "
-            "tools) and load the .onnx file, or use OpenCV 4.x here: pip install 'opencv-python-headless<5'."
-        )
-        raise ValueError(msg)
+        # OpenCV 5 has no Caffe importer: convert once to ONNX (cached by the
+        # weights' hash) and load that.
+        try:
+            from .convert import cached_onnx_for
+
+            onnx_path = cached_onnx_for(path, weights_path)
+        except ImportError as exc:
+            msg = (
+                f"OpenCV {cv2.__version__} has no Caffe importer (OpenCV 5 removed it); loading {path.name!r} "
+                f'needs a conversion to ONNX, which needs the converter\'s extra: pip install "openpose[convert]" '
+                f"(or `openpose convert` it once elsewhere, or use OpenCV 4.x). {exc}"
+            )
+            raise ValueError(msg) from None
+        return cv2.dnn.readNetFromONNX(str(onnx_path)), spec
     try:
         net = cv2.dnn.readNetFromCaffe(str(path), str(weights_path))
     except cv2.error as exc:

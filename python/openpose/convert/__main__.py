@@ -10,11 +10,13 @@ from typing import List, Optional
 from . import DEFAULT_INPUT_SIZE, convert_caffe
 
 
-def build_parser(parser: Optional[argparse.ArgumentParser] = None) -> argparse.ArgumentParser:
+def build_parser(
+    parser: Optional[argparse.ArgumentParser] = None, *, prog: str = "python -m openpose.convert"
+) -> argparse.ArgumentParser:
     """The command's arguments (pass a parser, e.g. a sub-command's, to fill it)."""
     if parser is None:
         parser = argparse.ArgumentParser(
-            prog="python -m openpose.convert",
+            prog=prog,
             description="Convert a CMU OpenPose Caffe model (.prototxt + .caffemodel) to ONNX, "
             "for OpenCV 5 (no Caffe importer) and onnxruntime.",
         )
@@ -47,9 +49,12 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def main(argv: Optional[List[str]] = None) -> int:
-    """Entry point: parse `argv` (default ``sys.argv[1:]``), convert, return the exit status."""
-    parser = build_parser()
+def main(argv: Optional[List[str]] = None, prog: str = "python -m openpose.convert") -> int:
+    """Entry point: parse `argv` (default ``sys.argv[1:]``), convert, return the exit status.
+
+    Also the ``openpose convert`` subcommand (`prog` names it in messages).
+    """
+    parser = build_parser(prog=prog)
     args = parser.parse_args(argv)
     try:
         return run(args)

@@ -17,15 +17,13 @@ from onnx import TensorProto, helper, numpy_helper
 
 from . import SUPPORTED_LAYER_TYPES
 from ._proto import messages
+from ..layouts import LAYOUTS
 
 __all__ = ["build_model", "OPSET"]
 
 OPSET = 13
 IR_VERSION = 7  # the IR version that goes with opset 13: readable by old runtimes
 
-# Output channel count -> (layout name, heatmap channels incl. background, PAF channels):
-# the three CMU body networks.
-LAYOUT_BY_CHANNELS = {57: ("coco", 19, 38), 44: ("mpi", 16, 28), 78: ("body_25", 26, 52)}
 
 _V1_TYPES = {
     "CONVOLUTION": "Convolution",
@@ -498,7 +496,8 @@ def build_model(net, weights, *, input_size, outputs=None, layout="auto", source
 
     channels = builder.shape[builder.tensor[outputs[0]]][1]
     if layout == "auto":
-        layout = LAYOUT_BY_CHANNELS.get(channels, (None,))[0]
+        known = [lay for lay in LAYOUTS.values() if lay.n_channels == channels]
+        layout = known[0].name if known else None
     meta = {"openpose.source": f"caffe:{source_name}" if source_name else "caffe"}
     if layout is not None:
         meta["openpose.layout"] = str(layout)
