@@ -37,13 +37,18 @@ void register_image(py::module_& m) {
 
     m.def(
         "find_contours",
-        [](const U8Array& mask) {
-            require_shape(mask, "mask", 2);
+        [](const py::array_t<std::uint8_t>& mask_any) {
+            require_shape(mask_any, "mask", 2);
+            // Rows may be strided (a window of a larger mask); pixels within a
+            // row must be adjacent, else the mask is copied once.
+            const py::array_t<std::uint8_t> mask =
+                mask_any.strides(1) == 1 ? mask_any : py::array_t<std::uint8_t>(U8Array::ensure(mask_any));
             const int h = static_cast<int>(mask.shape(0)), w = static_cast<int>(mask.shape(1));
+            const std::ptrdiff_t stride = mask.strides(0);
             std::vector<openpose::Contour> contours;
             {
                 py::gil_scoped_release release;
-                contours = openpose::find_contours(mask.data(), w, h, w);
+                contours = openpose::find_contours(mask.data(), w, h, stride);
             }
             py::list out;
             for (auto& c : contours) {
