@@ -6,7 +6,7 @@ package does no work: no model loading, no downloads.
 """
 
 from .layouts import LAYOUTS, Layout, get_layout
-from .postprocess import SeedParams, assemble_persons, find_peaks, postprocess, score_limb
+from .postprocess import AccurateParams, SeedParams, assemble_persons, find_peaks, postprocess, score_limb
 from .result import PoseResult
 
 __version__ = "0.1.0"
@@ -16,6 +16,7 @@ __all__ = [
     "Layout",
     "PoseResult",
     "SeedParams",
+    "AccurateParams",
     "__version__",
     "assemble_persons",
     "find_peaks",

@@ -44,6 +44,11 @@ class Layout:
         In seed mode, limbs ``k < seed_start_limbs`` may start a new person;
         later ones only extend people (the original's ``k < 17`` rule).
         Defaults to every limb.
+    fill_only_limbs : tuple of int
+        Accurate mode, CPU grouping: indices into ``limbs`` of the limbs
+        that only fill empty slots of people holding one of their ends and
+        never start or count toward a person (CMU OpenPose's redundant
+        ear-shoulder limbs: COCO-18's last two).
     """
 
     name: str
@@ -54,6 +59,13 @@ class Layout:
     seed_limbs: Optional[LimbTable] = None
     seed_start_limbs: Optional[int] = None
     aliases: Tuple[str, ...] = field(default=())
+    fill_only_limbs: Tuple[int, ...] = ()
+
+    def fill_only(self) -> np.ndarray:
+        """``(L,)`` uint8 flags of accurate mode's CPU grouping: limbs that only fill empty slots."""
+        flags = np.zeros(len(self.limbs), np.uint8)
+        flags[list(self.fill_only_limbs)] = 1
+        return flags
 
     @property
     def n_parts(self) -> int:
@@ -112,6 +124,7 @@ COCO = Layout(
     seed_limbs=tuple(p + m for p, m in zip(_COCO_SEED_PAIRS, _COCO_MAP_IDX)),
     seed_start_limbs=17,
     aliases=("coco18", "coco-18", "coco_18"),
+    fill_only_limbs=(17, 18),
 )
 
 #: The registry: layout name -> Layout.
