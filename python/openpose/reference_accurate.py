@@ -117,28 +117,29 @@ def upsample_cubic(src: np.ndarray, factor: int) -> np.ndarray:
 def find_peaks(up: np.ndarray, *, threshold=0.05, max_peaks=127, radius=3) -> List[Tuple[float, float, float]]:
     """Peaks of one working-resolution heatmap: ``(x, y, score)``, raster order."""
     up = np.asarray(up, f32)
-    thr = f32(threshold)
     h, w = up.shape
+    if h < 3 or w < 3:
+        return []
+    # Above the threshold and strictly greater than each of the 8 neighbours
+    # (border pixels have no full neighbourhood and are never peaks).
+    centre = up[1:-1, 1:-1]
+    is_peak = centre > f32(threshold)
+    for dy in (-1, 0, 1):
+        for dx in (-1, 0, 1):
+            if dy or dx:
+                is_peak &= centre > up[1 + dy:h - 1 + dy, 1 + dx:w - 1 + dx]
+    ys, xs = np.nonzero(is_peak)                  # row-major: raster order
     peaks = []
-    for y in range(1, h - 1):
-        for x in range(1, w - 1):
-            if len(peaks) == max_peaks:
-                return peaks
-            v = up[y, x]
-            if not v > thr:
-                continue
-            window = up[y - 1:y + 2, x - 1:x + 2]
-            if (window >= v).sum() != 1:          # only the centre itself
-                continue
-            x_acc = y_acc = s_acc = f32(0)
-            for yy in range(max(0, y - radius), min(h, y + radius + 1)):
-                for xx in range(max(0, x - radius), min(w, x + radius + 1)):
-                    s = up[yy, xx]
-                    if s > 0:
-                        x_acc = f32(x_acc + f32(xx) * s)
-                        y_acc = f32(y_acc + f32(yy) * s)
-                        s_acc = f32(s_acc + s)
-            peaks.append((f32(x_acc / s_acc), f32(y_acc / s_acc), v))
+    for y, x in list(zip(ys + 1, xs + 1))[:max_peaks]:
+        x_acc = y_acc = s_acc = f32(0)
+        for yy in range(max(0, y - radius), min(h, y + radius + 1)):
+            for xx in range(max(0, x - radius), min(w, x + radius + 1)):
+                s = up[yy, xx]
+                if s > 0:
+                    x_acc = f32(x_acc + f32(xx) * s)
+                    y_acc = f32(y_acc + f32(yy) * s)
+                    s_acc = f32(s_acc + s)
+        peaks.append((f32(x_acc / s_acc), f32(y_acc / s_acc), up[y, x]))
     return peaks
 
 
