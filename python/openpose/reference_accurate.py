@@ -2,9 +2,9 @@
 
 Stages, as OpenPose runs them on one network output:
 
-1. Upsampling. Every map is read as if resized by ``factor`` (OpenPose: 8,
-   the network stride, bicubic) to the *working resolution*; ``factor=1``
-   works on the network output itself. The bicubic kernel is Keys' cubic
+1. Upsampling. Every map is read as if resized by ``factor`` to the
+   *working resolution* (OpenPose: 8, the network stride, bicubic); the
+   library's default ``factor=1`` works on the network output itself. The bicubic kernel is Keys' cubic
    with a = -0.75 (OpenCV's), half-pixel centres, replicated borders.
 2. Peaks (OpenPose's ``nmsCpu``): a pixel of a part's heatmap is a peak when
    it is above ``threshold`` and strictly greater than its 8 neighbours
@@ -318,7 +318,7 @@ def select_people(people, n_limbs, *, min_parts=3, min_mean_score=0.4):
 
 # --- the whole pipeline ------------------------------------------------------
 
-def accurate_postprocess(net_output, width, height, limbs, fill_only, n_parts, *, factor=8, threshold=0.05,
+def accurate_postprocess(net_output, width, height, limbs, fill_only, n_parts, *, factor=1, threshold=0.05,
                          max_peaks=127, radius=3, paf_threshold=0.05, min_above=0.95, min_parts=3,
                          min_mean_score=0.4, grouping="cpu"):
     """From a (C, h, w) blob to people.

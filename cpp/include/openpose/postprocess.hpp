@@ -63,7 +63,7 @@ struct AccurateLayout {
 };
 
 struct AccurateParams {
-    int factor = 8;  // working resolution = network output x factor (bicubic)
+    int factor = 1;  // working resolution = network output x factor (bicubic; OpenPose: 8)
     AccuratePeakParams peaks;
     AccuratePairParams pairs;
     Grouping grouping = Grouping::cpu;
