@@ -118,7 +118,7 @@ def test_bad_options_fail_at_construction(kwargs, error, match):
 
 def test_options_reach_postprocess(photo):
     model = model_for_this_opencv()
-    strict = openpose.PoseEstimator(model, threshold=0.5)
+    strict = openpose.PoseEstimator(model, mode="seed", threshold=0.5)
     out, size = strict.forward(photo)
     expected = openpose.postprocess(out, image_size=size, mode="seed", threshold=0.5)
     np.testing.assert_array_equal(strict.estimate(photo).poses, expected.poses)

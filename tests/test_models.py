@@ -140,7 +140,7 @@ def test_caffe_model_end_to_end(tmp_path, user_cache):
     if not HAS_CAFFE:
         pytest.importorskip("onnx")  # OpenCV 5: loaded through the converter
     proto, model = write_tiny_caffe_model(tmp_path, seed=1)
-    est = openpose.PoseEstimator(proto)  # the only .caffemodel next to it
+    est = openpose.PoseEstimator(proto, mode="seed")  # the only .caffemodel next to it
     image = np.random.default_rng(0).integers(0, 256, (100, 140, 3), dtype=np.uint8)
     res = est.estimate(image)
     assert res.layout == "coco"  # inferred from the 57 channels

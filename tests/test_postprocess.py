@@ -45,8 +45,8 @@ SYNTH = [(1, (62, 46), (640, 480), 0), (6, (82, 46), (656, 368), 1), (25, (90, 6
                          ids=[f"{n}people-{m}->{s}" for n, m, s, _ in SYNTH])
 def test_backends_agree_on_synthetic_outputs(n, map_size, image_size, seed):
     out = synthetic_net_output(n, map_size=map_size, seed=seed)
-    cpp = openpose.postprocess(out, image_size=image_size, backend="cpp")
-    ref = openpose.postprocess(out, image_size=image_size, backend="python")
+    cpp = openpose.postprocess(out, image_size=image_size, mode="seed", backend="cpp")
+    ref = openpose.postprocess(out, image_size=image_size, mode="seed", backend="python")
     assert_same_result(cpp, ref)
     assert sum(len(k) for k in cpp.keypoints) > 0
 
@@ -54,11 +54,11 @@ def test_backends_agree_on_synthetic_outputs(n, map_size, image_size, seed):
 def test_stages_agree_and_compose_to_postprocess():
     out = synthetic_net_output(5, map_size=(70, 50), seed=7)
     size = (560, 400)
-    full = openpose.postprocess(out, image_size=size)
+    full = openpose.postprocess(out, image_size=size, mode="seed")
     lay = openpose.get_layout("coco")
     next_id, cands = 0, []
     for part in range(lay.n_parts):
-        peaks = {b: openpose.find_peaks(out[0, part], image_size=size, backend=b) for b in ("cpp", "python")}
+        peaks = {b: openpose.find_peaks(out[0, part], image_size=size, mode="seed", backend=b) for b in ("cpp", "python")}
         np.testing.assert_array_equal(peaks["cpp"], peaks["python"])
         ids = np.arange(next_id, next_id + len(peaks["cpp"]), dtype=np.float32)[:, None]
         cands.append(np.hstack([ids, peaks["cpp"]]))
@@ -66,38 +66,40 @@ def test_stages_agree_and_compose_to_postprocess():
         np.testing.assert_array_equal(cands[-1], full.keypoints[part])
     pairs = []
     for k, (a, b, cx, cy) in enumerate(lay.limb_table("seed")):
-        got = {be: openpose.score_limb(out[0, cx], out[0, cy], cands[a], cands[b], image_size=size, backend=be)
+        got = {be: openpose.score_limb(out[0, cx], out[0, cy], cands[a], cands[b], image_size=size, mode="seed",
+                                      backend=be)
                for be in ("cpp", "python")}
         np.testing.assert_array_equal(got["cpp"], got["python"])
         np.testing.assert_array_equal(got["cpp"], full.valid_pairs[k])
         pairs.append(got["cpp"])
     for be in ("cpp", "python"):
-        np.testing.assert_array_equal(openpose.assemble_persons(pairs, layout="coco", backend=be), full.persons)
+        np.testing.assert_array_equal(openpose.assemble_persons(pairs, layout="coco", mode="seed", backend=be), full.persons)
 
 
 def test_find_peaks_at_image_size_equals_resized_input():
     """A drop-in for getKeyPoints: an already-resized map gives the same peaks as resizing inside."""
     out = synthetic_net_output(3, map_size=(40, 30), seed=11)
     resized = openpose.reference.resize_linear(out[0, 0], 320, 240)
-    np.testing.assert_array_equal(openpose.find_peaks(resized), openpose.find_peaks(out[0, 0], image_size=(320, 240)))
+    np.testing.assert_array_equal(openpose.find_peaks(resized, mode="seed"),
+                                  openpose.find_peaks(out[0, 0], image_size=(320, 240), mode="seed"))
 
 
 @pytest.mark.parametrize("backend", ["cpp", "python"])
 def test_empty_result_keeps_its_shapes(backend):
     out = np.zeros((1, 57, 20, 30), np.float32)
-    res = openpose.postprocess(out, image_size=(240, 160), backend=backend)
+    res = openpose.postprocess(out, image_size=(240, 160), mode="seed", backend=backend)
     assert res.poses.shape == (0, 18, 3) and res.poses.dtype == np.float32
     assert res.persons.shape == (0, 18) and res.persons.dtype == np.int32
     assert res.scores.shape == (0,)
     assert [k.shape for k in res.keypoints] == [(0, 4)] * 18
     assert [p.shape for p in res.valid_pairs] == [(0, 3)] * 19
     assert res.invalid_pairs == list(range(19))
-    assert openpose.find_peaks(out[0, 0], backend=backend).shape == (0, 3)
+    assert openpose.find_peaks(out[0, 0], mode="seed", backend=backend).shape == (0, 3)
 
 
 def test_poses_follow_persons_and_keypoints():
     out = synthetic_net_output(8, map_size=(80, 60), seed=5)
-    res = openpose.postprocess(out, image_size=(640, 480))
+    res = openpose.postprocess(out, image_size=(640, 480), mode="seed")
     table = {int(r[0]): r[1:] for k in res.keypoints for r in k}
     assert len(res) == res.persons.shape[0] > 0
     for p, row in enumerate(res.persons):
@@ -110,7 +112,7 @@ def test_poses_follow_persons_and_keypoints():
 
 def test_input_layouts_and_dtypes_are_accepted():
     out = synthetic_net_output(3, map_size=(40, 30), seed=2)
-    ref = openpose.postprocess(out, image_size=(200, 150))
+    ref = openpose.postprocess(out, image_size=(200, 150), mode="seed")
     variants = {
         "chw": out[0],
         "float64": out.astype(np.float64),
@@ -118,7 +120,7 @@ def test_input_layouts_and_dtypes_are_accepted():
         "strided": np.repeat(out, 2, axis=3)[..., ::2],
     }
     for name, arr in variants.items():
-        got = openpose.postprocess(arr, image_size=(200, 150))
+        got = openpose.postprocess(arr, image_size=(200, 150), mode="seed")
         np.testing.assert_array_equal(got.persons, ref.persons, err_msg=name)
         np.testing.assert_array_equal(got.poses, ref.poses, err_msg=name)
 

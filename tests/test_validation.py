@@ -70,7 +70,7 @@ def test_unknown_mode_backend_layout_option():
     with pytest.raises(ValueError, match="threshold"):
         openpose.postprocess(GOOD, image_size=(10, 10), threshold=float("nan"))
     with pytest.raises(ValueError, match="n_samples"):
-        openpose.postprocess(GOOD, image_size=(10, 10), n_samples=1)
+        openpose.postprocess(GOOD, image_size=(10, 10), mode="seed", n_samples=1)
     with pytest.raises(ValueError, match="cannot infer the layout"):
         openpose.postprocess(np.zeros((1, 60, 4, 4), np.float32), image_size=(10, 10))
 
@@ -82,11 +82,12 @@ def test_stage_validation(backend):
     with pytest.raises(ValueError, match="paf_x.*paf_y"):
         openpose.score_limb(np.zeros((4, 4)), np.zeros((4, 5)), [], [], backend=backend)
     with pytest.raises(ValueError, match="candidates_a"):
-        openpose.score_limb(np.zeros((4, 4)), np.zeros((4, 4)), [[0, 1.5, 1, 1]], [], backend=backend)
+        openpose.score_limb(np.zeros((4, 4)), np.zeros((4, 4)), [[0, 1.5, 1, 1]], [], mode="seed", backend=backend)
     with pytest.raises(ValueError, match="outside"):
-        openpose.score_limb(np.zeros((4, 4)), np.zeros((4, 4)), [[0, 9, 1, 1]], [[1, 0, 0, 1]], backend=backend)
+        openpose.score_limb(np.zeros((4, 4)), np.zeros((4, 4)), [[0, 9, 1, 1]], [[1, 0, 0, 1]], mode="seed",
+                            backend=backend)
     with pytest.raises(ValueError, match="valid_pairs"):
-        openpose.assemble_persons([np.zeros((0, 3))] * 3, layout="coco", backend=backend)
+        openpose.assemble_persons([np.zeros((0, 3))] * 3, layout="coco", mode="seed", backend=backend)
     with pytest.raises(ValueError, match=r"valid_pairs\[2\]"):
         openpose.assemble_persons([np.zeros((0, 3))] * 2 + [np.zeros((1, 4))] + [np.zeros((0, 3))] * 16,
                                   backend=backend)

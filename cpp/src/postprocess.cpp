@@ -76,3 +76,59 @@ SeedResult seed_postprocess(const NetOutput& net, int image_width, int image_hei
 }
 
 }  // namespace openpose
+
+namespace openpose {
+
+AccurateResult accurate_postprocess(const NetOutput& net, int image_width, int image_height,
+                                    const AccurateLayout& layout, const AccurateParams& params) {
+    if (layout.n_parts <= 0 || layout.fill_only.size() != layout.limbs.size()) {
+        throw std::invalid_argument("layout tables are inconsistent");
+    }
+    if (image_width <= 0 || image_height <= 0) throw std::invalid_argument("image size must be positive");
+    if (params.factor < 1 || params.factor > 64) throw std::invalid_argument("factor must be between 1 and 64");
+    int needed = layout.n_parts;
+    for (const Limb& l : layout.limbs) {
+        if (l.paf_x < 0 || l.paf_y < 0) throw std::invalid_argument("layout names a negative PAF channel");
+        if (l.part_a < 0 || l.part_b < 0 || l.part_a >= layout.n_parts || l.part_b >= layout.n_parts) {
+            throw std::invalid_argument("layout names a limb part outside 0..n_parts-1");
+        }
+        needed = std::max({needed, l.paf_x + 1, l.paf_y + 1});
+    }
+    check_net_output(net, needed);
+    const CubicGrid grid = make_cubic_grid(net.width, net.height, params.factor);
+
+    AccurateResult result;
+    std::vector<std::vector<KeypointF>> work(static_cast<std::size_t>(layout.n_parts));
+    int next_id = 0;
+    for (int part = 0; part < layout.n_parts; ++part) {
+        std::vector<KeypointF> image_kps;
+        for (const SubpixelPeak& p : accurate_find_peaks(net.channel(part), grid, params.peaks)) {
+            work[static_cast<std::size_t>(part)].push_back(KeypointF{next_id, p.x, p.y, p.score});
+            image_kps.push_back(KeypointF{next_id, to_image_coord(p.x, grid.width(), image_width),
+                                          to_image_coord(p.y, grid.height(), image_height), p.score});
+            ++next_id;
+        }
+        result.keypoints.push_back(std::move(image_kps));
+    }
+
+    for (std::size_t k = 0; k < layout.limbs.size(); ++k) {
+        const Limb& limb = layout.limbs[k];
+        const auto& cand_a = work[static_cast<std::size_t>(limb.part_a)];
+        const auto& cand_b = work[static_cast<std::size_t>(limb.part_b)];
+        if (cand_a.empty() || cand_b.empty()) {
+            result.invalid_pairs.push_back(static_cast<int>(k));
+            result.connections.emplace_back();
+            continue;
+        }
+        result.connections.push_back(accurate_score_limb(net.channel(limb.paf_x), net.channel(limb.paf_y), grid,
+                                                         cand_a, cand_b, params.pairs));
+    }
+
+    AccuratePeople people = accurate_assemble(work, result.connections, layout.limbs, layout.fill_only,
+                                              params.grouping, params.min_parts, params.min_mean_score);
+    result.persons = std::move(people.persons);
+    result.scores = std::move(people.scores);
+    return result;
+}
+
+}  // namespace openpose

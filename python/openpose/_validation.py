@@ -11,7 +11,8 @@ MAX_IMAGE_SIDE = 32768
 #: Largest accepted image area, in pixels (e.g. 8192 x 8192).
 MAX_IMAGE_PIXELS = 8192 * 8192
 
-MODES = ("seed",)
+MODES = ("accurate", "seed")
+GROUPINGS = ("cpu", "gpu")
 BACKENDS = ("cpp", "python")
 
 

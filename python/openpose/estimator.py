@@ -96,7 +96,7 @@ class PoseEstimator:
         model,
         *,
         net_height: Optional[int] = None,
-        mode: str = "seed",
+        mode: str = "accurate",
         backend: str = "cpp",
         layout=None,
         weights=None,

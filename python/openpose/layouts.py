@@ -53,6 +53,11 @@ class Layout:
         For each of the 17 COCO keypoints (COCO's order), the part of this
         layout that is the same body point; None when the layout cannot be
         mapped (MPI has no eyes or ears).
+    fill_only_limbs : tuple of int
+        Accurate mode, CPU grouping: indices into ``limbs`` of the limbs
+        that only fill empty slots of people holding one of their ends and
+        never start or count toward a person (CMU OpenPose's redundant
+        ear-shoulder limbs: COCO-18's last two).
     """
 
     name: str
@@ -65,6 +70,13 @@ class Layout:
     aliases: Tuple[str, ...] = field(default=())
     render_pairs: Optional[Tuple[Tuple[int, int], ...]] = None
     coco17_index: Optional[Tuple[int, ...]] = None
+    fill_only_limbs: Tuple[int, ...] = ()
+
+    def fill_only(self) -> np.ndarray:
+        """``(L,)`` uint8 flags of accurate mode's CPU grouping: limbs that only fill empty slots."""
+        flags = np.zeros(len(self.limbs), np.uint8)
+        flags[list(self.fill_only_limbs)] = 1
+        return flags
 
     @property
     def n_parts(self) -> int:
@@ -138,6 +150,7 @@ COCO = Layout(
     render_pairs=_COCO_PAIRS[:17],
     # COCO-17 <- COCO-18: the neck has no COCO counterpart.
     coco17_index=(0, 15, 14, 17, 16, 5, 2, 6, 3, 7, 4, 11, 8, 12, 9, 13, 10),
+    fill_only_limbs=(17, 18),
 )
 
 
@@ -230,6 +243,7 @@ BODY_25 = Layout(
     # POSE_BODY_25_PAIRS_RENDER_GPU: every limb but the two ear-shoulder ones.
     render_pairs=tuple(_BODY25_PAIRS[k] for k in range(26) if k not in _BODY25_REDUNDANT),
     coco17_index=(0, 16, 15, 18, 17, 5, 2, 6, 3, 7, 4, 12, 9, 13, 10, 14, 11),
+    fill_only_limbs=_BODY25_REDUNDANT,
 )
 
 #: The registry: layout name -> Layout.

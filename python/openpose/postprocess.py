@@ -14,11 +14,12 @@ import numpy as np
 
 from . import _validation as v
 from . import reference
+from . import reference_accurate as ref_acc
 from ._cpp import ext
 from .layouts import Layout, get_layout, layout_for_channels
 from .result import PoseResult, poses_from_persons
 
-__all__ = ["postprocess", "find_peaks", "score_limb", "assemble_persons", "SeedParams"]
+__all__ = ["postprocess", "find_peaks", "score_limb", "assemble_persons", "SeedParams", "AccurateParams"]
 
 
 @dataclass(frozen=True)
@@ -51,12 +52,73 @@ class SeedParams:
         )
 
 
-_PARAMS = {"seed": SeedParams}
+@dataclass(frozen=True)
+class AccurateParams:
+    """Constants of accurate mode, CMU OpenPose's own algorithm.
+
+    Attributes
+    ----------
+    factor : int
+        Maps are read bicubically upsampled by this factor to the working
+        resolution. 1 (default): OpenPose's rules applied on the network
+        output itself (same OKS accuracy on the shared set, ~13x faster);
+        8: OpenPose's own choice, the network input size (the stride). See
+        the README for the measurements.
+    threshold : float
+        A heatmap pixel is a peak when above this and strictly greater than
+        its 8 neighbours (0.05); also the score given to very short limbs
+        (+ 1e-6).
+    max_peaks : int
+        At most this many peaks per part, the first in raster order (127).
+    radius : int
+        Peaks are refined by the heatmap-weighted mean of x and y over a
+        (2 radius + 1)^2 window of values > 0 (3: 7x7).
+    paf_threshold : float
+        A PAF sample supports a limb when its dot product with the limb's
+        unit vector is above this (0.05).
+    min_above : float
+        A limb is scored when more than this fraction of its samples support
+        it (0.95); the score is their mean.
+    min_parts : int
+        People with fewer parts are dropped (3).
+    min_mean_score : float
+        People whose total score per part is lower are dropped (0.4).
+    grouping : {"cpu", "gpu"}
+        OpenPose's CPU grouping (limb by limb, greedy one-to-one matching)
+        or its GPU build's (all connections sorted together by
+        ``paf + 0.1 score(A) + 0.1 score(B)``, partial people merged).
+    """
+
+    factor: int = 1
+    threshold: float = 0.05
+    max_peaks: int = 127
+    radius: int = 3
+    paf_threshold: float = 0.05
+    min_above: float = 0.95
+    min_parts: int = 3
+    min_mean_score: float = 0.4
+    grouping: str = "cpu"
+
+    def checked(self) -> "AccurateParams":
+        return AccurateParams(
+            factor=v.number(self.factor, "factor", minimum=1, maximum=64, integer=True),
+            threshold=v.number(self.threshold, "threshold", minimum=0.0),
+            max_peaks=v.number(self.max_peaks, "max_peaks", minimum=0, maximum=1_000_000, integer=True),
+            radius=v.number(self.radius, "radius", minimum=0, maximum=1000, integer=True),
+            paf_threshold=v.number(self.paf_threshold, "paf_threshold"),
+            min_above=v.number(self.min_above, "min_above"),
+            min_parts=v.number(self.min_parts, "min_parts", minimum=1, maximum=1_000_000, integer=True),
+            min_mean_score=v.number(self.min_mean_score, "min_mean_score"),
+            grouping=v.choice(self.grouping, "grouping", v.GROUPINGS),
+        )
 
 
-def _params(mode: str, options: dict):
+_PARAMS = {"seed": SeedParams, "accurate": AccurateParams}
+
+
+def _params(mode: str, options: dict, allowed=None):
     cls = _PARAMS[mode]
-    known = {f.name for f in fields(cls)}
+    known = {f.name for f in fields(cls)} if allowed is None else set(allowed)
     unknown = sorted(set(options) - known)
     if unknown:
         msg = f"unknown option(s) for mode={mode!r}: {', '.join(unknown)}; known: {', '.join(sorted(known))}"
@@ -64,11 +126,16 @@ def _params(mode: str, options: dict):
     return cls(**options).checked()
 
 
+def _work_size(map_shape, factor: int):
+    """(W, H) of the working resolution of (h, w) maps upsampled by `factor`."""
+    return map_shape[1] * factor, map_shape[0] * factor
+
+
 def postprocess(
     net_output,
     *,
     image_size: Tuple[int, int],
-    mode: str = "seed",
+    mode: str = "accurate",
     backend: str = "cpp",
     layout=None,
     **options,
@@ -84,20 +151,26 @@ def postprocess(
     image_size : (int, int)
         ``(width, height)`` of the original image; coordinates are returned
         in its pixels.
-    mode : {"seed"}
+    mode : {"accurate", "seed"}
+        ``"accurate"`` (default): CMU OpenPose's own algorithm (sub-pixel
+        peaks, one-to-one limb matching, person scores as OpenPose's).
         ``"seed"``: the original program's algorithm, unchanged.
     backend : {"cpp", "python"}
         The compiled core or the pure-Python reference.
     layout : str or Layout, optional
         Keypoint layout; inferred from C when omitted (57: COCO-18).
     **options
-        The mode's constants (see `SeedParams`), e.g. ``threshold=0.1``.
+        The mode's constants (see `AccurateParams`, `SeedParams`), e.g.
+        ``threshold=0.05``.
 
     Returns
     -------
     PoseResult
         ``poses`` (P, K, 3), ``scores`` (P,), ``persons`` (P, K) and the
         intermediate ``keypoints``, ``valid_pairs`` and ``invalid_pairs``.
+        Accurate mode: keypoint coordinates are sub-pixel, ``valid_pairs``
+        holds every candidate connection scoring above 1e-6 and ``scores``
+        OpenPose's person score (total / (parts + limbs of the layout)).
 
     Raises
     ------
@@ -115,6 +188,8 @@ def postprocess(
     if net.shape[0] < needed:
         msg = f"`net_output` has {net.shape[0]} channels; layout {lay.name!r} needs at least {needed}"
         raise ValueError(msg)
+    if mode == "accurate":
+        return _accurate(net, width, height, lay, limbs, params, backend)
     starts = lay.seed_starts_person()
 
     if backend == "cpp":
@@ -138,45 +213,91 @@ def postprocess(
     )
 
 
+def _accurate(net, width, height, lay: Layout, limbs, params: AccurateParams, backend: str) -> PoseResult:
+    fill = lay.fill_only()
+    p = params
+    if backend == "cpp":
+        keypoints, valid_pairs, invalid_pairs, persons, scores = ext().accurate_postprocess(
+            net, width, height, lay.n_parts, limbs, fill, p.factor, p.threshold, p.max_peaks, p.radius,
+            p.paf_threshold, p.min_above, p.grouping, p.min_parts, p.min_mean_score)
+    else:
+        kps, pairs, invalid_pairs, rows, scores = ref_acc.accurate_postprocess(
+            net, width, height, limbs, fill, lay.n_parts, factor=p.factor, threshold=p.threshold,
+            max_peaks=p.max_peaks, radius=p.radius, paf_threshold=p.paf_threshold, min_above=p.min_above,
+            min_parts=p.min_parts, min_mean_score=p.min_mean_score, grouping=p.grouping)
+        keypoints = [np.asarray(k, np.float32).reshape(-1, 4) for k in kps]
+        valid_pairs = [np.asarray(c, np.float32).reshape(-1, 3) for c in pairs]
+        persons = np.asarray(rows, np.int32).reshape(-1, lay.n_parts)
+    poses, _ = poses_from_persons(np.asarray(persons, np.int32), keypoints)
+    return PoseResult(
+        poses=poses, scores=np.asarray(scores, np.float32).reshape(-1), persons=np.asarray(persons, np.int32),
+        keypoints=list(keypoints), valid_pairs=list(valid_pairs),
+        invalid_pairs=sorted(int(k) for k in invalid_pairs), layout=lay.name, image_size=(width, height),
+        mode="accurate",
+    )
+
+
 def find_peaks(
     heatmap,
     *,
     image_size: Optional[Tuple[int, int]] = None,
-    mode: str = "seed",
-    threshold: float = 0.1,
+    mode: str = "accurate",
+    threshold: Optional[float] = None,
     backend: str = "cpp",
+    **options,
 ) -> np.ndarray:
-    """Keypoint candidates of one heatmap (the original's getKeyPoints).
+    """Keypoint candidates of one heatmap.
 
     Parameters
     ----------
     heatmap : array_like of shape (h, w)
-        One part's heatmap, at network resolution or already at image size.
+        One part's heatmap: at network resolution (accurate mode; seed mode
+        also takes a map already at image size).
     image_size : (int, int), optional
-        ``(width, height)``: the map is first resized to it (as the original
-        resizes every map). Omitted: the map is used at its own size.
-    mode : {"seed"}
-    threshold : float
-        Region threshold on the blurred map (>= 0).
+        ``(width, height)`` of the image the coordinates refer to; omitted:
+        the map's own size.
+    mode : {"accurate", "seed"}
+        ``"accurate"``: OpenPose's peaks (see `AccurateParams`), sub-pixel,
+        in raster order. ``"seed"``: the original's getKeyPoints (the map is
+        resized to `image_size`), in contour order.
+    threshold : float, optional
+        Peak threshold (default: the mode's, 0.05 accurate, 0.1 seed).
     backend : {"cpp", "python"}
+    **options
+        Accurate mode: ``factor``, ``max_peaks``, ``radius``.
 
     Returns
     -------
     ndarray of shape (n, 3), float32
-        Rows ``[x, y, score]`` in contour order.
+        Rows ``[x, y, score]`` in image pixels.
     """
-    v.choice(mode, "mode", v.MODES)
+    mode = v.choice(mode, "mode", v.MODES)
     backend = v.choice(backend, "backend", v.BACKENDS)
-    threshold = v.number(threshold, "threshold", minimum=0.0)
+    if threshold is not None:
+        options["threshold"] = threshold
     hm = v.float32_array(heatmap, "heatmap", ndim=2)
     width, height = (hm.shape[1], hm.shape[0]) if image_size is None else v.image_size(image_size)
+    if mode == "accurate":
+        p = _params(mode, options, allowed=("factor", "threshold", "max_peaks", "radius"))
+        if backend == "cpp":
+            peaks = ext().accurate_find_peaks(hm, p.factor, p.threshold, p.max_peaks, p.radius)
+        else:
+            found = ref_acc.find_peaks(ref_acc.upsample_cubic(hm, p.factor), threshold=p.threshold,
+                                       max_peaks=p.max_peaks, radius=p.radius)
+            peaks = np.asarray(found, np.float32).reshape(-1, 3)
+        work_w, work_h = _work_size(hm.shape, p.factor)
+        out = peaks.copy()
+        for i, (x, y, _) in enumerate(peaks):
+            out[i, :2] = ref_acc.to_image_coords(x, y, (work_w, work_h), (width, height))
+        return out
+    p = _params(mode, options, allowed=("threshold",))
     if backend == "cpp":
-        return ext().seed_find_peaks(hm, width, height, threshold)
+        return ext().seed_find_peaks(hm, width, height, p.threshold)
     prob = reference.resize_linear(hm, width, height)
-    return np.asarray(reference.get_keypoints(prob, threshold), np.float32).reshape(-1, 3)
+    return np.asarray(reference.get_keypoints(prob, p.threshold), np.float32).reshape(-1, 3)
 
 
-def _candidates(value, name: str) -> np.ndarray:
+def _candidates(value, name: str, *, whole: bool = True) -> np.ndarray:
     arr = np.asarray(value)
     if arr.size == 0:
         return np.zeros((0, 4), np.float32)
@@ -184,10 +305,20 @@ def _candidates(value, name: str) -> np.ndarray:
     if arr.shape[1] != 4:
         msg = f"`{name}` must have shape (n, 4) with rows [id, x, y, score], got {arr.shape}"
         raise ValueError(msg)
-    if not np.array_equal(arr[:, :3], np.floor(arr[:, :3])):
-        msg = f"`{name}`: ids and coordinates must be whole numbers"
+    cols = arr[:, :3] if whole else arr[:, :1]
+    if not np.array_equal(cols, np.floor(cols)):
+        msg = f"`{name}`: ids and coordinates must be whole numbers" if whole else f"`{name}`: ids must be whole numbers"
         raise ValueError(msg)
     return arr
+
+
+def _to_work(cand: np.ndarray, work_size, image_size) -> np.ndarray:
+    """Image-pixel candidates -> working-resolution candidates (inverse of to_image_coords)."""
+    (ww, wh), (iw, ih) = work_size, image_size
+    out = cand.copy()
+    out[:, 1] = (cand[:, 1] + np.float32(0.5)) * (np.float32(ww) / np.float32(iw)) - np.float32(0.5)
+    out[:, 2] = (cand[:, 2] + np.float32(0.5)) * (np.float32(wh) / np.float32(ih)) - np.float32(0.5)
+    return out
 
 
 def score_limb(
@@ -197,42 +328,55 @@ def score_limb(
     candidates_b,
     *,
     image_size: Optional[Tuple[int, int]] = None,
-    mode: str = "seed",
-    n_samples: int = 10,
-    paf_threshold: float = 0.1,
-    min_fraction: float = 0.7,
+    mode: str = "accurate",
     backend: str = "cpp",
+    **options,
 ) -> np.ndarray:
-    """Valid connections of one limb (the original's getValidPairs, one limb).
+    """Scored connections of one limb.
 
     Parameters
     ----------
     paf_x, paf_y : array_like of shape (h, w)
-        The limb's two PAF channels, at network resolution or at image size.
+        The limb's two PAF channels, at network resolution (seed mode: or
+        already at image size).
     candidates_a, candidates_b : array_like of shape (n, 4)
-        Rows ``[id, x, y, score]`` (as `PoseResult.keypoints`), in image pixels.
+        Rows ``[id, x, y, score]`` (as `PoseResult.keypoints`), in pixels of
+        `image_size`.
     image_size : (int, int), optional
-        ``(width, height)`` the PAF maps are resized to; omitted: their own size.
-    mode : {"seed"}
-    n_samples, paf_threshold, min_fraction
-        See `SeedParams`.
+        ``(width, height)`` of the image; omitted: the maps' own size.
+    mode : {"accurate", "seed"}
+        ``"accurate"``: every pair scoring above 1e-6 by OpenPose's getScoreAB
+        (options ``factor``, ``threshold``, ``paf_threshold``, ``min_above``).
+        ``"seed"``: the original's getValidPairs, at most one per candidate
+        of A (options ``n_samples``, ``paf_threshold``, ``min_fraction``).
     backend : {"cpp", "python"}
 
     Returns
     -------
     ndarray of shape (m, 3), float32
-        Rows ``[a_id, b_id, score]``, at most one per candidate of A.
+        Rows ``[a_id, b_id, score]``.
     """
-    v.choice(mode, "mode", v.MODES)
+    mode = v.choice(mode, "mode", v.MODES)
     backend = v.choice(backend, "backend", v.BACKENDS)
-    params = SeedParams(threshold=0.1, n_samples=n_samples, paf_threshold=paf_threshold,
-                        min_fraction=min_fraction).checked()
     px = v.float32_array(paf_x, "paf_x", ndim=2)
     py_ = v.float32_array(paf_y, "paf_y", ndim=2)
     if px.shape != py_.shape:
         msg = f"`paf_x` and `paf_y` must have the same shape, got {px.shape} and {py_.shape}"
         raise ValueError(msg)
     width, height = (px.shape[1], px.shape[0]) if image_size is None else v.image_size(image_size)
+    if mode == "accurate":
+        p = _params(mode, options, allowed=("factor", "threshold", "paf_threshold", "min_above"))
+        work = _work_size(px.shape, p.factor)
+        cand_a, cand_b = (_to_work(_candidates(c, n, whole=False), work, (width, height))
+                          for c, n in ((candidates_a, "candidates_a"), (candidates_b, "candidates_b")))
+        if backend == "cpp":
+            return ext().accurate_score_limb(px, py_, cand_a, cand_b, p.factor, p.paf_threshold, p.min_above,
+                                             p.threshold)
+        pairs = ref_acc.score_limb(ref_acc.upsample_cubic(px, p.factor), ref_acc.upsample_cubic(py_, p.factor),
+                                   [tuple(r) for r in cand_a], [tuple(r) for r in cand_b],
+                                   paf_threshold=p.paf_threshold, min_above=p.min_above, threshold=p.threshold)
+        return np.asarray(pairs, np.float32).reshape(-1, 3)
+    params = _params(mode, options, allowed=("n_samples", "paf_threshold", "min_fraction"))
     cand_a, cand_b = _candidates(candidates_a, "candidates_a"), _candidates(candidates_b, "candidates_b")
     for name, cand in (("candidates_a", cand_a), ("candidates_b", cand_b)):
         xs, ys = cand[:, 1], cand[:, 2]
@@ -254,19 +398,26 @@ def assemble_persons(
     valid_pairs: Sequence,
     *,
     layout="coco",
-    mode: str = "seed",
+    mode: str = "accurate",
     backend: str = "cpp",
+    keypoints: Optional[Sequence] = None,
+    **options,
 ) -> np.ndarray:
-    """Group scored limbs into people (the original's getPersonwiseKeypoints).
+    """Group scored limbs into people.
 
     Parameters
     ----------
     valid_pairs : sequence of L array_like of shape (m_k, 3)
-        Per limb of the layout, rows ``[a_id, b_id, score]``.
+        Per limb of the layout, rows ``[a_id, b_id, score]`` (as `score_limb`).
     layout : str or Layout
         Gives the limb table (seed mode: the original's, for COCO-18).
-    mode : {"seed"}
+    mode : {"accurate", "seed"}
+        ``"accurate"``: OpenPose's grouping and selection (options
+        ``grouping``, ``min_parts``, ``min_mean_score``); needs `keypoints`.
+        ``"seed"``: the original's getPersonwiseKeypoints.
     backend : {"cpp", "python"}
+    keypoints : sequence of K array_like of shape (n_i, 4), optional
+        Accurate mode: the candidates per part, rows ``[id, x, y, score]``.
 
     Returns
     -------
@@ -288,6 +439,24 @@ def assemble_persons(
             msg = f"`valid_pairs[{k}]` must have shape (m, 3), got {arr.shape}"
             raise ValueError(msg)
         pairs.append(arr)
+    if mode == "accurate":
+        p = _params(mode, options, allowed=("grouping", "min_parts", "min_mean_score"))
+        if keypoints is None or isinstance(keypoints, np.ndarray) or len(keypoints) != lay.n_parts:
+            msg = f"`keypoints` must be a sequence of {lay.n_parts} arrays (one per part of {lay.name!r})"
+            raise ValueError(msg)
+        kps = [_candidates(k, f"keypoints[{i}]", whole=False) for i, k in enumerate(keypoints)]
+        fill = lay.fill_only()
+        if backend == "cpp":
+            persons, _ = ext().accurate_assemble(kps, pairs, limbs, fill, p.grouping, p.min_parts,
+                                                 p.min_mean_score)
+            return np.asarray(persons, np.int32)
+        rows_k = [[tuple(r) for r in k] for k in kps]
+        conns = [[(int(a), int(b), np.float32(s)) for a, b, s in c] for c in pairs]
+        people = (ref_acc.assemble_cpu(rows_k, conns, limbs, fill) if p.grouping == "cpu"
+                  else ref_acc.assemble_gpu(rows_k, conns, limbs))
+        rows, _ = ref_acc.select_people(people, len(limbs), min_parts=p.min_parts, min_mean_score=p.min_mean_score)
+        return np.asarray(rows, np.int32).reshape(-1, lay.n_parts)
+    _params(mode, options, allowed=())
     starts = lay.seed_starts_person()
     if backend == "cpp":
         return np.asarray(ext().seed_assemble(pairs, limbs, starts, lay.n_parts), np.int32)

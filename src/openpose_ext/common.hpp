@@ -127,3 +127,4 @@ void register_peaks(py::module_& m);
 void register_paf(py::module_& m);
 void register_assembly(py::module_& m);
 void register_postprocess(py::module_& m);
+void register_accurate(py::module_& m);

@@ -9,4 +9,5 @@ PYBIND11_MODULE(_ext, m) {
     register_paf(m);
     register_assembly(m);
     register_postprocess(m);
+    register_accurate(m);
 }

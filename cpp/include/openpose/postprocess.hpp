@@ -47,3 +47,41 @@ SeedResult seed_postprocess(const NetOutput& net, int image_width, int image_hei
                             float threshold, const SeedPairParams& params);
 
 }  // namespace openpose
+
+#include "openpose/assembly.hpp"
+#include "openpose/peaks.hpp"
+
+namespace openpose {
+
+// --- Accurate mode: CMU OpenPose's post-processing --------------------------
+
+// The tables of a layout that accurate mode needs.
+struct AccurateLayout {
+    int n_parts = 0;
+    std::vector<Limb> limbs;
+    std::vector<std::uint8_t> fill_only;  // one flag per limb (CPU grouping)
+};
+
+struct AccurateParams {
+    int factor = 1;  // working resolution = network output x factor (bicubic; OpenPose: 8)
+    AccuratePeakParams peaks;
+    AccuratePairParams pairs;
+    Grouping grouping = Grouping::cpu;
+    int min_parts = 3;
+    float min_mean_score = 0.4f;
+};
+
+struct AccurateResult {
+    std::vector<std::vector<KeypointF>> keypoints;    // per part, image pixels
+    std::vector<std::vector<ValidPair>> connections;  // per limb, candidates scoring > 1e-6
+    std::vector<int> invalid_pairs;                   // limbs without candidates, ascending
+    std::vector<int> persons;                         // P x n_parts ids, -1 missing
+    std::vector<float> scores;                        // P person scores
+};
+
+// From network output to people, as OpenPose does it (see reference_accurate.py).
+// Throws std::invalid_argument for bad input or parameters.
+AccurateResult accurate_postprocess(const NetOutput& net, int image_width, int image_height,
+                                    const AccurateLayout& layout, const AccurateParams& params);
+
+}  // namespace openpose

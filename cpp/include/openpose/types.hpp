@@ -58,3 +58,16 @@ struct Limb {
 };
 
 }  // namespace openpose
+
+namespace openpose {
+
+// A keypoint with a sub-pixel position (accurate mode): its id (numbered
+// across all parts), position (x, y) and score.
+struct KeypointF {
+    int id;
+    float x;
+    float y;
+    float score;
+};
+
+}  // namespace openpose

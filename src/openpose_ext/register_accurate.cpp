@@ -1,0 +1,171 @@
+// Accurate mode (CMU OpenPose's algorithm): stages and the whole pipeline.
+#include "common.hpp"
+
+#include "openpose/assembly.hpp"
+#include "openpose/image.hpp"
+#include "openpose/paf.hpp"
+#include "openpose/peaks.hpp"
+#include "openpose/postprocess.hpp"
+
+using namespace openpose_ext;
+
+namespace {
+
+// Rows [id, x, y, score] with sub-pixel positions.
+std::vector<openpose::KeypointF> keypoints_f_from(const F32Array& a, const char* name) {
+    require_shape(a, name, 2, 4);
+    std::vector<openpose::KeypointF> out;
+    auto r = a.unchecked<2>();
+    for (py::ssize_t i = 0; i < a.shape(0); ++i) {
+        if (r(i, 0) != std::floor(r(i, 0)) || !std::isfinite(r(i, 1)) || !std::isfinite(r(i, 2)) ||
+            !std::isfinite(r(i, 3))) {
+            throw py::value_error("`" + std::string(name) + "` row " + std::to_string(i) +
+                                  ": id must be a whole number and x, y, score finite");
+        }
+        out.push_back({static_cast<int>(r(i, 0)), r(i, 1), r(i, 2), r(i, 3)});
+    }
+    return out;
+}
+
+py::array_t<float> keypoints_f_to_numpy(const std::vector<openpose::KeypointF>& kps) {
+    std::vector<float> flat;
+    flat.reserve(kps.size() * 4);
+    for (const auto& k : kps) flat.insert(flat.end(), {float(k.id), k.x, k.y, k.score});
+    return to_numpy(std::move(flat), {static_cast<py::ssize_t>(kps.size()), 4});
+}
+
+openpose::Grouping grouping_from(const std::string& name) {
+    if (name == "cpu") return openpose::Grouping::cpu;
+    if (name == "gpu") return openpose::Grouping::gpu;
+    throw py::value_error("unknown `grouping` '" + name + "'; expected 'cpu' or 'gpu'");
+}
+
+py::tuple people_to_python(openpose::AccuratePeople&& people, int n_parts) {
+    const auto n = static_cast<py::ssize_t>(people.scores.size());
+    return py::make_tuple(to_numpy(std::move(people.persons), {n, static_cast<py::ssize_t>(n_parts)}),
+                          to_numpy(std::move(people.scores), {n}));
+}
+
+}  // namespace
+
+void register_accurate(py::module_& m) {
+    m.def(
+        "accurate_upsample",
+        [](const F32Array& map, int factor) {
+            const openpose::MapView view = map_view(map, "map");
+            std::vector<float> up;
+            openpose::CubicGrid grid;
+            {
+                py::gil_scoped_release release;
+                grid = openpose::make_cubic_grid(view.width, view.height, factor);
+                up = openpose::upsample_cubic(view, grid);
+            }
+            return to_numpy(std::move(up), {grid.height(), grid.width()});
+        },
+        py::arg("map").noconvert(), py::arg("factor"), "Bicubic upsampling by an integer factor.");
+
+    m.def(
+        "accurate_find_peaks",
+        [](const F32Array& heatmap, int factor, float threshold, int max_peaks, int radius) {
+            const openpose::MapView view = map_view(heatmap, "heatmap");
+            std::vector<openpose::SubpixelPeak> peaks;
+            {
+                py::gil_scoped_release release;
+                openpose::require_finite(view, "heatmap");
+                const auto grid = openpose::make_cubic_grid(view.width, view.height, factor);
+                peaks = openpose::accurate_find_peaks(view, grid, {threshold, max_peaks, radius});
+            }
+            std::vector<float> flat;
+            flat.reserve(peaks.size() * 3);
+            for (const auto& p : peaks) flat.insert(flat.end(), {p.x, p.y, p.score});
+            return to_numpy(std::move(flat), {static_cast<py::ssize_t>(peaks.size()), 3});
+        },
+        py::arg("heatmap").noconvert(), py::arg("factor"), py::arg("threshold"), py::arg("max_peaks"),
+        py::arg("radius"), "OpenPose's peaks of one heatmap: (n, 3) rows [x, y, score], working resolution.");
+
+    m.def(
+        "accurate_score_limb",
+        [](const F32Array& paf_x, const F32Array& paf_y, const F32Array& cand_a, const F32Array& cand_b, int factor,
+           float paf_threshold, float min_above, float threshold) {
+            const openpose::MapView vx = map_view(paf_x, "paf_x");
+            const openpose::MapView vy = map_view(paf_y, "paf_y");
+            if (vx.width != vy.width || vx.height != vy.height) {
+                throw py::value_error("`paf_x` and `paf_y` must have the same shape, got " + shape_of(paf_x) + " and " +
+                                      shape_of(paf_y));
+            }
+            const auto a = keypoints_f_from(cand_a, "candidates_a");
+            const auto b = keypoints_f_from(cand_b, "candidates_b");
+            std::vector<openpose::ValidPair> pairs;
+            {
+                py::gil_scoped_release release;
+                openpose::require_finite(vx, "paf_x");
+                openpose::require_finite(vy, "paf_y");
+                const auto grid = openpose::make_cubic_grid(vx.width, vx.height, factor);
+                pairs = openpose::accurate_score_limb(vx, vy, grid, a, b, {paf_threshold, min_above, threshold});
+            }
+            return pairs_to_numpy(pairs);
+        },
+        py::arg("paf_x").noconvert(), py::arg("paf_y").noconvert(), py::arg("candidates_a").noconvert(),
+        py::arg("candidates_b").noconvert(), py::arg("factor"), py::arg("paf_threshold"), py::arg("min_above"),
+        py::arg("threshold"), "OpenPose's candidate connections of one limb: (m, 3) rows [a_id, b_id, score].");
+
+    m.def(
+        "accurate_assemble",
+        [](const std::vector<F32Array>& keypoints, const std::vector<F32Array>& connections, const I32Array& limbs,
+           const U8Array& fill_only, const std::string& grouping, int min_parts, float min_mean_score) {
+            const auto limb_table = limbs_from(limbs);
+            const auto fill = flags_from(fill_only, "fill_only", limb_table.size());
+            const auto mode = grouping_from(grouping);
+            std::vector<std::vector<openpose::KeypointF>> kps;
+            for (const auto& arr : keypoints) kps.push_back(keypoints_f_from(arr, "keypoints"));
+            std::vector<std::vector<openpose::ValidPair>> pairs;
+            for (const auto& arr : connections) pairs.push_back(pairs_from(arr, "valid_pairs"));
+            openpose::AccuratePeople people;
+            {
+                py::gil_scoped_release release;
+                people = openpose::accurate_assemble(kps, pairs, limb_table, fill, mode, min_parts, min_mean_score);
+            }
+            return people_to_python(std::move(people), static_cast<int>(kps.size()));
+        },
+        py::arg("keypoints"), py::arg("valid_pairs"), py::arg("limbs").noconvert(), py::arg("fill_only").noconvert(),
+        py::arg("grouping"), py::arg("min_parts"), py::arg("min_mean_score"),
+        "OpenPose's grouping and selection: (persons (P, K) int32, scores (P,) float32).");
+
+    m.def(
+        "accurate_postprocess",
+        [](const F32Array& net_output, int width, int height, int n_parts, const I32Array& limbs,
+           const U8Array& fill_only, int factor, float threshold, int max_peaks, int radius, float paf_threshold,
+           float min_above, const std::string& grouping, int min_parts, float min_mean_score) {
+            require_shape(net_output, "net_output", 3);
+            openpose::AccurateLayout layout;
+            layout.n_parts = n_parts;
+            layout.limbs = limbs_from(limbs);
+            layout.fill_only = flags_from(fill_only, "fill_only", layout.limbs.size());
+            openpose::AccurateParams params;
+            params.factor = factor;
+            params.peaks = {threshold, max_peaks, radius};
+            params.pairs = {paf_threshold, min_above, threshold};
+            params.grouping = grouping_from(grouping);
+            params.min_parts = min_parts;
+            params.min_mean_score = min_mean_score;
+            const openpose::NetOutput net{net_output.data(), static_cast<int>(net_output.shape(0)),
+                                          static_cast<int>(net_output.shape(1)), static_cast<int>(net_output.shape(2))};
+            openpose::AccurateResult r;
+            {
+                py::gil_scoped_release release;
+                r = openpose::accurate_postprocess(net, width, height, layout, params);
+            }
+            py::list keypoints, connections;
+            for (const auto& kps : r.keypoints) keypoints.append(keypoints_f_to_numpy(kps));
+            for (const auto& pairs : r.connections) connections.append(pairs_to_numpy(pairs));
+            const auto n = static_cast<py::ssize_t>(r.scores.size());
+            return py::make_tuple(keypoints, connections, r.invalid_pairs,
+                                  to_numpy(std::move(r.persons), {n, static_cast<py::ssize_t>(n_parts)}),
+                                  to_numpy(std::move(r.scores), {n}));
+        },
+        py::arg("net_output").noconvert(), py::arg("width"), py::arg("height"), py::arg("n_parts"),
+        py::arg("limbs").noconvert(), py::arg("fill_only").noconvert(), py::arg("factor"), py::arg("threshold"),
+        py::arg("max_peaks"), py::arg("radius"), py::arg("paf_threshold"), py::arg("min_above"), py::arg("grouping"),
+        py::arg("min_parts"), py::arg("min_mean_score"),
+        "OpenPose's post-processing: (keypoints, valid_pairs, invalid_pairs, persons, scores).");
+}
