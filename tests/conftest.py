@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-SHARED = ROOT.parent / "shared"
+# OPENPOSE_SHARED points at the shared material when the tests run outside the
+# checkout (against an installed wheel, .ci/packaging); else ../shared.
+SHARED = Path(os.environ["OPENPOSE_SHARED"]) if os.environ.get("OPENPOSE_SHARED") else ROOT.parent / "shared"
 MODEL = SHARED / "models" / "openpose_mobilenet_v2_small_coco.onnx"
 MODEL_FIXED = SHARED / "models" / "openpose_mobilenet_v2_small_coco_368x432.onnx"
 MEDIA = SHARED / "media"

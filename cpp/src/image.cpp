@@ -110,23 +110,24 @@ std::vector<float> resize_linear(const MapView& src, const ResizeGrid& grid) {
 std::vector<float> gaussian_blur3(const MapView& src) {
     const int W = src.width;
     const int H = src.height;
-    const auto n = static_cast<std::size_t>(W) * static_cast<std::size_t>(H);
+    const auto stride = static_cast<std::size_t>(W);
+    const auto n = stride * static_cast<std::size_t>(H);
     std::vector<float> rows(n);
     std::vector<float> out(n);
     // Row pass: centre * 1/2 + (left + right) * 1/4.
     for (int y = 0; y < H; ++y) {
         const float* s = src.row(y);
-        float* d = rows.data() + static_cast<std::size_t>(y) * W;
+        float* d = rows.data() + static_cast<std::size_t>(y) * stride;
         for (int x = 0; x < W; ++x) {
             d[x] = s[x] * 0.5f + (s[reflect101(x - 1, W)] + s[reflect101(x + 1, W)]) * 0.25f;
         }
     }
     // Column pass, same kernel.
     for (int y = 0; y < H; ++y) {
-        const float* up = rows.data() + static_cast<std::size_t>(reflect101(y - 1, H)) * W;
-        const float* mid = rows.data() + static_cast<std::size_t>(y) * W;
-        const float* down = rows.data() + static_cast<std::size_t>(reflect101(y + 1, H)) * W;
-        float* d = out.data() + static_cast<std::size_t>(y) * W;
+        const float* up = rows.data() + static_cast<std::size_t>(reflect101(y - 1, H)) * stride;
+        const float* mid = rows.data() + static_cast<std::size_t>(y) * stride;
+        const float* down = rows.data() + static_cast<std::size_t>(reflect101(y + 1, H)) * stride;
+        float* d = out.data() + static_cast<std::size_t>(y) * stride;
         for (int x = 0; x < W; ++x) d[x] = mid[x] * 0.5f + (up[x] + down[x]) * 0.25f;
     }
     return out;

@@ -41,7 +41,7 @@ std::vector<Peak> peaks_of_full_map(const MapView& prob, float threshold) {
         int best_x = -1;
         int best_y = -1;
         for (const Span& s : spans) {
-            const float* row = smooth.data() + static_cast<std::size_t>(s.y) * W;
+            const float* row = smooth.data() + static_cast<std::size_t>(s.y) * static_cast<std::size_t>(W);
             for (int x = s.x0; x <= s.x1; ++x) {
                 const float v = row[x];
                 const bool earlier = s.y < best_y || (s.y == best_y && x < best_x);

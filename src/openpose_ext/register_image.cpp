@@ -74,7 +74,7 @@ void register_image(py::module_& m) {
             {
                 py::gil_scoped_release release;
                 for (const auto& s : openpose::fill_convex_poly_spans(pts, width, height)) {
-                    std::fill_n(img.begin() + static_cast<std::ptrdiff_t>(s.y) * width + s.x0, s.x1 - s.x0 + 1, 1);
+                    std::fill_n(img.begin() + static_cast<std::ptrdiff_t>(s.y) * width + s.x0, s.x1 - s.x0 + 1, std::uint8_t{1});
                 }
             }
             return to_numpy(std::move(img), {height, width});
