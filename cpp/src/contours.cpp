@@ -16,15 +16,21 @@
 //    keeps a point whenever the chain direction changes).
 //  * The parent of a new border comes from the last border mark the scan
 //    met on the row (Suzuki's LNBD). Labels are 7-bit like OpenCV's
-//    (2, 3, ..., 127, then 3, ..., 127 again), so after 125 borders several
+//    (2, 3, ..., 127, then 3, ..., 127 again), so after 126 borders several
 //    borders share a label; OpenCV then picks among them by bounding box and
 //    by re-following candidate borders, and so does this file, to give the
-//    same tree in those cases too.
+//    same tree in those cases too. OpenCV's way is quadratic on noisy masks
+//    (it scans every border with the label and re-follows candidates at
+//    every look-up); here borders that end above the scan row leave the
+//    per-label lists, and each border is re-followed at most once, its
+//    pixels kept in a sorted table. The answers are the same: following only
+//    depends on which pixels are zero, and that never changes.
 //  * The output lists the tree in depth-first pre-order where, at every
 //    level, later-found borders come first (OpenCV inserts each new border
 //    at the head of its parent's child list).
 #include "openpose/contours.hpp"
 
+#include <algorithm>
 #include <cstddef>
 #include <stdexcept>
 #include <utility>
@@ -60,16 +66,28 @@ struct Box {
     bool contains(int x, int y) const { return x >= x0 && x <= x1 && y >= y0 && y <= y1; }
 };
 
+// A pixel of a border walk, for the label-collision look-ups: `scanned_last`
+// is true when, at some visit, no foreground neighbour lies between the walk's
+// next direction and the east (turning clockwise), i.e. this border is the
+// last one a raster scan meets at the pixel.
+struct Visit {
+    std::ptrdiff_t pixel;
+    bool scanned_last;
+};
+
 // One followed border (a node of the contour tree).
 struct Border {
     Contour points;                 // corner points, in input-image coordinates
     std::ptrdiff_t origin = 0;      // work-image index of the starting pixel
     bool hole = false;
+    bool isolated = false;          // one-pixel border (no foreground neighbour)
     int parent = kNone;             // enclosing border, kNone = image frame
     int first_child = kNone;        // most recently found child
     int next_sibling = kNone;       // previously found child of the same parent
     int next_same_label = kNone;    // previously found border with the same label
     Box box{0, 0, 0, 0};            // bounding box of `points` and the origin
+    bool visits_ready = false;      // `visits` filled (on first look-up)
+    std::vector<Visit> visits;      // pixels of the walk, sorted, one per pixel
 };
 
 class BorderFollower {
@@ -103,11 +121,17 @@ private:
         for (int y = 1; y <= height_; ++y) {
             const std::ptrdiff_t row = y * pitch_;
             int prev = kBackground;  // value of the pixel left of x, as last seen
-            int last_mark_x = 0;     // column of the last border mark met (0 = none)
+            // Column of the last border mark met on this row (0 = none).
+            // Like OpenCV, it is only updated where the pixel value changes
+            // and where a border starts, not inside a run of equal values.
+            int last_mark_x = 0;
             for (int x = 1; x <= width_; ++x) {
                 const int p = at(row + x);
                 if (p == prev) continue;  // nothing happens inside a run
 
+                // Outer border: background, then foreground no border has
+                // visited. Hole border: foreground not flagged as the right
+                // end of a followed border, then background.
                 const bool outer_start = prev == kBackground && p == kUnvisited;
                 const bool hole_start = p == kBackground && prev != kBackground && (prev & kRightFlag) == 0;
                 if (!outer_start && !hole_start) {
@@ -129,18 +153,31 @@ private:
 
     // Parent of a border starting on row y, given the column of the last
     // border mark met on that row (Suzuki's LNBD decision table).
-    int find_parent(int mark_x, int y, bool hole) const {
+    int find_parent(int mark_x, int y, bool hole) {
         if (mark_x <= 0) return kNone;  // no border met yet on this row: the frame
         const std::ptrdiff_t mark_index = y * pitch_ + mark_x;
         const int label = at(mark_index) & kLabelMask;
 
-        // The border that set the mark: among borders with this label whose
-        // box holds the pixel, the latest found, unless an older candidate
-        // exists and the latest one does not pass through the pixel as the
-        // last border met there (OpenCV's rule, kept for identical results).
+        // The border that set the mark. Candidates: borders with this label
+        // whose box holds the pixel, latest found first. A candidate is kept
+        // when no older candidate exists or when it passes the check of
+        // is_last_border_through; otherwise the next older candidate replaces
+        // it (OpenCV's rule; with at most 126 borders there is only one
+        // candidate).
         int found = kNone;
-        for (int b = label_head_[label]; b != kNone; b = borders_[static_cast<std::size_t>(b)].next_same_label) {
-            if (!borders_[static_cast<std::size_t>(b)].box.contains(mark_x, y)) continue;
+        // Borders whose box ends above row y can hold no pixel of this or
+        // any later look-up (rows only grow): they are unlinked on the way,
+        // which keeps the lists short without changing any answer.
+        int* link = &label_head_[label];
+        while (*link != kNone) {
+            const int b = *link;
+            Border& candidate = borders_[static_cast<std::size_t>(b)];
+            if (candidate.box.y1 < y) {
+                *link = candidate.next_same_label;
+                continue;
+            }
+            link = &candidate.next_same_label;
+            if (!candidate.box.contains(mark_x, y)) continue;
             if (found != kNone && is_last_border_through(found, mark_index)) break;
             found = b;
         }
@@ -183,6 +220,7 @@ private:
         int s = first_neighbour(start, hole, &before_start);
         if (s == (hole ? 0 : 4)) {
             // Isolated pixel.
+            border.isolated = true;
             at(start) = static_cast<std::uint8_t>(label | kRightFlag);
             border.points.push_back(Point{x - 1, y - 1});
         } else {
@@ -242,17 +280,30 @@ private:
         borders_.push_back(std::move(border));
     }
 
-    // Walks border b (without marking) and tells whether it passes through
-    // work pixel `stop` and is the last border a raster scan met there: the
-    // pixel has no right flag, or, turning clockwise from the walk's next
-    // direction towards the east, there is no foreground neighbour.
-    bool is_last_border_through(int b, std::ptrdiff_t stop) const {
-        const Border& border = borders_[static_cast<std::size_t>(b)];
+    // Tells whether border b passes through work pixel `stop` and is the last
+    // border a raster scan met there: the pixel has no right flag, or, at
+    // some visit, turning clockwise from the walk's next direction towards
+    // the east finds no foreground neighbour. (OpenCV answers this by
+    // walking the border each time; the walk only depends on which pixels
+    // are zero, which never changes, so it is done once and cached.)
+    bool is_last_border_through(int b, std::ptrdiff_t stop) {
+        Border& border = borders_[static_cast<std::size_t>(b)];
+        if (border.isolated) return border.origin == stop;
+        if (!border.visits_ready) record_visits(border);
+        const auto it = std::lower_bound(border.visits.begin(), border.visits.end(), stop,
+                                         [](const Visit& v, std::ptrdiff_t pixel) { return v.pixel < pixel; });
+        if (it == border.visits.end() || it->pixel != stop) return false;
+        return (at(stop) & kRightFlag) == 0 || it->scanned_last;
+    }
+
+    // Walks a (not isolated) border again, without marking, and stores its
+    // pixels in border.visits, sorted, with the `scanned_last` test per pixel
+    // (true if true at any visit).
+    void record_visits(Border& border) {
+        std::vector<Visit>& visits = border.visits;
         const std::ptrdiff_t start = border.origin;
         std::ptrdiff_t before_start = 0;
         int s = first_neighbour(start, border.hole, &before_start);
-        if (s == (border.hole ? 0 : 4)) return start == stop;
-
         std::ptrdiff_t current = start;
         for (;;) {
             std::ptrdiff_t next = 0;
@@ -261,19 +312,37 @@ private:
                 next = current + offset_[s];
             } while (at(next) == kBackground && s < 15);
 
-            if (current == stop) {
-                if ((at(current) & kRightFlag) == 0) return true;
-                int t = s;
-                for (;;) {
-                    t = (t - 1) & 7;
-                    if (at(current + offset_[t]) != kBackground) break;
-                    if (t == 0) return true;
+            // Turning clockwise from s (exclusive) down to east (inclusive):
+            // all background means no border further right is met later.
+            bool scanned_last = false;
+            for (int t = s;;) {
+                t = (t - 1) & 7;
+                if (at(current + offset_[t]) != kBackground) break;
+                if (t == 0) {
+                    scanned_last = true;
+                    break;
                 }
             }
-            if (next == start && current == before_start) return false;
+            visits.push_back(Visit{current, scanned_last});
+
+            if (next == start && current == before_start) break;
             current = next;
             s = (s + 4) & 7;
         }
+
+        std::sort(visits.begin(), visits.end(),
+                  [](const Visit& a, const Visit& b) { return a.pixel < b.pixel; });
+        std::size_t kept = 0;
+        for (const Visit& v : visits) {
+            if (kept > 0 && visits[kept - 1].pixel == v.pixel) {
+                visits[kept - 1].scanned_last = visits[kept - 1].scanned_last || v.scanned_last;
+            } else {
+                visits[kept++] = v;
+            }
+        }
+        visits.resize(kept);
+        visits.shrink_to_fit();
+        border.visits_ready = true;
     }
 
     // Depth-first pre-order of the tree, later-found borders first.
