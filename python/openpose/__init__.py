@@ -6,7 +6,7 @@ package does no work: no model loading, no downloads.
 """
 
 from .layouts import LAYOUTS, Layout, get_layout
-from .postprocess import SeedParams, assemble_persons, find_peaks, postprocess, score_limb
+from .postprocess import SeedParams, assemble_persons, find_peaks, postprocess, postprocess_batch, score_limb
 from .result import PoseResult
 
 __version__ = "0.1.0"
@@ -21,5 +21,6 @@ __all__ = [
     "find_peaks",
     "get_layout",
     "postprocess",
+    "postprocess_batch",
     "score_limb",
 ]
