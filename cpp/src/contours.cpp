@@ -111,6 +111,31 @@ public:
         return tree_in_output_order();
     }
 
+    // The same output, plus one group per outermost border (see
+    // find_contours_grouped).
+    std::vector<Contour> run_grouped(std::vector<ContourGroup>& groups) {
+        scan();
+        groups.clear();
+        std::vector<Contour> out = tree_in_output_order();
+        // The output is a pre-order: every border whose parent is the frame
+        // opens a group that runs until the next such border.
+        // A parent is always found before its children, so subtree sizes
+        // add up in one backward pass over the borders.
+        std::vector<std::size_t> size(borders_.size(), 1);
+        for (std::size_t b = borders_.size(); b-- > 0;) {
+            const int parent = borders_[b].parent;
+            if (parent != kNone) size[static_cast<std::size_t>(parent)] += size[b];
+        }
+        std::size_t i = 0;
+        for (int root = root_head_; root != kNone; root = borders_[static_cast<std::size_t>(root)].next_sibling) {
+            const std::ptrdiff_t origin = borders_[static_cast<std::size_t>(root)].origin;
+            const Point p{static_cast<int>(origin % pitch_) - 1, static_cast<int>(origin / pitch_) - 1};
+            groups.push_back(ContourGroup{p, i, size[static_cast<std::size_t>(root)]});
+            i += groups.back().count;
+        }
+        return out;
+    }
+
 private:
     std::uint8_t at(std::ptrdiff_t index) const { return pixels_[static_cast<std::size_t>(index)]; }
     std::uint8_t& at(std::ptrdiff_t index) { return pixels_[static_cast<std::size_t>(index)]; }
@@ -390,6 +415,21 @@ std::vector<Contour> find_contours(const std::uint8_t* mask, int width, int heig
     }
     BorderFollower follower(mask, width, height, stride);
     return follower.run();
+}
+
+std::vector<Contour> find_contours_grouped(const std::uint8_t* mask, int width, int height, std::ptrdiff_t stride,
+                                           std::vector<ContourGroup>& groups) {
+    if (width <= 0 || height <= 0) {
+        throw std::invalid_argument("find_contours: width and height must be positive");
+    }
+    if (stride < width) {
+        throw std::invalid_argument("find_contours: stride must be at least width");
+    }
+    if (mask == nullptr) {
+        throw std::invalid_argument("find_contours: mask is null");
+    }
+    BorderFollower follower(mask, width, height, stride);
+    return follower.run_grouped(groups);
 }
 
 }  // namespace openpose

@@ -1,5 +1,6 @@
 #include "openpose/peaks.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <stdexcept>
@@ -58,6 +59,332 @@ std::vector<Peak> peaks_of_full_map(const MapView& prob, float threshold) {
     return peaks;
 }
 
+
+// ---------------------------------------------------------------------------
+// Work proportional to the blobs.
+//
+// The full-size path above resizes the whole map, blurs it, thresholds it
+// and traces contours over the whole image. Only pixels whose blurred value
+// exceeds the threshold matter, and each blurred pixel is a weighted mean
+// (non-negative weights summing to 1, up to float rounding) of at most 3x3
+// resized pixels, each a weighted mean of at most 2x2 source pixels. So a
+// blurred pixel can pass the threshold only if some source pixel in its
+// footprint is above (a safe margin below) the threshold. The windowed path
+//  1. finds the connected groups of such source pixels at network
+//     resolution and maps each to the image-pixel box it can influence
+//     (resize footprint, plus one pixel for the blur);
+//  2. merges boxes until no two are overlapping or 8-adjacent, so every blob
+//     of the full-size mask lies inside exactly one box, whole;
+//  3. in each box computes the resized and blurred values with the same
+//     float arithmetic as the full-size path (resize_linear, gaussian_blur3),
+//     thresholds and traces the contours;
+//  4. lists the contours in the full-image order: find_contours lists each
+//     outermost border followed by its nested borders, outermost borders in
+//     reverse raster order of their first pixel; so the groups of all boxes
+//     are sorted by their origin, last first;
+//  5. fills each contour on the full image grid and takes the first maximum
+//     of the blurred map, reading the box (the fill stays inside the
+//     contour's bounding box, so inside the box; any pixel outside would be
+//     computed exactly on demand).
+//
+// One case is left to the full-size path: OpenCV's contour tracer labels
+// borders with 7 bits, and once more than 126 borders exist it decides
+// nesting heuristically (see contours.cpp); with nested borders present that
+// decision depends on the other blobs of the image, so the order could
+// differ from the per-box one. Such maps (more than 126 contours and at
+// least one hole) take the full-size path.
+// ---------------------------------------------------------------------------
+
+constexpr std::size_t kUniqueLabels = 126;  // border labels 2..127 before reuse
+
+// Inclusive pixel box.
+struct Box {
+    int x0;
+    int y0;
+    int x1;
+    int y1;
+};
+
+// True when a and b overlap or touch (8-adjacency included).
+bool near(const Box& a, const Box& b) {
+    return a.x0 <= b.x1 + 1 && b.x0 <= a.x1 + 1 && a.y0 <= b.y1 + 1 && b.y0 <= a.y1 + 1;
+}
+
+// Which destination pixels along one axis read source indices lo..hi: the
+// destinations d with i1(d) >= lo and i0(d) <= hi (i0 <= i1, both
+// non-decreasing in d). Returns false when none does.
+bool dst_range(const std::vector<AxisSample>& axis, int lo, int hi, int& d0, int& d1) {
+    const auto first = std::partition_point(axis.begin(), axis.end(), [lo](const AxisSample& a) { return a.i1 < lo; });
+    const auto last = std::partition_point(axis.begin(), axis.end(), [hi](const AxisSample& a) { return a.i0 <= hi; });
+    if (first >= last) return false;
+    d0 = static_cast<int>(first - axis.begin());
+    d1 = static_cast<int>(last - axis.begin()) - 1;
+    return true;
+}
+
+// The boxes of step 1 and 2. `cut`: source values above it are candidates.
+std::vector<Box> candidate_windows(const MapView& src, const ResizeGrid& grid, float cut) {
+    const int w = src.width;
+    const int h = src.height;
+    // 8-connected components of the candidate source pixels, as bounding boxes.
+    std::vector<std::uint8_t> seen(static_cast<std::size_t>(w) * static_cast<std::size_t>(h), 0);
+    std::vector<Box> boxes;
+    std::vector<Point> stack;
+    for (int y = 0; y < h; ++y) {
+        const float* row = src.row(y);
+        for (int x = 0; x < w; ++x) {
+            const std::size_t i = static_cast<std::size_t>(y) * static_cast<std::size_t>(w) + static_cast<std::size_t>(x);
+            if (seen[i] || !(row[x] > cut)) continue;
+            seen[i] = 1;
+            Box b{x, y, x, y};
+            stack.push_back(Point{x, y});
+            while (!stack.empty()) {
+                const Point p = stack.back();
+                stack.pop_back();
+                b.x0 = std::min(b.x0, p.x);
+                b.x1 = std::max(b.x1, p.x);
+                b.y0 = std::min(b.y0, p.y);
+                b.y1 = std::max(b.y1, p.y);
+                for (int ny = std::max(p.y - 1, 0); ny <= std::min(p.y + 1, h - 1); ++ny) {
+                    const float* nrow = src.row(ny);
+                    for (int nx = std::max(p.x - 1, 0); nx <= std::min(p.x + 1, w - 1); ++nx) {
+                        const std::size_t j =
+                            static_cast<std::size_t>(ny) * static_cast<std::size_t>(w) + static_cast<std::size_t>(nx);
+                        if (seen[j] || !(nrow[nx] > cut)) continue;
+                        seen[j] = 1;
+                        stack.push_back(Point{nx, ny});
+                    }
+                }
+            }
+            boxes.push_back(b);
+        }
+    }
+
+    // Map each component to the image pixels whose blurred value it can
+    // reach: the resize footprint, widened by the blur's one pixel.
+    const int W = grid.dst_width;
+    const int H = grid.dst_height;
+    std::vector<Box> windows;
+    windows.reserve(boxes.size());
+    for (const Box& b : boxes) {
+        Box d{b.x0, b.y0, b.x1, b.y1};
+        if (!grid.identity) {
+            if (!dst_range(grid.xs, b.x0, b.x1, d.x0, d.x1) || !dst_range(grid.ys, b.y0, b.y1, d.y0, d.y1)) continue;
+        }
+        windows.push_back(Box{std::max(d.x0 - 1, 0), std::max(d.y0 - 1, 0), std::min(d.x1 + 1, W - 1),
+                              std::min(d.y1 + 1, H - 1)});
+    }
+
+    // Merge until no two windows overlap or touch.
+    bool merged = true;
+    while (merged) {
+        merged = false;
+        for (std::size_t i = 0; i < windows.size(); ++i) {
+            for (std::size_t j = i + 1; j < windows.size();) {
+                if (near(windows[i], windows[j])) {
+                    Box& a = windows[i];
+                    const Box& b = windows[j];
+                    a = Box{std::min(a.x0, b.x0), std::min(a.y0, b.y0), std::max(a.x1, b.x1), std::max(a.y1, b.y1)};
+                    windows[j] = windows.back();
+                    windows.pop_back();
+                    merged = true;
+                } else {
+                    ++j;
+                }
+            }
+        }
+    }
+    return windows;
+}
+
+// The resized and blurred values of one window, computed exactly as the
+// full-size path computes them.
+class Window {
+public:
+    Window(const MapView& src, const ResizeGrid& grid, const Box& box) : src_(src), grid_(grid), box_(box) {
+        const int W = grid.dst_width;
+        const int H = grid.dst_height;
+        // Resized pixels needed: the box plus its blur neighbours.
+        pr_ = Box{std::max(box.x0 - 1, 0), std::max(box.y0 - 1, 0), std::min(box.x1 + 1, W - 1),
+                  std::min(box.y1 + 1, H - 1)};
+        const int pw = pr_.x1 - pr_.x0 + 1;
+        const int ph = pr_.y1 - pr_.y0 + 1;
+        prob_.resize(static_cast<std::size_t>(pw) * static_cast<std::size_t>(ph));
+        if (grid.identity) {
+            for (int y = pr_.y0; y <= pr_.y1; ++y) {
+                const float* row = src.row(y);
+                std::copy(row + pr_.x0, row + pr_.x1 + 1, prob_.begin() + index(pr_, pr_.x0, y));
+            }
+        } else {
+            // Horizontal pass of the source rows the window reads, then the
+            // vertical pass (resize_linear's order and arithmetic).
+            const int r0 = grid.ys[static_cast<std::size_t>(pr_.y0)].i0;
+            const int r1 = grid.ys[static_cast<std::size_t>(pr_.y1)].i1;
+            std::vector<float> rows(static_cast<std::size_t>(r1 - r0 + 1) * static_cast<std::size_t>(pw));
+            for (int r = r0; r <= r1; ++r) {
+                const float* srow = src.row(r);
+                float* drow = rows.data() + static_cast<std::size_t>(r - r0) * static_cast<std::size_t>(pw);
+                for (int x = pr_.x0; x <= pr_.x1; ++x) {
+                    const AxisSample& sx = grid.xs[static_cast<std::size_t>(x)];
+                    drow[x - pr_.x0] = srow[sx.i0] * sx.w0 + srow[sx.i1] * sx.w1;
+                }
+            }
+            for (int y = pr_.y0; y <= pr_.y1; ++y) {
+                const AxisSample& sy = grid.ys[static_cast<std::size_t>(y)];
+                const float* a = rows.data() + static_cast<std::size_t>(sy.i0 - r0) * static_cast<std::size_t>(pw);
+                const float* b = rows.data() + static_cast<std::size_t>(sy.i1 - r0) * static_cast<std::size_t>(pw);
+                float* d = prob_.data() + index(pr_, pr_.x0, y);
+                for (int i = 0; i < pw; ++i) d[i] = a[i] * sy.w0 + b[i] * sy.w1;
+            }
+        }
+        // 3x3 blur of the box (gaussian_blur3's order and arithmetic).
+        const int bw = box.x1 - box.x0 + 1;
+        const int bh = box.y1 - box.y0 + 1;
+        std::vector<float> rowpass(static_cast<std::size_t>(bw) * static_cast<std::size_t>(ph));
+        for (int y = pr_.y0; y <= pr_.y1; ++y) {
+            const float* s = prob_.data() + index(pr_, pr_.x0, y);
+            float* d = rowpass.data() + static_cast<std::size_t>(y - pr_.y0) * static_cast<std::size_t>(bw);
+            for (int x = box.x0; x <= box.x1; ++x) {
+                const int l = reflect101(x - 1, W) - pr_.x0;
+                const int r = reflect101(x + 1, W) - pr_.x0;
+                d[x - box.x0] = s[x - pr_.x0] * 0.5f + (s[l] + s[r]) * 0.25f;
+            }
+        }
+        smooth_.resize(static_cast<std::size_t>(bw) * static_cast<std::size_t>(bh));
+        for (int y = box.y0; y <= box.y1; ++y) {
+            auto rp = [&](int yy) {
+                return rowpass.data() + static_cast<std::size_t>(yy - pr_.y0) * static_cast<std::size_t>(bw);
+            };
+            const float* up = rp(reflect101(y - 1, H));
+            const float* mid = rp(y);
+            const float* down = rp(reflect101(y + 1, H));
+            float* d = smooth_.data() + index(box, box.x0, y);
+            for (int i = 0; i < bw; ++i) d[i] = mid[i] * 0.5f + (up[i] + down[i]) * 0.25f;
+        }
+    }
+
+    const Box& box() const { return box_; }
+    const std::vector<float>& smooth() const { return smooth_; }
+
+    // Blurred value at image pixel (x, y): from the window, or computed
+    // exactly outside it.
+    float smooth_at(int x, int y) const {
+        if (inside(box_, x, y)) return smooth_[index(box_, x, y)];
+        const int W = grid_.dst_width;
+        const int H = grid_.dst_height;
+        auto rowpass = [&](int yy) {
+            return prob_at(x, yy) * 0.5f + (prob_at(reflect101(x - 1, W), yy) + prob_at(reflect101(x + 1, W), yy)) * 0.25f;
+        };
+        return rowpass(y) * 0.5f + (rowpass(reflect101(y - 1, H)) + rowpass(reflect101(y + 1, H))) * 0.25f;
+    }
+
+    // Resized value at image pixel (x, y).
+    float prob_at(int x, int y) const {
+        if (inside(pr_, x, y)) return prob_[index(pr_, x, y)];
+        return resized_value(src_, grid_, x, y);
+    }
+
+private:
+    static bool inside(const Box& b, int x, int y) { return x >= b.x0 && x <= b.x1 && y >= b.y0 && y <= b.y1; }
+    static std::size_t index(const Box& b, int x, int y) {
+        return static_cast<std::size_t>(y - b.y0) * static_cast<std::size_t>(b.x1 - b.x0 + 1) +
+               static_cast<std::size_t>(x - b.x0);
+    }
+
+    MapView src_;
+    const ResizeGrid& grid_;
+    Box box_;
+    Box pr_{};                   // resized pixels held: box + 1, clipped
+    std::vector<float> prob_;    // resized map on pr_
+    std::vector<float> smooth_;  // blurred map on box_
+};
+
+// Steps 1-5 on a source map; returns false (and no peaks) when the map must
+// take the full-size path.
+bool peaks_by_windows(const MapView& src, const ResizeGrid& grid, float threshold, std::vector<Peak>& peaks) {
+    // Every weight is non-negative and the weights of each mean sum to 1
+    // within a few float roundings, so a blurred value exceeds the threshold
+    // only if some source value in its footprint exceeds threshold * (1 -
+    // 1e-4) (for threshold 0: some source value is positive).
+    const float cut = threshold * (1.0f - 1e-4f);
+    const std::vector<Box> boxes = candidate_windows(src, grid, cut);
+
+    struct Group {
+        Point origin;      // image coordinates
+        std::size_t window;
+        std::size_t first;
+        std::size_t count;
+    };
+    std::vector<Window> windows;
+    std::vector<std::vector<Contour>> contours;
+    std::vector<Group> groups;
+    windows.reserve(boxes.size());
+    contours.reserve(boxes.size());
+    std::size_t n_contours = 0;
+    std::vector<ContourGroup> found;
+    std::vector<std::uint8_t> mask;
+    for (const Box& box : boxes) {
+        windows.emplace_back(src, grid, box);
+        const Window& win = windows.back();
+        const std::vector<float>& smooth = win.smooth();
+        mask.resize(smooth.size());
+        for (std::size_t i = 0; i < smooth.size(); ++i) mask[i] = smooth[i] > threshold ? 255 : 0;
+        const int bw = box.x1 - box.x0 + 1;
+        const int bh = box.y1 - box.y0 + 1;
+        contours.push_back(find_contours_grouped(mask.data(), bw, bh, bw, found));
+        for (Contour& c : contours.back()) {
+            for (Point& p : c) {
+                p.x += box.x0;
+                p.y += box.y0;
+            }
+        }
+        for (const ContourGroup& g : found) {
+            groups.push_back(Group{Point{g.origin.x + box.x0, g.origin.y + box.y0}, windows.size() - 1, g.first, g.count});
+        }
+        n_contours += contours.back().size();
+    }
+    if (n_contours > kUniqueLabels && n_contours != groups.size()) return false;
+
+    // Outermost borders: later-found (raster order of origin) first.
+    std::sort(groups.begin(), groups.end(), [](const Group& a, const Group& b) {
+        return a.origin.y != b.origin.y ? a.origin.y > b.origin.y : a.origin.x > b.origin.x;
+    });
+
+    peaks.reserve(n_contours);
+    for (const Group& g : groups) {
+        const Window& win = windows[g.window];
+        for (std::size_t k = g.first; k < g.first + g.count; ++k) {
+            const std::vector<Span> spans = fill_convex_poly_spans(contours[g.window][k], grid.dst_width, grid.dst_height);
+            float best = 0.0f;
+            int best_x = -1;
+            int best_y = -1;
+            for (const Span& s : spans) {
+                for (int x = s.x0; x <= s.x1; ++x) {
+                    const float v = win.smooth_at(x, s.y);
+                    const bool earlier = s.y < best_y || (s.y == best_y && x < best_x);
+                    if (best_x < 0 || v > best || (v == best && earlier)) {
+                        best = v;
+                        best_x = x;
+                        best_y = s.y;
+                    }
+                }
+            }
+            if (best_x < 0) continue;  // cannot happen for a traced contour
+            peaks.push_back(Peak{best_x, best_y, win.prob_at(best_x, best_y)});
+        }
+    }
+    return true;
+}
+
+std::vector<Peak> find_peaks_on_grid(const MapView& src, const ResizeGrid& grid, float threshold) {
+    std::vector<Peak> peaks;
+    if (peaks_by_windows(src, grid, threshold, peaks)) return peaks;
+    if (grid.identity) return peaks_of_full_map(src, threshold);
+    const std::vector<float> prob = resize_linear(src, grid);
+    const MapView view{prob.data(), grid.dst_width, grid.dst_height, grid.dst_width};
+    return peaks_of_full_map(view, threshold);
+}
+
 }  // namespace
 
 std::vector<Peak> seed_find_peaks(const MapView& heatmap, const ResizeGrid& grid, float threshold) {
@@ -65,10 +392,7 @@ std::vector<Peak> seed_find_peaks(const MapView& heatmap, const ResizeGrid& grid
     if (heatmap.width != grid.src_width || heatmap.height != grid.src_height) {
         throw std::invalid_argument("heatmap size does not match the resize grid");
     }
-    if (grid.identity) return peaks_of_full_map(heatmap, threshold);
-    const std::vector<float> prob = resize_linear(heatmap, grid);
-    const MapView view{prob.data(), grid.dst_width, grid.dst_height, grid.dst_width};
-    return peaks_of_full_map(view, threshold);
+    return find_peaks_on_grid(heatmap, grid, threshold);
 }
 
 std::vector<Peak> seed_find_peaks_full(const MapView& prob, float threshold) {
@@ -76,7 +400,8 @@ std::vector<Peak> seed_find_peaks_full(const MapView& prob, float threshold) {
     if (prob.width <= 0 || prob.height <= 0) {
         throw std::invalid_argument("heatmap must have a positive size");
     }
-    return peaks_of_full_map(prob, threshold);
+    const ResizeGrid grid = make_resize_grid(prob.width, prob.height, prob.width, prob.height);
+    return find_peaks_on_grid(prob, grid, threshold);
 }
 
 }  // namespace openpose

@@ -11,7 +11,7 @@ from .estimator import PoseEstimator
 from .layouts import LAYOUTS, Layout, get_layout
 from .models import MODELS, ModelSpec
 from .openpose_json import to_openpose_json, write_openpose_json
-from .postprocess import AccurateParams, SeedParams, assemble_persons, find_peaks, postprocess, score_limb
+from .postprocess import AccurateParams, SeedParams, assemble_persons, find_peaks, postprocess, postprocess_batch, score_limb
 from .result import PoseResult
 
 __version__ = "0.1.0"
@@ -45,6 +45,7 @@ __all__ = [
     "find_peaks",
     "get_layout",
     "postprocess",
+    "postprocess_batch",
     "score_limb",
     "to_openpose_json",
     "write_openpose_json",

@@ -7,6 +7,7 @@ pure-Python reference (``"python"``); both give the same results.
 
 from __future__ import annotations
 
+import numbers
 from dataclasses import dataclass, fields
 from typing import Optional, Sequence, Tuple
 
@@ -19,7 +20,7 @@ from ._cpp import ext
 from .layouts import Layout, get_layout, layout_for_channels
 from .result import PoseResult, poses_from_persons
 
-__all__ = ["postprocess", "find_peaks", "score_limb", "assemble_persons", "SeedParams", "AccurateParams"]
+__all__ = ["postprocess", "postprocess_batch", "find_peaks", "score_limb", "assemble_persons", "SeedParams", "AccurateParams"]
 
 
 @dataclass(frozen=True)
@@ -463,3 +464,79 @@ def assemble_persons(
     rows = reference.get_personwise_keypoints(
         [[(int(a), int(b), float(s)) for a, b, s in p] for p in pairs], limbs, starts, lay.n_parts)
     return np.asarray(rows, np.int32).reshape(-1, lay.n_parts)
+
+
+def postprocess_batch(
+    net_outputs,
+    *,
+    image_sizes,
+    mode: str = "accurate",
+    backend: str = "cpp",
+    threads: Optional[int] = None,
+    **options,
+) -> "list[PoseResult]":
+    """`postprocess` on several network outputs, spread over threads.
+
+    The C++ backend releases the GIL for the whole post-processing of one
+    output, so frames run in parallel on a thread pool; the Python backend
+    gains nothing from threads.
+
+    Parameters
+    ----------
+    net_outputs : sequence of array_like, each (1, C, h, w) or (C, h, w); or one array (N, C, h, w)
+        One network output per frame (sizes may differ).
+    image_sizes : (int, int) or sequence of N (int, int)
+        ``(width, height)`` of the original images: one pair for all frames,
+        or one per frame.
+    mode, backend, **options
+        As for `postprocess`.
+    threads : int, optional
+        Worker threads (>= 1); default: the number of CPUs, at most N.
+
+    Returns
+    -------
+    list of PoseResult
+        One per output, in input order; identical to calling `postprocess`
+        on each.
+    """
+    if isinstance(net_outputs, np.ndarray):
+        if net_outputs.ndim != 4:
+            msg = f"`net_outputs` as one array must have shape (N, C, h, w), got {net_outputs.shape}"
+            raise ValueError(msg)
+        items = list(net_outputs)
+    else:
+        try:
+            items = list(net_outputs)
+        except TypeError:
+            msg = f"`net_outputs` must be a sequence of network outputs, got {type(net_outputs).__name__}"
+            raise TypeError(msg) from None
+    n = len(items)
+    pair = (isinstance(image_sizes, (tuple, list, np.ndarray)) and len(image_sizes) == 2
+            and all(isinstance(x, numbers.Integral) for x in image_sizes))
+    if pair:
+        sizes = [v.image_size(image_sizes, "image_sizes")] * n
+    else:
+        try:
+            sizes = [v.image_size(s, f"image_sizes[{i}]") for i, s in enumerate(image_sizes)]
+        except TypeError as err:
+            msg = f"`image_sizes` must be a (width, height) pair or one pair per output: {err}"
+            raise TypeError(msg) from None
+        if len(sizes) != n:
+            msg = f"`image_sizes` has {len(sizes)} pairs for {n} network outputs"
+            raise ValueError(msg)
+    if threads is None:
+        import os
+
+        threads = os.cpu_count() or 1
+    threads = v.number(threads, "threads", minimum=1, maximum=1024, integer=True)
+    threads = max(1, min(threads, n))
+
+    def one(i):
+        return postprocess(items[i], image_size=sizes[i], mode=mode, backend=backend, **options)
+
+    if threads == 1 or n <= 1:
+        return [one(i) for i in range(n)]
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=threads) as pool:
+        return list(pool.map(one, range(n)))

@@ -24,4 +24,22 @@ using Contour = std::vector<Point>;
 // null mask.
 std::vector<Contour> find_contours(const std::uint8_t* mask, int width, int height, std::ptrdiff_t stride);
 
+// An outermost contour (one whose parent is the image frame: the outer
+// border of a blob not enclosed by any other) together with every contour
+// nested inside it. In find_contours' output they are `count` consecutive
+// contours from index `first`, the outermost one first. `origin` is the
+// pixel where the raster scan met the outermost border: the blob's first
+// pixel in raster order.
+struct ContourGroup {
+    Point origin;
+    std::size_t first;
+    std::size_t count;
+};
+
+// find_contours, also listing the groups in output order. The groups come in
+// reverse raster order of their origins (OpenCV lists later-found borders
+// first) and partition the output.
+std::vector<Contour> find_contours_grouped(const std::uint8_t* mask, int width, int height, std::ptrdiff_t stride,
+                                           std::vector<ContourGroup>& groups);
+
 }  // namespace openpose
