@@ -1,14 +1,14 @@
 """OKS accuracy of each post-processing mode on a COCO-format keypoint set.
 
-Runs the shared model (cv2.dnn) once per image, post-processes the same
-network output with every mode, converts COCO-18 to COCO-17 (the neck is
-dropped) and scores the people with pycocotools (OKS AP, AP50, AR).
+Runs the shared model once per image (`openpose.PoseEstimator.forward`),
+post-processes the same network output with every mode, maps COCO-18 to
+COCO-17 (`openpose.evaluation.coco_detections`: the neck is dropped) and
+scores the people with pycocotools (OKS AP, AP50, AR).
 
-    python benchmarks/accuracy.py                       # ../shared/data/ochuman
-    python benchmarks/accuracy.py --markdown table.md   # also write a Markdown table
+    python benchmarks/accuracy.py                    # ../shared/data/ochuman, prints the table
+    python benchmarks/accuracy.py --write-readme     # also writes it into README.md (accuracy-table block)
 
-Self-contained on purpose (small inline inference); needs opencv and
-pycocotools (the `test` extra).
+Needs pycocotools (the `test` extra).
 """
 
 from __future__ import annotations
@@ -16,19 +16,18 @@ from __future__ import annotations
 import argparse
 import contextlib
 import io
-import json
 import sys
 from pathlib import Path
 
 import numpy as np
 
 import openpose
+from openpose.evaluation import coco_detections
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
-
-#: COCO-17 keypoint k is COCO-18 part COCO17_FROM_18[k] (the neck, 1, has no COCO-17 counterpart).
-COCO17_FROM_18 = [0, 15, 14, 17, 16, 5, 2, 6, 3, 7, 4, 11, 8, 12, 9, 13, 10]
+README = ROOT / "README.md"
+START, END = "<!-- accuracy-table:start -->", "<!-- accuracy-table:end -->"
 
 #: (label, mode, options) of every configuration measured.
 CONFIGS = [
@@ -40,39 +39,14 @@ CONFIGS = [
 ]
 
 
-def load_net():
+def shared_model() -> Path:
+    """The shared COCO model this OpenCV can import (OpenCV 4.x needs the fixed-shape file)."""
     import cv2
 
-    models = SHARED / "models"
     name = "openpose_mobilenet_v2_small_coco.onnx"
     if int(cv2.__version__.split(".")[0]) < 5:
         name = "openpose_mobilenet_v2_small_coco_368x432.onnx"
-    return cv2.dnn.readNetFromONNX(str(models / name))
-
-
-def net_input_size(width: int, height: int, net_height: int = 368):
-    """(W, H): height 368, aspect-preserving width rounded to a multiple of 16."""
-    return max(16, int(round(net_height * width / height / 16.0)) * 16), net_height
-
-
-def infer(net, image):
-    import cv2
-
-    h, w = image.shape[:2]
-    blob = cv2.dnn.blobFromImage(image, 1.0, net_input_size(w, h), (0, 0, 0), swapRB=False, crop=False)
-    net.setInput(blob)
-    return np.array(net.forward(), dtype=np.float32, copy=True)
-
-
-def coco_detections(result, image_id: int):
-    dets = []
-    for pose, score in zip(result.poses, result.scores):
-        kps = []
-        for part in COCO17_FROM_18:
-            x, y, s = (float(v) for v in pose[part])
-            kps += [x, y, 2 if s > 0 else 0]
-        dets.append({"image_id": image_id, "category_id": 1, "keypoints": kps, "score": float(score)})
-    return dets
+    return SHARED / "models" / name
 
 
 def evaluate(gt, dets):
@@ -108,13 +82,14 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--annotations", type=Path, default=SHARED / "data/ochuman/test_ochuman.json")
     parser.add_argument("--images", type=Path, default=None, help="image folder (default: next to the annotations)")
-    parser.add_argument("--markdown", type=Path, default=None, help="write the table there as Markdown")
+    parser.add_argument("--model", type=Path, default=None, help="model file (default: the shared COCO model)")
+    parser.add_argument("--write-readme", action="store_true", help="write the table into README.md")
     args = parser.parse_args(argv)
     images_dir = args.images or args.annotations.parent
 
     with contextlib.redirect_stdout(io.StringIO()):
         gt = COCO(str(args.annotations))
-    net = load_net()
+    estimator = openpose.PoseEstimator(args.model or shared_model())
     dets = {label: [] for label, _, _ in CONFIGS}
     for image_id in sorted(gt.getImgIds()):
         info = gt.loadImgs(image_id)[0]
@@ -122,8 +97,7 @@ def main(argv=None) -> int:
         if image is None:
             print(f"cannot read {info['file_name']}", file=sys.stderr)
             return 1
-        out = infer(net, image)
-        size = (image.shape[1], image.shape[0])
+        out, size = estimator.forward(image)
         for label, mode, options in CONFIGS:
             res = openpose.postprocess(out, image_size=size, mode=mode, **options)
             dets[label] += coco_detections(res, image_id)
@@ -137,8 +111,13 @@ def main(argv=None) -> int:
         lines.append(f"| {label} | {ap:.3f} | {ap50:.3f} | {ar:.3f} | {best:.3f} |")
     text = "\n".join(lines)
     print(text)
-    if args.markdown:
-        args.markdown.write_text(text + "\n", encoding="utf-8")
+    if args.write_readme:
+        readme = README.read_text(encoding="utf-8")
+        if START not in readme or END not in readme:
+            raise SystemExit(f"README.md has no {START} ... {END} block")
+        head, rest = readme.split(START, 1)
+        _, tail = rest.split(END, 1)
+        README.write_text(head + START + "\n" + text + "\n" + END + tail, encoding="utf-8")
     return 0
 
 
