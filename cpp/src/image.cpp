@@ -4,6 +4,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "openpose/limits.hpp"
+
 namespace openpose {
 
 AxisSample linear_axis_sample(int d, int src_len, int dst_len, bool clamp_fraction) {
@@ -42,10 +44,7 @@ ResizeGrid make_resize_grid(int src_width, int src_height, int dst_width, int ds
         throw std::invalid_argument("resize: the source map must have a positive size, got " +
                                     std::to_string(src_width) + "x" + std::to_string(src_height));
     }
-    if (dst_width <= 0 || dst_height <= 0) {
-        throw std::invalid_argument("resize: image_size must be positive, got " +
-                                    std::to_string(dst_width) + "x" + std::to_string(dst_height));
-    }
+    check_image_size(dst_width, dst_height, "resize: image_size");
     ResizeGrid grid;
     grid.src_width = src_width;
     grid.src_height = src_height;

@@ -11,6 +11,11 @@ MAX_IMAGE_SIDE = 32768
 #: Largest accepted image area, in pixels (e.g. 8192 x 8192).
 MAX_IMAGE_PIXELS = 8192 * 8192
 
+#: Most keypoint candidates one part may have (limb scoring is quadratic in
+#: it; real network outputs have a few dozen). More is a ValueError: see
+#: docs/robustness.md. Mirrors the C++ core's kMaxPeaksPerPart.
+MAX_PEAKS_PER_PART = 500
+
 MODES = ("seed",)
 BACKENDS = ("cpp", "python")
 
@@ -73,6 +78,16 @@ def image_size(value, name: str = "image_size"):
         )
         raise ValueError(msg)
     return width, height
+
+
+def candidate_count(n: int, what: str) -> None:
+    """A ValueError when `what` has more than MAX_PEAKS_PER_PART candidates."""
+    if n > MAX_PEAKS_PER_PART:
+        msg = (
+            f"{what} has {n} keypoint candidates, more than the limit of {MAX_PEAKS_PER_PART} per part "
+            "(a heatmap of noise? see docs/robustness.md)"
+        )
+        raise ValueError(msg)
 
 
 def choice(value, name: str, options) -> str:

@@ -169,7 +169,7 @@ def find_peaks(
     backend = v.choice(backend, "backend", v.BACKENDS)
     threshold = v.number(threshold, "threshold", minimum=0.0)
     hm = v.float32_array(heatmap, "heatmap", ndim=2)
-    width, height = (hm.shape[1], hm.shape[0]) if image_size is None else v.image_size(image_size)
+    width, height = v.image_size((hm.shape[1], hm.shape[0]), "heatmap") if image_size is None else v.image_size(image_size)
     if backend == "cpp":
         return ext().seed_find_peaks(hm, width, height, threshold)
     prob = reference.resize_linear(hm, width, height)
@@ -184,8 +184,8 @@ def _candidates(value, name: str) -> np.ndarray:
     if arr.shape[1] != 4:
         msg = f"`{name}` must have shape (n, 4) with rows [id, x, y, score], got {arr.shape}"
         raise ValueError(msg)
-    if not np.array_equal(arr[:, :3], np.floor(arr[:, :3])):
-        msg = f"`{name}`: ids and coordinates must be whole numbers"
+    if not np.array_equal(arr[:, :3], np.floor(arr[:, :3])) or not (np.abs(arr[:, 0]) < 2**31).all():
+        msg = f"`{name}`: ids and coordinates must be whole numbers (ids within the int32 range)"
         raise ValueError(msg)
     return arr
 
@@ -232,9 +232,10 @@ def score_limb(
     if px.shape != py_.shape:
         msg = f"`paf_x` and `paf_y` must have the same shape, got {px.shape} and {py_.shape}"
         raise ValueError(msg)
-    width, height = (px.shape[1], px.shape[0]) if image_size is None else v.image_size(image_size)
+    width, height = v.image_size((px.shape[1], px.shape[0]), "paf_x") if image_size is None else v.image_size(image_size)
     cand_a, cand_b = _candidates(candidates_a, "candidates_a"), _candidates(candidates_b, "candidates_b")
     for name, cand in (("candidates_a", cand_a), ("candidates_b", cand_b)):
+        v.candidate_count(len(cand), f"`{name}`")
         xs, ys = cand[:, 1], cand[:, 2]
         if ((xs < 0) | (xs >= width) | (ys < 0) | (ys >= height)).any():
             msg = f"`{name}` has points outside the {width}x{height} image"
@@ -286,6 +287,13 @@ def assemble_persons(
         arr = np.zeros((0, 3), np.float32) if arr.size == 0 else v.float32_array(arr, f"valid_pairs[{k}]", ndim=2)
         if arr.shape[1] != 3:
             msg = f"`valid_pairs[{k}]` must have shape (m, 3), got {arr.shape}"
+            raise ValueError(msg)
+        if len(arr) > v.MAX_PEAKS_PER_PART:
+            msg = (f"`valid_pairs[{k}]` has {len(arr)} pairs, more than the limit of {v.MAX_PEAKS_PER_PART} "
+                   "(one per candidate of a part)")
+            raise ValueError(msg)
+        if not (np.abs(arr[:, :2]) < 2**31).all() or not np.array_equal(arr[:, :2], np.floor(arr[:, :2])):
+            msg = f"`valid_pairs[{k}]`: ids must be whole numbers within the int32 range"
             raise ValueError(msg)
         pairs.append(arr)
     starts = lay.seed_starts_person()

@@ -39,7 +39,7 @@ void register_image(py::module_& m) {
         "find_contours",
         [](const U8Array& mask) {
             require_shape(mask, "mask", 2);
-            const int h = static_cast<int>(mask.shape(0)), w = static_cast<int>(mask.shape(1));
+            const int h = dim_as_int(mask, 0, "mask"), w = dim_as_int(mask, 1, "mask");
             std::vector<openpose::Contour> contours;
             {
                 py::gil_scoped_release release;
@@ -61,7 +61,7 @@ void register_image(py::module_& m) {
         "fill_convex_poly",
         [](const I32Array& poly, int width, int height) {
             require_shape(poly, "poly", 2, 2);
-            if (width <= 0 || height <= 0) throw py::value_error("`width` and `height` must be positive");
+            openpose::check_image_size(width, height, "`width` x `height`");
             openpose::Contour pts;
             auto r = poly.unchecked<2>();
             for (py::ssize_t i = 0; i < poly.shape(0); ++i) pts.push_back({r(i, 0), r(i, 1)});
