@@ -38,11 +38,15 @@ def float32_array(value, name: str, *, ndim) -> np.ndarray:
     if arr.size == 0:
         msg = f"`{name}` must not be empty, got shape {arr.shape}"
         raise ValueError(msg)
-    arr = np.ascontiguousarray(arr, dtype=np.float32)
-    if not np.isfinite(arr).all():
-        msg = f"`{name}` contains NaN or infinite values"
+    with np.errstate(over="ignore", invalid="ignore"):  # reported below, by name
+        converted = np.ascontiguousarray(arr, dtype=np.float32)
+    if not np.isfinite(converted).all():
+        if arr.dtype.kind == "f" and np.isfinite(arr).all():
+            msg = f"`{name}` has values outside the float32 range (largest magnitude {np.abs(arr).max():g})"
+        else:
+            msg = f"`{name}` contains NaN or infinite values"
         raise ValueError(msg)
-    return arr
+    return converted
 
 
 def net_output_array(net_output, name: str = "net_output") -> np.ndarray:
