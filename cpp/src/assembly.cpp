@@ -1,6 +1,9 @@
 #include "openpose/assembly.hpp"
 
 #include <stdexcept>
+#include <string>
+
+#include "openpose/limits.hpp"
 
 namespace openpose {
 
@@ -9,7 +12,17 @@ std::vector<int> seed_assemble(const std::vector<std::vector<ValidPair>>& valid_
     if (valid_pairs.size() != limbs.size() || starts_person.size() != limbs.size()) {
         throw std::invalid_argument("valid_pairs, limbs and starts_person must have one entry per limb");
     }
-    if (n_parts <= 0) throw std::invalid_argument("n_parts must be positive");
+    if (n_parts <= 0 || n_parts > kMaxParts) {
+        throw std::invalid_argument("n_parts must be between 1 and " + std::to_string(kMaxParts));
+    }
+    for (std::size_t k = 0; k < valid_pairs.size(); ++k) {
+        // Seed scoring gives at most one pair per candidate of part A.
+        if (valid_pairs[k].size() > kMaxPeaksPerPart) {
+            throw std::invalid_argument("valid_pairs of limb " + std::to_string(k) + " has " +
+                                        std::to_string(valid_pairs[k].size()) + " pairs, more than the limit of " +
+                                        std::to_string(kMaxPeaksPerPart) + " (one per candidate of a part)");
+        }
+    }
     for (const Limb& limb : limbs) {
         if (limb.part_a < 0 || limb.part_a >= n_parts || limb.part_b < 0 || limb.part_b >= n_parts) {
             throw std::invalid_argument("a limb names a part outside the layout");

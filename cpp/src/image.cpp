@@ -4,6 +4,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "openpose/limits.hpp"
+
 namespace openpose {
 
 AxisSample linear_axis_sample(int d, int src_len, int dst_len, bool clamp_fraction) {
@@ -42,10 +44,7 @@ ResizeGrid make_resize_grid(int src_width, int src_height, int dst_width, int ds
         throw std::invalid_argument("resize: the source map must have a positive size, got " +
                                     std::to_string(src_width) + "x" + std::to_string(src_height));
     }
-    if (dst_width <= 0 || dst_height <= 0) {
-        throw std::invalid_argument("resize: image_size must be positive, got " +
-                                    std::to_string(dst_width) + "x" + std::to_string(dst_height));
-    }
+    check_image_size(dst_width, dst_height, "resize: image_size");
     ResizeGrid grid;
     grid.src_width = src_width;
     grid.src_height = src_height;
@@ -177,9 +176,10 @@ std::vector<CubicTap> cubic_axis(int src_len, int factor) {
 }
 
 CubicGrid make_cubic_grid(int src_width, int src_height, int factor) {
-    if (src_width <= 0 || src_height <= 0 || factor <= 0) {
-        throw std::invalid_argument("make_cubic_grid: sizes and factor must be positive");
+    if (src_width <= 0 || src_height <= 0 || factor <= 0 || factor > 8) {
+        throw std::invalid_argument("make_cubic_grid: sizes must be positive and factor between 1 and 8");
     }
+    check_image_size(src_width * factor, src_height * factor, "the upsampled map");
     CubicGrid g;
     g.src_width = src_width;
     g.src_height = src_height;

@@ -2,11 +2,16 @@
 
 #include <cmath>
 #include <stdexcept>
+#include <string>
+
+#include "openpose/limits.hpp"
 
 namespace openpose {
 
 std::vector<Point> seed_interp_points(Point a, Point b, int n) {
-    if (n < 2) throw std::invalid_argument("n_samples must be at least 2");
+    if (n < 2 || n > kMaxSamples) {
+        throw std::invalid_argument("n_samples must be between 2 and " + std::to_string(kMaxSamples));
+    }
     const float x_step = static_cast<float>(b.x - a.x) / static_cast<float>(n - 1);
     const float y_step = static_cast<float>(b.y - a.y) / static_cast<float>(n - 1);
     std::vector<Point> pts;
@@ -28,7 +33,11 @@ std::vector<ValidPair> seed_score_limb(const MapView& paf_x, const MapView& paf_
         paf_y.height != grid.src_height) {
         throw std::invalid_argument("PAF map size does not match the resize grid");
     }
-    if (params.n_samples < 2) throw std::invalid_argument("n_samples must be at least 2");
+    if (params.n_samples < 2 || params.n_samples > kMaxSamples) {
+        throw std::invalid_argument("n_samples must be between 2 and " + std::to_string(kMaxSamples));
+    }
+    check_candidate_count(cand_a.size(), "candidates_a");
+    check_candidate_count(cand_b.size(), "candidates_b");
     for (const auto* cands : {&cand_a, &cand_b}) {
         for (const Keypoint& k : *cands) {
             if (k.x < 0 || k.y < 0 || k.x >= grid.dst_width || k.y >= grid.dst_height) {
@@ -126,6 +135,8 @@ std::vector<ValidPair> accurate_score_limb(const MapView& paf_x, const MapView& 
         paf_y.height != grid.src_height) {
         throw std::invalid_argument("PAF map size does not match the bicubic grid");
     }
+    check_candidate_count(cand_a.size(), "candidates_a");
+    check_candidate_count(cand_b.size(), "candidates_b");
     std::vector<ValidPair> pairs;
     for (const KeypointF& a : cand_a) {
         for (const KeypointF& b : cand_b) {

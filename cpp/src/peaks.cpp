@@ -7,6 +7,7 @@
 #include <string>
 
 #include "openpose/contours.hpp"
+#include "openpose/limits.hpp"
 #include "openpose/polygon.hpp"
 
 namespace openpose {
@@ -416,8 +417,10 @@ void check_peak_params(const AccuratePeakParams& p) {
     if (!(p.threshold >= 0.0f) || !std::isfinite(p.threshold)) {
         throw std::invalid_argument("threshold must be finite and >= 0");
     }
-    if (p.max_peaks < 0) throw std::invalid_argument("max_peaks must be >= 0");
-    if (p.radius < 0) throw std::invalid_argument("radius must be >= 0");
+    if (p.max_peaks < 0 || static_cast<std::size_t>(p.max_peaks) > kMaxPeaksPerPart) {
+        throw std::invalid_argument("max_peaks must be between 0 and " + std::to_string(kMaxPeaksPerPart));
+    }
+    if (p.radius < 0 || p.radius > 50) throw std::invalid_argument("radius must be between 0 and 50");
 }
 
 // Peak test and refinement on any accessor value(x, y) over a w x h map.

@@ -6,6 +6,7 @@
 
 #include "openpose/assembly.hpp"
 #include "openpose/image.hpp"
+#include "openpose/limits.hpp"
 #include "openpose/peaks.hpp"
 
 namespace openpose {
@@ -34,7 +35,7 @@ int channels_needed(const SeedLayout& layout) {
 
 SeedResult seed_postprocess(const NetOutput& net, int image_width, int image_height, const SeedLayout& layout,
                             float threshold, const SeedPairParams& params) {
-    if (layout.n_parts <= 0 || layout.starts_person.size() != layout.limbs.size()) {
+    if (layout.n_parts <= 0 || layout.n_parts > kMaxParts || layout.starts_person.size() != layout.limbs.size()) {
         throw std::invalid_argument("layout tables are inconsistent");
     }
     for (const Limb& l : layout.limbs) {
@@ -54,6 +55,10 @@ SeedResult seed_postprocess(const NetOutput& net, int image_width, int image_hei
         for (const Peak& p : seed_find_peaks(net.channel(part), grid, threshold)) {
             kps.push_back(Keypoint{next_id++, p.x, p.y, p.score});
         }
+        // Deviation from the original (which has no limit), reached only by
+        // hostile maps: too many candidates is an error, not a quadratic
+        // limb search (docs/robustness.md).
+        check_candidate_count(kps.size(), "the heatmap of part " + std::to_string(part));
         result.keypoints.push_back(std::move(kps));
     }
 
@@ -85,7 +90,7 @@ AccurateResult accurate_postprocess(const NetOutput& net, int image_width, int i
         throw std::invalid_argument("layout tables are inconsistent");
     }
     if (image_width <= 0 || image_height <= 0) throw std::invalid_argument("image size must be positive");
-    if (params.factor < 1 || params.factor > 64) throw std::invalid_argument("factor must be between 1 and 64");
+    if (params.factor < 1 || params.factor > 8) throw std::invalid_argument("factor must be between 1 and 8");
     int needed = layout.n_parts;
     for (const Limb& l : layout.limbs) {
         if (l.paf_x < 0 || l.paf_y < 0) throw std::invalid_argument("layout names a negative PAF channel");

@@ -11,6 +11,11 @@ MAX_IMAGE_SIDE = 32768
 #: Largest accepted image area, in pixels (e.g. 8192 x 8192).
 MAX_IMAGE_PIXELS = 8192 * 8192
 
+#: Most keypoint candidates one part may have (limb scoring is quadratic in
+#: it; real network outputs have a few dozen). More is a ValueError: see
+#: docs/robustness.md. Mirrors the C++ core's kMaxPeaksPerPart.
+MAX_PEAKS_PER_PART = 500
+
 MODES = ("accurate", "seed")
 GROUPINGS = ("cpu", "gpu")
 BACKENDS = ("cpp", "python")
@@ -34,11 +39,15 @@ def float32_array(value, name: str, *, ndim) -> np.ndarray:
     if arr.size == 0:
         msg = f"`{name}` must not be empty, got shape {arr.shape}"
         raise ValueError(msg)
-    arr = np.ascontiguousarray(arr, dtype=np.float32)
-    if not np.isfinite(arr).all():
-        msg = f"`{name}` contains NaN or infinite values"
+    with np.errstate(over="ignore", invalid="ignore"):  # reported below, by name
+        converted = np.ascontiguousarray(arr, dtype=np.float32)
+    if not np.isfinite(converted).all():
+        if arr.dtype.kind == "f" and np.isfinite(arr).all():
+            msg = f"`{name}` has values outside the float32 range (largest magnitude {np.abs(arr).max():g})"
+        else:
+            msg = f"`{name}` contains NaN or infinite values"
         raise ValueError(msg)
-    return arr
+    return converted
 
 
 def net_output_array(net_output, name: str = "net_output") -> np.ndarray:
@@ -74,6 +83,16 @@ def image_size(value, name: str = "image_size"):
         )
         raise ValueError(msg)
     return width, height
+
+
+def candidate_count(n: int, what: str) -> None:
+    """A ValueError when `what` has more than MAX_PEAKS_PER_PART candidates."""
+    if n > MAX_PEAKS_PER_PART:
+        msg = (
+            f"{what} has {n} keypoint candidates, more than the limit of {MAX_PEAKS_PER_PART} per part "
+            "(a heatmap of noise? see docs/robustness.md)"
+        )
+        raise ValueError(msg)
 
 
 def choice(value, name: str, options) -> str:

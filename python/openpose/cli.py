@@ -175,9 +175,18 @@ def _run(args, parser: argparse.ArgumentParser) -> int:
         else:
             print(text, file=sys.stderr)
 
+    write_failures = []
+
     def consume(item) -> bool:
         if isinstance(item, Processed):
-            keep_going = outputs.write(item.frame, item.result)
+            try:
+                keep_going = outputs.write(item.frame, item.result)
+            except (OSError, ValueError) as exc:
+                # One output that cannot be written does not stop the run.
+                failure = Failure(item.frame.label, f"cannot write its output: {exc}")
+                write_failures.append(failure)
+                say(f"openpose: bad input {failure.label}: {failure.reason}")
+                keep_going = True
             if bar is not None:
                 bar.update(1)
             return keep_going
@@ -187,9 +196,11 @@ def _run(args, parser: argparse.ArgumentParser) -> int:
             say(f"openpose: {item.text}")
         return True
 
+    complete = False
     try:
         summary = run_pipeline(estimator, iter_frames(args.inputs, camera=args.camera, max_frames=args.max_frames),
                                consume)
+        complete = True
     except KeyboardInterrupt:
         say("openpose: interrupted")
         return 130
@@ -199,12 +210,22 @@ def _run(args, parser: argparse.ArgumentParser) -> int:
     finally:
         if bar is not None:
             bar.close()
-        outputs.close()
+        close_error = None
+        try:
+            partial = outputs.close(complete=complete)
+        except OSError as exc:
+            partial, close_error = None, exc
+            print(f"openpose: error: cannot finish --write-video: {exc}", file=sys.stderr)
+        if partial is not None:
+            print(f"openpose: the run did not finish; the video so far is {str(partial)!r}", file=sys.stderr)
+    if close_error is not None:
+        return 2
     if not args.quiet:
         print(f"openpose: {summary.text()}", file=sys.stderr)
-    if summary.failures:
-        names = ", ".join(f.label for f in summary.failures)
-        print(f"openpose: {len(summary.failures)} bad input(s): {names}", file=sys.stderr)
+    failures = summary.failures + write_failures
+    if failures:
+        names = ", ".join(f.label for f in failures)
+        print(f"openpose: {len(failures)} bad input(s): {names}", file=sys.stderr)
         return 1
     return 0
 

@@ -14,7 +14,12 @@ from .models import ModelSpec, load_net
 from .postprocess import _params, postprocess
 from .result import PoseResult
 
-__all__ = ["PoseEstimator", "as_bgr"]
+__all__ = ["PoseEstimator", "as_bgr", "MAX_NET_SIDE"]
+
+#: Largest network input side (height and the aspect-preserving width): an
+#: image more than 4096 / net_height times wider than high is an error, not
+#: a network input of gigabytes.
+MAX_NET_SIDE = 4096
 
 
 def as_bgr(image, name: str = "image") -> np.ndarray:
@@ -117,8 +122,8 @@ class PoseEstimator:
         if isinstance(height, bool) or not isinstance(height, numbers.Integral):
             msg = f"`net_height` must be an integer, got {height!r}"
             raise TypeError(msg)
-        if height < multiple or height % multiple or height > 4096:
-            msg = f"`net_height` must be a multiple of {multiple} between {multiple} and 4096, got {height}"
+        if height < multiple or height % multiple or height > MAX_NET_SIDE:
+            msg = f"`net_height` must be a multiple of {multiple} between {multiple} and {MAX_NET_SIDE}, got {height}"
             raise ValueError(msg)
         self.net_height = int(height)
         if layout is not None:
@@ -132,6 +137,12 @@ class PoseEstimator:
         width, height = v.image_size(image_size)
         m = self.spec.size_multiple
         net_width = max(m, int(round(self.net_height * width / height / m)) * m)
+        if net_width > MAX_NET_SIDE:
+            msg = (
+                f"the image ({width}x{height}) is too wide for net_height {self.net_height}: the network input "
+                f"would be {net_width} pixels wide, more than {MAX_NET_SIDE}; crop it or use a smaller net_height"
+            )
+            raise ValueError(msg)
         return net_width, self.net_height
 
     def forward(self, image) -> Tuple[np.ndarray, Tuple[int, int]]:

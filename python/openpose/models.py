@@ -121,9 +121,15 @@ def opencv_major() -> int:
 
 def _existing(path, what: str) -> Path:
     path = Path(path)
+    if path.is_dir():
+        msg = f"{what} {str(path)!r} is a folder, not a file"
+        raise IsADirectoryError(msg)
     if not path.is_file():
         msg = f"{what} {str(path)!r} does not exist. {_WHERE_MODELS_COME_FROM}"
         raise FileNotFoundError(msg)
+    if path.stat().st_size == 0:
+        msg = f"{what} {str(path)!r} is empty (0 bytes): an interrupted download or copy?"
+        raise ValueError(msg)
     return path
 
 

@@ -151,9 +151,67 @@ def _read_video(path: Path, max_frames: Optional[int]):
     yield from _video_frames(capture, str(path), path.stem, max_frames, expected if expected > 0 else None)
 
 
+_JPEG_EXTENSIONS = frozenset((".jpg", ".jpeg", ".jpe"))
+
+
+def jpeg_is_truncated(data: bytes) -> bool:
+    """True for a JPEG stream that ends before its end-of-image marker.
+
+    OpenCV (libjpeg) decodes such a file "successfully", painting the
+    missing rows gray and only printing a warning, so the command checks the
+    marker structure itself: segments are skipped by their lengths (an EXIF
+    thumbnail's own end marker is inside one), entropy-coded data up to the
+    next marker that is not a restart marker or a stuffed 0xFF; data after
+    the end marker (e.g. a motion photo's video) is fine. Anything that is
+    not a JPEG, or not well formed, is left to the decoder (False).
+    """
+    n = len(data)
+    if data[:2] != b"\xff\xd8":
+        return False
+    i = 2
+    while i + 1 < n:
+        if data[i] != 0xFF:
+            return False  # malformed: the decoder will say so
+        marker = data[i + 1]
+        if marker == 0xFF:  # fill byte
+            i += 1
+            continue
+        if marker == 0xD9:  # end of image
+            return False
+        if 0xD0 <= marker <= 0xD7 or marker == 0x01:  # markers without a length
+            i += 2
+            continue
+        if i + 3 >= n:
+            return True
+        i += 2 + ((data[i + 2] << 8) | data[i + 3])
+        if marker != 0xDA:  # not a start of scan
+            continue
+        while True:  # entropy-coded data
+            j = data.find(b"\xff", i)
+            if j < 0 or j + 1 >= n:
+                return True
+            following = data[j + 1]
+            if following == 0x00 or 0xD0 <= following <= 0xD7 or following == 0xFF:
+                i = j + 1
+                continue
+            i = j
+            break
+    return True
+
+
 def _read_image(path: Path):
     import cv2
 
+    if path.suffix.lower() in _JPEG_EXTENSIONS:
+        try:
+            truncated = jpeg_is_truncated(path.read_bytes())
+        except OSError as exc:
+            yield Failure(str(path), f"cannot read it: {exc.strerror or exc}")
+            return
+        if truncated:
+            yield Failure(str(path), "truncated JPEG: the file ends before the image does (not processed, "
+                          "since the missing part would be decoded as gray)")
+            return
     try:
         image = cv2.imread(str(path), cv2.IMREAD_COLOR)
     except cv2.error as exc:  # e.g. a file over OpenCV's pixel limit

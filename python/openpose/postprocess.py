@@ -102,10 +102,10 @@ class AccurateParams:
 
     def checked(self) -> "AccurateParams":
         return AccurateParams(
-            factor=v.number(self.factor, "factor", minimum=1, maximum=64, integer=True),
+            factor=v.number(self.factor, "factor", minimum=1, maximum=8, integer=True),
             threshold=v.number(self.threshold, "threshold", minimum=0.0),
-            max_peaks=v.number(self.max_peaks, "max_peaks", minimum=0, maximum=1_000_000, integer=True),
-            radius=v.number(self.radius, "radius", minimum=0, maximum=1000, integer=True),
+            max_peaks=v.number(self.max_peaks, "max_peaks", minimum=0, maximum=v.MAX_PEAKS_PER_PART, integer=True),
+            radius=v.number(self.radius, "radius", minimum=0, maximum=50, integer=True),
             paf_threshold=v.number(self.paf_threshold, "paf_threshold"),
             min_above=v.number(self.min_above, "min_above"),
             min_parts=v.number(self.min_parts, "min_parts", minimum=1, maximum=1_000_000, integer=True),
@@ -277,7 +277,10 @@ def find_peaks(
     if threshold is not None:
         options["threshold"] = threshold
     hm = v.float32_array(heatmap, "heatmap", ndim=2)
-    width, height = (hm.shape[1], hm.shape[0]) if image_size is None else v.image_size(image_size)
+    if image_size is None:
+        width, height = v.image_size((hm.shape[1], hm.shape[0]), "heatmap")
+    else:
+        width, height = v.image_size(image_size)
     if mode == "accurate":
         p = _params(mode, options, allowed=("factor", "threshold", "max_peaks", "radius"))
         if backend == "cpp":
@@ -306,9 +309,11 @@ def _candidates(value, name: str, *, whole: bool = True) -> np.ndarray:
     if arr.shape[1] != 4:
         msg = f"`{name}` must have shape (n, 4) with rows [id, x, y, score], got {arr.shape}"
         raise ValueError(msg)
+    v.candidate_count(len(arr), f"`{name}`")
     cols = arr[:, :3] if whole else arr[:, :1]
-    if not np.array_equal(cols, np.floor(cols)):
-        msg = f"`{name}`: ids and coordinates must be whole numbers" if whole else f"`{name}`: ids must be whole numbers"
+    if not np.array_equal(cols, np.floor(cols)) or not (np.abs(arr[:, 0]) < 2**31).all():
+        what = "ids and coordinates" if whole else "ids"
+        msg = f"`{name}`: {what} must be whole numbers (ids within the int32 range)"
         raise ValueError(msg)
     return arr
 
@@ -364,7 +369,10 @@ def score_limb(
     if px.shape != py_.shape:
         msg = f"`paf_x` and `paf_y` must have the same shape, got {px.shape} and {py_.shape}"
         raise ValueError(msg)
-    width, height = (px.shape[1], px.shape[0]) if image_size is None else v.image_size(image_size)
+    if image_size is None:
+        width, height = v.image_size((px.shape[1], px.shape[0]), "paf_x")
+    else:
+        width, height = v.image_size(image_size)
     if mode == "accurate":
         p = _params(mode, options, allowed=("factor", "threshold", "paf_threshold", "min_above"))
         work = _work_size(px.shape, p.factor)
@@ -438,6 +446,13 @@ def assemble_persons(
         arr = np.zeros((0, 3), np.float32) if arr.size == 0 else v.float32_array(arr, f"valid_pairs[{k}]", ndim=2)
         if arr.shape[1] != 3:
             msg = f"`valid_pairs[{k}]` must have shape (m, 3), got {arr.shape}"
+            raise ValueError(msg)
+        if len(arr) > v.MAX_PEAKS_PER_PART:
+            msg = (f"`valid_pairs[{k}]` has {len(arr)} pairs, more than the limit of {v.MAX_PEAKS_PER_PART} "
+                   "(one per candidate of a part)")
+            raise ValueError(msg)
+        if not (np.abs(arr[:, :2]) < 2**31).all() or not np.array_equal(arr[:, :2], np.floor(arr[:, :2])):
+            msg = f"`valid_pairs[{k}]`: ids must be whole numbers within the int32 range"
             raise ValueError(msg)
         pairs.append(arr)
     if mode == "accurate":

@@ -18,6 +18,8 @@ from typing import List, Sequence, Tuple
 
 import numpy as np
 
+from ._validation import MAX_PEAKS_PER_PART
+
 __all__ = [
     "resize_linear",
     "gaussian_blur3",
@@ -221,6 +223,11 @@ def seed_postprocess(
         for x, y, prob in get_keypoints(parts[i], threshold):
             keypoints.append((next_id, x, y, prob))
             next_id += 1
+        # Not in the original (no limit there): see docs/robustness.md.
+        if len(keypoints) > MAX_PEAKS_PER_PART:
+            msg = (f"the heatmap of part {i} has {len(keypoints)} keypoint candidates, more than the limit of "
+                   f"{MAX_PEAKS_PER_PART} per part (a heatmap of noise? see docs/robustness.md)")
+            raise ValueError(msg)
         detected.append(keypoints)
 
     valid_pairs, invalid_pairs = [], []

@@ -60,7 +60,11 @@ class Outputs:
             if self.video_path.suffix.lower() not in _FOURCC:
                 msg = f"--write-video {str(video_path)!r}: use one of {', '.join(sorted(_FOURCC))}"
                 raise ValueError(msg)
-            self.video_path.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                self.video_path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                msg = f"--write-video {str(video_path)!r}: cannot create its folder: {exc.strerror or exc}"
+                raise OSError(msg) from None
         if video_fps is not None and not video_fps > 0:
             msg = f"--video-fps must be positive, got {video_fps}"
             raise ValueError(msg)
@@ -68,6 +72,8 @@ class Outputs:
         self.display = display
         self._writer = None
         self._size = None
+        self._video_tmp: Optional[Path] = None
+        self._stems = set()
         if display:
             try:
                 cv2.namedWindow(_WINDOW, cv2.WINDOW_NORMAL)
@@ -84,7 +90,11 @@ class Outputs:
         if path.exists() and not path.is_dir():
             msg = f"{flag} {value!r} is not a folder"
             raise ValueError(msg)
-        path.mkdir(parents=True, exist_ok=True)
+        try:
+            path.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            msg = f"{flag} {value!r}: cannot create the folder: {exc.strerror or exc}"
+            raise OSError(msg) from None
         return path
 
     @property
@@ -92,8 +102,25 @@ class Outputs:
         return self.images_dir is not None or self.video_path is not None or self.display
 
     def write(self, frame, result) -> bool:
-        """Write one frame's outputs; False when the user asked to stop (display)."""
+        """Write one frame's outputs; False when the user asked to stop (display).
+
+        Raises
+        ------
+        OSError
+            An output could not be written (what was written for earlier
+            frames stays; no partial file is left under an output's name).
+        ValueError
+            The frame's outputs would overwrite an earlier input's (two
+            inputs with the same file name); nothing is written for it.
+        """
         import cv2
+
+        if self.json_dir is not None or self.images_dir is not None:
+            if frame.stem in self._stems:
+                msg = (f"its outputs would overwrite those of an earlier input with the same name "
+                       f"({frame.stem!r}); rename one of them")
+                raise ValueError(msg)
+            self._stems.add(frame.stem)
 
         if self.json_dir is not None:
             write_openpose_json(self.json_dir / f"{frame.stem}_keypoints.json", result)
@@ -118,23 +145,38 @@ class Outputs:
             self._size = (width, height)
             rate = self.video_fps or fps or 10.0
             fourcc = cv2.VideoWriter_fourcc(*_FOURCC[self.video_path.suffix.lower()])
-            self._writer = cv2.VideoWriter(str(self.video_path), fourcc, float(rate), self._size)
+            # Written under a temporary name, renamed by close(): an
+            # interrupted run never leaves a truncated video under its name.
+            self._video_tmp = self.video_path.with_name(f".{self.video_path.stem}.partial{self.video_path.suffix}")
+            self._writer = cv2.VideoWriter(str(self._video_tmp), fourcc, float(rate), self._size)
             if not self._writer.isOpened():
+                self._writer = None
                 msg = f"cannot write the video {str(self.video_path)!r} (no encoder for it in this OpenCV)"
                 raise OSError(msg)
         if (rendered.shape[1], rendered.shape[0]) != self._size:
             rendered = cv2.resize(rendered, self._size, interpolation=cv2.INTER_AREA)
         self._writer.write(rendered)
 
-    def close(self) -> None:
-        """Finish the video and close the window."""
+    def close(self, *, complete: bool = True) -> Optional[Path]:
+        """Finish the video and close the window.
+
+        With `complete` the video gets its name; otherwise (an interrupted
+        or failed run) it stays under its temporary ``.<stem>.partial``
+        name, which is returned.
+        """
         import cv2
 
+        partial = None
         if self._writer is not None:
             self._writer.release()
             self._writer = None
+            if complete:
+                os.replace(self._video_tmp, self.video_path)
+            else:
+                partial = self._video_tmp
         if self.display:
             try:
                 cv2.destroyWindow(_WINDOW)
             except cv2.error:
                 pass
+        return partial

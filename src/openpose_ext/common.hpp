@@ -12,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "openpose/limits.hpp"
 #include "openpose/types.hpp"
 
 namespace py = pybind11;
@@ -37,13 +38,27 @@ inline void require_shape(const py::array& a, const char* name, py::ssize_t ndim
     }
 }
 
+// An array dimension as an int (the core's sizes), or ValueError.
+inline int dim_as_int(const py::array& a, py::ssize_t axis, const char* name) {
+    if (a.shape(axis) > static_cast<py::ssize_t>(openpose::kMaxImageSide) * 16) {
+        throw py::value_error("`" + std::string(name) + "` is too large, got shape " + shape_of(a));
+    }
+    return static_cast<int>(a.shape(axis));
+}
+
+// True when `v` is a whole number that fits an int (a float outside that
+// range must not be cast: undefined behaviour).
+inline bool whole_int(float v) {
+    return v == std::floor(v) && v >= -2147483648.0f && v < 2147483648.0f;
+}
+
 // A 2-D float32 array as a map view (the array stays alive with the caller).
 inline openpose::MapView map_view(const F32Array& a, const char* name) {
     require_shape(a, name, 2);
     if (a.shape(0) == 0 || a.shape(1) == 0) {
         throw py::value_error("`" + std::string(name) + "` must not be empty, got shape " + shape_of(a));
     }
-    return openpose::MapView{a.data(), static_cast<int>(a.shape(1)), static_cast<int>(a.shape(0)),
+    return openpose::MapView{a.data(), dim_as_int(a, 1, name), dim_as_int(a, 0, name),
                              static_cast<std::ptrdiff_t>(a.shape(1))};
 }
 
@@ -64,9 +79,9 @@ inline std::vector<openpose::Keypoint> keypoints_from(const F32Array& a, const c
     auto r = a.unchecked<2>();
     for (py::ssize_t i = 0; i < a.shape(0); ++i) {
         const float id = r(i, 0), x = r(i, 1), y = r(i, 2);
-        if (id != std::floor(id) || x != std::floor(x) || y != std::floor(y) || !std::isfinite(r(i, 3))) {
+        if (!whole_int(id) || !whole_int(x) || !whole_int(y) || !std::isfinite(r(i, 3))) {
             throw py::value_error("`" + std::string(name) + "` row " + std::to_string(i) +
-                                  ": id, x and y must be whole numbers and score finite");
+                                  ": id, x and y must be whole numbers within the int range and score finite");
         }
         out.push_back({static_cast<int>(id), static_cast<int>(x), static_cast<int>(y), r(i, 3)});
     }
@@ -95,8 +110,9 @@ inline std::vector<openpose::ValidPair> pairs_from(const F32Array& a, const char
     std::vector<openpose::ValidPair> out;
     auto r = a.unchecked<2>();
     for (py::ssize_t i = 0; i < a.shape(0); ++i) {
-        if (r(i, 0) != std::floor(r(i, 0)) || r(i, 1) != std::floor(r(i, 1))) {
-            throw py::value_error("`" + std::string(name) + "` row " + std::to_string(i) + ": ids must be whole numbers");
+        if (!whole_int(r(i, 0)) || !whole_int(r(i, 1))) {
+            throw py::value_error("`" + std::string(name) + "` row " + std::to_string(i) +
+                                  ": ids must be whole numbers within the int range");
         }
         out.push_back({static_cast<int>(r(i, 0)), static_cast<int>(r(i, 1)), r(i, 2)});
     }

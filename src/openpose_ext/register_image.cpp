@@ -43,7 +43,7 @@ void register_image(py::module_& m) {
             // row must be adjacent, else the mask is copied once.
             const py::array_t<std::uint8_t> mask =
                 mask_any.strides(1) == 1 ? mask_any : py::array_t<std::uint8_t>(U8Array::ensure(mask_any));
-            const int h = static_cast<int>(mask.shape(0)), w = static_cast<int>(mask.shape(1));
+            const int h = dim_as_int(mask, 0, "mask"), w = dim_as_int(mask, 1, "mask");
             const std::ptrdiff_t stride = mask.strides(0);
             std::vector<openpose::Contour> contours;
             {
@@ -66,7 +66,7 @@ void register_image(py::module_& m) {
         "fill_convex_poly",
         [](const I32Array& poly, int width, int height) {
             require_shape(poly, "poly", 2, 2);
-            if (width <= 0 || height <= 0) throw py::value_error("`width` and `height` must be positive");
+            openpose::check_image_size(width, height, "`width` x `height`");
             openpose::Contour pts;
             auto r = poly.unchecked<2>();
             for (py::ssize_t i = 0; i < poly.shape(0); ++i) pts.push_back({r(i, 0), r(i, 1)});

@@ -15,8 +15,9 @@ void register_postprocess(py::module_& m) {
             layout.n_parts = n_parts;
             layout.limbs = limbs_from(limbs);
             layout.starts_person = flags_from(starts_person, "starts_person", layout.limbs.size());
-            const openpose::NetOutput net{net_output.data(), static_cast<int>(net_output.shape(0)),
-                                          static_cast<int>(net_output.shape(1)), static_cast<int>(net_output.shape(2))};
+            const openpose::NetOutput net{net_output.data(), dim_as_int(net_output, 0, "net_output"),
+                                          dim_as_int(net_output, 1, "net_output"),
+                                          dim_as_int(net_output, 2, "net_output")};
             openpose::SeedResult r;
             {
                 py::gil_scoped_release release;
