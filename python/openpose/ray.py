@@ -532,18 +532,19 @@ class BatchSummary:
     infer_s: float = 0.0
     post_s: float = 0.0
     wall_s: float = 0.0
+    run_s: float = 0.0
     workers: int = 0
     failures: List[dict] = field(default_factory=list)
 
     def text(self) -> str:
         """One line for the end of a job."""
-        fps = self.frames / self.wall_s if self.wall_s > 0 else 0.0
+        fps = self.frames / self.run_s if self.run_s > 0 else 0.0
         per_worker = fps / self.workers if self.workers else 0.0
         n = max(self.frames, 1)
         line = (f"{self.frames} image(s)/frame(s) in {self.items} work item(s) ({self.skipped_items} already done, "
                 f"skipped), {self.people} people; per frame: inference {1000 * self.infer_s / n:.1f} ms, "
-                f"post-processing {1000 * self.post_s / n:.1f} ms; {self.wall_s:.1f} s in all "
-                f"({fps:.1f} fps, {per_worker:.1f} fps per worker over {self.workers} worker(s))")
+                f"post-processing {1000 * self.post_s / n:.1f} ms; {self.wall_s:.1f} s in all, {self.run_s:.1f} s "
+                f"running ({fps:.1f} fps, {per_worker:.1f} fps per worker over {self.workers} worker(s))")
         if self.failures:
             line += f"; {len(self.failures)} failure(s), see {FAILURES_FILE}"
         return line
@@ -723,6 +724,7 @@ def run_batch(
 
                 total = sum(item.expected for item in todo) or None
                 bar = tqdm(total=total, unit="frame", dynamic_ncols=True)
+            running = time.perf_counter()
             try:
                 for row in ds.iter_rows():
                     summary.frames += int(row["frames"])
@@ -735,6 +737,7 @@ def run_batch(
                     if on_item is not None:
                         on_item(dict(row))
             finally:
+                summary.run_s = time.perf_counter() - running
                 if bar is not None:
                     bar.close()
         finally:
