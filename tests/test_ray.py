@@ -44,8 +44,6 @@ def _have_ray() -> bool:
     return True
 
 
-needs_ray = [pytest.mark.ray,
-             pytest.mark.skipif(not _have_ray(), reason='needs the extra: pip install "openpose[ray]"')]
 
 
 # --------------------------------------------------------------------------- #
@@ -64,6 +62,15 @@ def test_without_the_extra_the_error_says_how_to_install(monkeypatch):
     monkeypatch.setitem(sys.modules, "ray", None)
     with pytest.raises(ImportError, match=r'pip install "openpose\[ray\]"'):
         opray._ray()
+
+
+def test_batch_command_without_the_extra_exits_2_with_the_install_line(monkeypatch, capsys, tmp_path):
+    from openpose import cli
+
+    monkeypatch.setitem(sys.modules, "ray", None)
+    status = cli.main(["batch", str(tmp_path), "--model", str(tmp_path / "m.onnx"), "--output", str(tmp_path / "o")])
+    assert status == 2
+    assert 'pip install "openpose[ray]"' in capsys.readouterr().err
 
 
 def test_batch_subcommand_is_registered():

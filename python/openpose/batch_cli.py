@@ -101,6 +101,13 @@ def main(argv: Optional[List[str]] = None, prog: str = "openpose batch") -> int:
     except (OSError, ValueError, TypeError, ConnectionError) as exc:
         print(f"{prog}: error: {exc}", file=sys.stderr)
         return 2
+    except Exception as exc:  # noqa: BLE001 - Ray's own errors (cluster lost, worker start-up failed)
+        import ray.exceptions
+
+        if not isinstance(exc, ray.exceptions.RayError):
+            raise
+        print(f"{prog}: error from Ray: {str(exc).strip()[-2000:]}", file=sys.stderr)
+        return 2
     if not args.quiet:
         print(f"{prog}: {summary.text()}", file=sys.stderr)
     if summary.failures:
