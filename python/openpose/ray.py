@@ -49,7 +49,7 @@ import tempfile
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Callable, Dict, Iterator, List, Optional, Sequence, Tuple, Union
+from typing import Callable, Dict, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
@@ -135,8 +135,8 @@ class PoseBatchPredictor:
     Examples
     --------
     >>> ds = ray.data.read_images("photos/", include_paths=True)      # doctest: +SKIP
-    >>> ds = ds.map_batches(PoseBatchPredictor, fn_constructor_kwargs={"model": "pose.onnx"},
-    ...                     concurrency=4, batch_size=16)            # doctest: +SKIP
+    >>> ds = ds.map_batches(PoseBatchPredictor, fn_constructor_kwargs={"model": "pose.onnx"}, batch_size=16,
+    ...                     compute=ray.data.ActorPoolStrategy(size=4))  # doctest: +SKIP
     """
 
     def __init__(self, model, *, channels: str = "rgb", image_column: str = "image", **estimator_options):
