@@ -29,6 +29,7 @@ __all__ = ["main", "build_parser", "SUBCOMMANDS"]
 #: Subcommand name -> (module with a ``main(argv, prog=...) -> int``, one-line help).
 SUBCOMMANDS: Dict[str, Tuple[str, str]] = {
     "convert": ("openpose.convert.__main__", "convert a CMU Caffe model (.prototxt + .caffemodel) to ONNX"),
+    "batch": ("openpose.batch_cli", 'the same job over large collections on a Ray cluster (pip install "openpose[ray]")'),
 }
 
 ENV_MODEL = "OPENPOSE_MODEL"

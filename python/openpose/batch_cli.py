@@ -1,0 +1,121 @@
+"""``openpose batch``: the job of the ``openpose`` command on a Ray cluster.
+
+``openpose batch INPUT... --model PATH --output DIR [--ray-address ADDR] [--num-workers N]``
+
+Needs the optional extra ``openpose[ray]``; see `openpose.ray`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from typing import List, Optional
+
+__all__ = ["main", "build_parser"]
+
+
+def build_parser(prog: str = "openpose batch") -> argparse.ArgumentParser:
+    from .cli import ENV_MODEL, _estimator_default, _positive_int
+    from . import _validation as v
+
+    parser = argparse.ArgumentParser(
+        prog=prog,
+        description=("Pose estimation over large image and video collections on Ray Data: the same results as "
+                     "`openpose INPUT --write-json DIR`, spread over a Ray cluster (or a local one). Resumable: "
+                     "a rerun skips the inputs whose outputs are complete; failed inputs are listed in "
+                     "DIR/failures.jsonl. Needs: pip install \"openpose[ray]\"."),
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    parser.add_argument("inputs", nargs="+", metavar="INPUT", help="image files, folders of images and video files")
+    parser.add_argument("--model", default=os.environ.get(ENV_MODEL),
+                        help=f".onnx file, or CMU .prototxt (OpenCV 4.x); default: ${ENV_MODEL}. "
+                             "Same path on every node")
+    parser.add_argument("--weights", default=None, help="the .caffemodel of a .prototxt model")
+    parser.add_argument("--net-height", type=_positive_int, default=368, help="network input height")
+    parser.add_argument("--mode", default=_estimator_default("mode"), choices=v.MODES,
+                        help="post-processing algorithm")
+    parser.add_argument("--backend", default=_estimator_default("backend"), choices=v.BACKENDS,
+                        help="post-processing backend")
+    parser.add_argument("--layout", default=None, help="keypoint layout; default: from the model")
+    parser.add_argument("--output", required=True, metavar="DIR",
+                        help="output folder (shared by every node): JSON files or Parquet parts")
+    parser.add_argument("--format", choices=("json", "parquet"), default="json",
+                        help="json: <stem>_keypoints.json per image/frame (OpenPose format); "
+                             "parquet: one row per person (source, frame, person, keypoints, score)")
+    parser.add_argument("--ray-address", default=None, metavar="ADDR",
+                        help="a running Ray cluster (auto, HOST:PORT, ray://...); default: start a local one")
+    parser.add_argument("--num-workers", type=_positive_int, default=None, metavar="N",
+                        help="workers (actors, one model each); default: the cluster's CPUs / --cpus-per-worker")
+    parser.add_argument("--cpus-per-worker", type=float, default=1.0, help="CPUs per worker")
+    parser.add_argument("--images-per-item", type=_positive_int, default=16,
+                        help="images per unit of work")
+    parser.add_argument("--frames-per-item", type=_positive_int, default=64,
+                        help="video frames per unit of work (a long video spreads over the workers)")
+    parser.add_argument("--max-frames", type=_positive_int, default=None, metavar="N",
+                        help="at most N frames from each video")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar and no summary")
+    return parser
+
+
+def main(argv: Optional[List[str]] = None, prog: str = "openpose batch") -> int:
+    """Entry point; returns the exit status.
+
+    0: every input processed; 1: some inputs failed (listed on stderr and
+    in DIR/failures.jsonl), the others were processed; 2: a usage, model or
+    cluster error.
+    """
+    parser = build_parser(prog)
+    args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
+    if not args.model:
+        from .cli import ENV_MODEL
+        from .models import _WHERE_MODELS_COME_FROM
+
+        parser.error(f"--model is required (or set {ENV_MODEL}). {_WHERE_MODELS_COME_FROM}")
+    if not args.cpus_per_worker > 0:
+        parser.error(f"--cpus-per-worker must be positive, got {args.cpus_per_worker}")
+    logging.basicConfig(level=logging.WARNING, format="openpose: %(message)s")
+    try:
+        from . import ray as opray
+
+        opray._ray()
+    except ImportError as exc:
+        print(f"{prog}: error: {exc}", file=sys.stderr)
+        return 2
+    if args.quiet:
+        logging.getLogger("ray").setLevel(logging.WARNING)
+        logging.getLogger("ray.data").setLevel(logging.WARNING)
+    try:
+        summary = opray.run_batch(
+            args.inputs, model=args.model, output=args.output, format=args.format, address=args.ray_address,
+            num_workers=args.num_workers, cpus_per_worker=args.cpus_per_worker,
+            images_per_item=args.images_per_item, frames_per_item=args.frames_per_item,
+            max_frames=args.max_frames, progress=not args.quiet,
+            weights=args.weights, net_height=args.net_height, mode=args.mode, backend=args.backend,
+            layout=args.layout,
+        )
+    except KeyboardInterrupt:
+        print(f"{prog}: interrupted (a rerun resumes)", file=sys.stderr)
+        return 130
+    except (OSError, ValueError, TypeError, ConnectionError) as exc:
+        print(f"{prog}: error: {exc}", file=sys.stderr)
+        return 2
+    except Exception as exc:  # noqa: BLE001 - Ray's own errors (cluster lost, worker start-up failed)
+        import ray.exceptions
+
+        if not isinstance(exc, ray.exceptions.RayError):
+            raise
+        print(f"{prog}: error from Ray: {str(exc).strip()[-2000:]}", file=sys.stderr)
+        return 2
+    if not args.quiet:
+        print(f"{prog}: {summary.text()}", file=sys.stderr)
+    if summary.failures:
+        for failure in summary.failures:
+            print(f"{prog}: failed: {failure['source']}: {failure['error']}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
