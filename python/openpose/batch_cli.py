@@ -30,7 +30,7 @@ def build_parser(prog: str = "openpose batch") -> argparse.ArgumentParser:
     )
     parser.add_argument("inputs", nargs="+", metavar="INPUT", help="image files, folders of images and video files")
     parser.add_argument("--model", default=os.environ.get(ENV_MODEL),
-                        help=f".onnx file, or CMU .prototxt (OpenCV 4.x); default: ${ENV_MODEL}. "
+                        help=f".onnx file, or CMU .prototxt with its .caffemodel; default: ${ENV_MODEL}. "
                              "Same path on every node")
     parser.add_argument("--weights", default=None, help="the .caffemodel of a .prototxt model")
     parser.add_argument("--net-height", type=_positive_int, default=368, help="network input height")

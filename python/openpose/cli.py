@@ -34,6 +34,10 @@ SUBCOMMANDS: Dict[str, Tuple[str, str]] = {
 
 ENV_MODEL = "OPENPOSE_MODEL"
 
+
+class _HelpFormatter(argparse.ArgumentDefaultsHelpFormatter, argparse.RawDescriptionHelpFormatter):
+    """Shows defaults and keeps the description's and epilog's line breaks."""
+
 _DESCRIPTION = """\
 Multi-person 2D pose estimation (OpenPose style) on images, folders of
 images, videos and a camera. Writes OpenPose-format JSON, rendered images
@@ -76,14 +80,14 @@ def build_parser() -> argparse.ArgumentParser:
         prog="openpose",
         description=_DESCRIPTION,
         epilog=epilog,
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+        formatter_class=_HelpFormatter,
     )
     parser.add_argument("inputs", nargs="*", metavar="INPUT",
                         help="image files, folders of images (sorted; other files skipped) and video files")
     parser.add_argument("--version", action="version", version=f"openpose {__version__}")
     model = parser.add_argument_group("model")
     model.add_argument("--model", default=os.environ.get(ENV_MODEL),
-                       help=f".onnx file, or CMU .prototxt (OpenCV 4.x); default: ${ENV_MODEL}")
+                       help=f".onnx file, or CMU .prototxt with its .caffemodel (converted once on OpenCV 5); default: ${ENV_MODEL}")
     model.add_argument("--weights", default=None, help="the .caffemodel of a .prototxt model")
     model.add_argument("--net-height", type=_positive_int, default=368,
                        help="network input height (a multiple of 16); the width follows the aspect ratio")
