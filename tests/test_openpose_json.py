@@ -89,7 +89,7 @@ def test_failed_write_leaves_the_old_file(tmp_path, result, monkeypatch):
     def boom(src, dst):
         raise OSError("disk full")
 
-    monkeypatch.setattr("openpose.openpose_json.os.replace", boom)
+    monkeypatch.setattr("openpose._io.os.replace", boom)
     with pytest.raises(OSError, match="disk full"):
         write_openpose_json(path, result)
     assert path.read_text() == "old content"

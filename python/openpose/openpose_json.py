@@ -18,13 +18,12 @@ original-image pixels; a missing part is ``0, 0, 0``. ``person_id`` is
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import List
 
 import numpy as np
 
+from ._io import write_atomically
 from .result import PoseResult
 
 __all__ = ["OPENPOSE_JSON_VERSION", "PERSON_KEYS", "to_openpose_json", "write_openpose_json", "dumps"]
@@ -94,17 +93,6 @@ def write_openpose_json(path, result: PoseResult) -> Path:
     Path
         `path`.
     """
-    path = Path(path)
     text = dumps(result)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
+    path = write_atomically(path, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
     return path

@@ -44,12 +44,12 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
-import tempfile
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Callable, Dict, List, Optional, Sequence, Tuple, Union
+
+from ._io import write_atomically
 
 import numpy as np
 
@@ -368,20 +368,6 @@ def is_complete(item: WorkItem, output: Path, fmt: str) -> bool:
     return metadata.get(_COMPLETE_KEY) == b"1"
 
 
-def _atomic_write(path: Path, write: Callable[[str], None]) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
-
-
 def _write_parquet(path: Path, rows: Dict[str, list], keypoints: int, complete: bool) -> None:
     pa = _pyarrow()
     schema = pa.schema(
@@ -397,7 +383,7 @@ def _write_parquet(path: Path, rows: Dict[str, list], keypoints: int, complete: 
          pa.array(rows["score"], pa.float32())],
         schema=schema,
     )
-    _atomic_write(path, lambda tmp: pa.parquet.write_table(table, tmp))
+    write_atomically(path, lambda tmp: pa.parquet.write_table(table, tmp))
 
 
 # --------------------------------------------------------------------------- #
@@ -628,7 +614,7 @@ def _write_failures(output: Path, failures: List[dict]) -> None:
         with open(tmp, "w", encoding="utf-8") as fh:
             fh.write(text)
 
-    _atomic_write(path, write)
+    write_atomically(path, write)
 
 
 def run_batch(

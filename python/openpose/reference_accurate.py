@@ -47,7 +47,7 @@ both backends agree to the last bit where they can.
 from __future__ import annotations
 
 import math
-from typing import List, Sequence, Tuple
+from typing import List, Tuple
 
 import numpy as np
 

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 from typing import Optional
 
+from ._io import write_atomically
 from .draw import draw
 from .openpose_json import write_openpose_json
 
@@ -19,17 +19,12 @@ _WINDOW = "openpose"
 def _write_image_atomic(path: Path, image) -> None:
     import cv2
 
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=path.suffix, dir=path.parent)
-    os.close(fd)
-    try:
+    def write(tmp: str) -> None:
         if not cv2.imwrite(tmp, image):
             msg = f"cannot write image {str(path)!r}"
             raise OSError(msg)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+
+    write_atomically(path, write, suffix=path.suffix)
 
 
 class Outputs:

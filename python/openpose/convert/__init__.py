@@ -16,9 +16,10 @@ import hashlib
 import logging
 import os
 import sys
-import tempfile
 from pathlib import Path
 from typing import Optional, Sequence, Tuple, Union
+
+from .._io import write_atomically
 
 __all__ = ["convert_caffe", "cached_onnx_for", "DEFAULT_INPUT_SIZE", "SUPPORTED_LAYER_TYPES"]
 
@@ -124,23 +125,9 @@ def convert_caffe(
     model = _graph.build_model(net, weights, input_size=input_size, outputs=outputs, layout=layout,
                                source_name=Path(caffemodel).name)
     output = Path(output)
-    _atomic_write(output, model.SerializeToString())
+    data = model.SerializeToString()
+    write_atomically(output, lambda tmp: Path(tmp).write_bytes(data))
     return output
-
-
-def _atomic_write(path: Path, data: bytes) -> None:
-    """Write via a temporary file in the same folder, so no half-written model is ever visible."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=str(path.parent or Path(".")))
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
 
 
 def _user_cache_dir() -> Path:
