@@ -158,3 +158,13 @@ def test_backends_agree_on_a_noise_output(mode):
     want = openpose.postprocess(net, image_size=(56, 48), mode=mode, backend="python")
     np.testing.assert_array_equal(got.persons, want.persons)
     np.testing.assert_array_equal(got.poses, want.poses)
+
+
+@pytest.mark.parametrize(("name", "value"), BIG_VALUES, ids=[b[0] for b in BIG_VALUES])
+def test_accurate_ids_outside_the_int_range_are_errors(name, value):
+    cand = np.float32([[value, 1.5, 1.5, 0.5]])
+    paf = np.ones((4, 4), np.float32)
+    with pytest.raises(ValueError, match="int range"):
+        ext().accurate_score_limb(paf, paf, cand, cand, 1, 0.05, 0.95, 0.05)
+    with pytest.raises(ValueError, match="candidates_a"):
+        openpose.score_limb(paf, paf, cand, np.float32([[1, 2, 2, 0.5]]), mode="accurate")

@@ -17,10 +17,9 @@ std::vector<openpose::KeypointF> keypoints_f_from(const F32Array& a, const char*
     std::vector<openpose::KeypointF> out;
     auto r = a.unchecked<2>();
     for (py::ssize_t i = 0; i < a.shape(0); ++i) {
-        if (r(i, 0) != std::floor(r(i, 0)) || !std::isfinite(r(i, 1)) || !std::isfinite(r(i, 2)) ||
-            !std::isfinite(r(i, 3))) {
+        if (!whole_int(r(i, 0)) || !std::isfinite(r(i, 1)) || !std::isfinite(r(i, 2)) || !std::isfinite(r(i, 3))) {
             throw py::value_error("`" + std::string(name) + "` row " + std::to_string(i) +
-                                  ": id must be a whole number and x, y, score finite");
+                                  ": id must be a whole number within the int range and x, y, score finite");
         }
         out.push_back({static_cast<int>(r(i, 0)), r(i, 1), r(i, 2), r(i, 3)});
     }
