@@ -6,6 +6,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "openpose/blurred_window.hpp"
 #include "openpose/contours.hpp"
 #include "openpose/polygon.hpp"
 
@@ -264,7 +265,30 @@ public:
     }
 
     const Box& box() const { return box_; }
-    const std::vector<float>& smooth() const { return smooth_; }
+
+    void threshold_mask(float threshold, std::vector<std::uint8_t>& mask) const {
+        mask.resize(smooth_.size());
+        for (std::size_t i = 0; i < smooth_.size(); ++i) mask[i] = smooth_[i] > threshold ? 255 : 0;
+    }
+
+    // First maximum of the blurred map over the spans, in raster order.
+    Point first_maximum(const std::vector<Span>& spans) const {
+        float best = 0.0f;
+        int best_x = -1;
+        int best_y = -1;
+        for (const Span& s : spans) {
+            for (int x = s.x0; x <= s.x1; ++x) {
+                const float v = smooth_at(x, s.y);
+                const bool earlier = s.y < best_y || (s.y == best_y && x < best_x);
+                if (best_x < 0 || v > best || (v == best && earlier)) {
+                    best = v;
+                    best_x = x;
+                    best_y = s.y;
+                }
+            }
+        }
+        return Point{best_x, best_y};
+    }
 
     // Blurred value at image pixel (x, y): from the window, or computed
     // exactly outside it.
@@ -299,23 +323,19 @@ private:
     std::vector<float> smooth_;  // blurred map on box_
 };
 
-// Steps 1-5 on a source map; returns false (and no peaks) when the map must
-// take the full-size path.
-bool peaks_by_windows(const MapView& src, const ResizeGrid& grid, float threshold, std::vector<Peak>& peaks) {
-    // Every weight is non-negative and the weights of each mean sum to 1
-    // within a few float roundings, so a blurred value exceeds the threshold
-    // only if some source value in its footprint exceeds threshold * (1 -
-    // 1e-4) (for threshold 0: some source value is positive).
-    const float cut = threshold * (1.0f - 1e-4f);
-    const std::vector<Box> boxes = candidate_windows(src, grid, cut);
-
+// Steps 3-5 on the windows of step 1-2, with windows of type WindowT built
+// by make(box); returns false (and no peaks) when the map must take the
+// full-size path.
+template <class WindowT, class Make>
+bool peaks_by_windows(const std::vector<Box>& boxes, const MapView& src, const ResizeGrid& grid, float threshold,
+                      Make&& make, std::vector<Peak>& peaks) {
     struct Group {
         Point origin;      // image coordinates
         std::size_t window;
         std::size_t first;
         std::size_t count;
     };
-    std::vector<Window> windows;
+    std::vector<WindowT> windows;
     std::vector<std::vector<Contour>> contours;
     std::vector<Group> groups;
     windows.reserve(boxes.size());
@@ -324,11 +344,8 @@ bool peaks_by_windows(const MapView& src, const ResizeGrid& grid, float threshol
     std::vector<ContourGroup> found;
     std::vector<std::uint8_t> mask;
     for (const Box& box : boxes) {
-        windows.emplace_back(src, grid, box);
-        const Window& win = windows.back();
-        const std::vector<float>& smooth = win.smooth();
-        mask.resize(smooth.size());
-        for (std::size_t i = 0; i < smooth.size(); ++i) mask[i] = smooth[i] > threshold ? 255 : 0;
+        windows.push_back(make(box));
+        windows.back().threshold_mask(threshold, mask);
         const int bw = box.x1 - box.x0 + 1;
         const int bh = box.y1 - box.y0 + 1;
         contours.push_back(find_contours_grouped(mask.data(), bw, bh, bw, found));
@@ -352,28 +369,41 @@ bool peaks_by_windows(const MapView& src, const ResizeGrid& grid, float threshol
 
     peaks.reserve(n_contours);
     for (const Group& g : groups) {
-        const Window& win = windows[g.window];
+        const WindowT& win = windows[g.window];
         for (std::size_t k = g.first; k < g.first + g.count; ++k) {
             const std::vector<Span> spans = fill_convex_poly_spans(contours[g.window][k], grid.dst_width, grid.dst_height);
-            float best = 0.0f;
-            int best_x = -1;
-            int best_y = -1;
-            for (const Span& s : spans) {
-                for (int x = s.x0; x <= s.x1; ++x) {
-                    const float v = win.smooth_at(x, s.y);
-                    const bool earlier = s.y < best_y || (s.y == best_y && x < best_x);
-                    if (best_x < 0 || v > best || (v == best && earlier)) {
-                        best = v;
-                        best_x = x;
-                        best_y = s.y;
-                    }
-                }
-            }
-            if (best_x < 0) continue;  // cannot happen for a traced contour
-            peaks.push_back(Peak{best_x, best_y, win.prob_at(best_x, best_y)});
+            const Point best = win.first_maximum(spans);
+            if (best.x < 0) continue;  // cannot happen for a traced contour
+            peaks.push_back(Peak{best.x, best.y, resized_value(src, grid, best.x, best.y)});
         }
     }
     return true;
+}
+
+// Below this upscale factor (per axis) a resize cell holds too few pixels
+// for block bounds to pay: the windows are computed densely.
+constexpr int kMinUpscaleForBounds = 3;
+
+// Steps 1-5 on a source map; returns false (and no peaks) when the map must
+// take the full-size path.
+bool peaks_by_windows(const MapView& src, const ResizeGrid& grid, float threshold, std::vector<Peak>& peaks) {
+    // Every weight is non-negative and the weights of each mean sum to 1
+    // within a few float roundings, so a blurred value exceeds the threshold
+    // only if some source value in its footprint exceeds threshold * (1 -
+    // 1e-4) (for threshold 0: some source value is positive).
+    const float cut = threshold * (1.0f - 1e-4f);
+    const std::vector<Box> boxes = candidate_windows(src, grid, cut);
+    const bool bounded = !grid.identity && grid.dst_width >= kMinUpscaleForBounds * grid.src_width &&
+                         grid.dst_height >= kMinUpscaleForBounds * grid.src_height;
+    if (bounded) {
+        // Only the blocks the bounds cannot decide are computed (blurred_window.hpp).
+        return peaks_by_windows<BlurredWindow>(
+            boxes, src, grid, threshold,
+            [&](const Box& b) { return BlurredWindow(src, grid, BlurredWindow::Box{b.x0, b.y0, b.x1, b.y1}); },
+            peaks);
+    }
+    return peaks_by_windows<Window>(
+        boxes, src, grid, threshold, [&](const Box& b) { return Window(src, grid, b); }, peaks);
 }
 
 std::vector<Peak> find_peaks_on_grid(const MapView& src, const ResizeGrid& grid, float threshold) {
