@@ -287,68 +287,81 @@ void BlurredWindow::threshold_mask(float threshold, std::vector<std::uint8_t>& m
 }
 
 Point BlurredWindow::first_maximum(const std::vector<Span>& spans) const {
-    // Branch and bound. Split the spans at block columns; a segment's values
-    // lie in its block's [lo, hi]. The maximum is at least the largest lo of
-    // any segment, so segments with hi below that are skipped; the rest are
-    // computed exactly in decreasing order of hi until hi drops below the
-    // best exact value found. A segment with hi equal to the best may hold
-    // an equal value earlier in raster order, so it is computed too.
-    struct Segment {
-        int y;
-        int x0;
-        int x1;
-        float lo;
-        float hi;
-    };
+    // Branch and bound over blocks. Every pixel of a span lies in a block
+    // whose smooth values lie in [lo, hi]. The maximum is at least the
+    // largest lo of the blocks the spans touch, so blocks with hi below that
+    // cannot hold it. The others are computed exactly, in decreasing order
+    // of hi, until hi drops below the best exact value found: a block with
+    // hi equal to the best may hold an equal value earlier in raster order,
+    // so it is computed too. Among equal values the raster-first pixel wins,
+    // whatever the order the blocks are visited in.
     constexpr float kInf = std::numeric_limits<float>::infinity();
-    auto inside = [this](const Span& s) {
-        return s.y >= box_.y0 && s.y <= box_.y1 && s.x0 >= box_.x0 && s.x1 <= box_.x1;
-    };
-    // Pass 1: the floor, over the blocks each span touches (every one holds
-    // a pixel of the span).
-    float floor_value = -kInf;
-    for (const Span& s : spans) {
-        if (s.x0 > s.x1 || !inside(s)) continue;
-        const float* lo = lo_.data() + block_index(0, block_row(s.y));
-        floor_value = std::max(floor_value, *std::max_element(lo + block_col(s.x0), lo + block_col(s.x1) + 1));
-    }
-    // Pass 2: the segments (span pieces, one per block) that can reach it.
-    std::vector<Segment> segments;
-    for (const Span& s : spans) {
-        if (s.x0 > s.x1) continue;
-        if (!inside(s)) {  // no bounds there (not expected: contours stay in the window)
-            segments.push_back(Segment{s.y, s.x0, s.x1, -kInf, kInf});
-            continue;
-        }
-        const std::size_t row = block_index(0, block_row(s.y));
-        const int i1 = block_col(s.x1);
-        for (int i = block_col(s.x0); i <= i1; ++i) {
-            const float hi = hi_[row + static_cast<std::size_t>(i)];
-            if (hi < floor_value) continue;
-            const auto k = static_cast<std::size_t>(i);
-            const int x0 = std::max(lx_[k], s.x0);
-            const int x1 = std::min(i == n_bx_ - 1 ? lx_[k + 1] : lx_[k + 1] - 1, s.x1);
-            segments.push_back(Segment{s.y, x0, x1, lo_[row + k], hi});
-        }
-    }
-    if (segments.empty()) return Point{-1, -1};
-    std::sort(segments.begin(), segments.end(), [](const Segment& a, const Segment& b) { return a.hi > b.hi; });
-
     float best = 0.0f;
     int best_x = -1;
     int best_y = -1;
+    auto consider = [&](float v, int x, int y) {
+        const bool earlier = y < best_y || (y == best_y && x < best_x);
+        if (best_x < 0 || v > best || (v == best && earlier)) {
+            best = v;
+            best_x = x;
+            best_y = y;
+        }
+    };
     std::vector<float> values;
-    for (const Segment& s : segments) {
-        if (best_x >= 0 && s.hi < best) break;
+
+    // Spans outside the window have no bounds (not expected: contours stay
+    // in the window): computed exactly. The others, by row.
+    std::vector<Span> rows;
+    rows.reserve(spans.size());
+    for (const Span& s : spans) {
+        if (s.x0 > s.x1) continue;
+        if (s.y >= box_.y0 && s.y <= box_.y1 && s.x0 >= box_.x0 && s.x1 <= box_.x1) {
+            rows.push_back(s);
+            continue;
+        }
         exact(s.x0, s.x1, s.y, s.y, values);
-        STAT(g_max_exact += s.x1-s.x0+1; g_segs++;)
-        for (int x = s.x0; x <= s.x1; ++x) {
-            const float v = values[static_cast<std::size_t>(x - s.x0)];
-            const bool earlier = s.y < best_y || (s.y == best_y && x < best_x);
-            if (best_x < 0 || v > best || (v == best && earlier)) {
-                best = v;
-                best_x = x;
-                best_y = s.y;
+        for (int x = s.x0; x <= s.x1; ++x) consider(values[static_cast<std::size_t>(x - s.x0)], x, s.y);
+    }
+    std::sort(rows.begin(), rows.end(), [](const Span& a, const Span& b) { return a.y < b.y; });
+
+    // The floor: the largest lo of a touched block.
+    float floor_value = -kInf;
+    for (const Span& s : rows) {
+        const float* lo = lo_.data() + block_index(0, block_row(s.y));
+        floor_value = std::max(floor_value, *std::max_element(lo + block_col(s.x0), lo + block_col(s.x1) + 1));
+    }
+    // The touched blocks that can reach it, once each.
+    std::vector<std::size_t> candidates;
+    for (const Span& s : rows) {
+        const std::size_t row = block_index(0, block_row(s.y));
+        const int i1 = block_col(s.x1);
+        for (int i = block_col(s.x0); i <= i1; ++i) {
+            const std::size_t b = row + static_cast<std::size_t>(i);
+            if (hi_[b] >= floor_value) candidates.push_back(b);
+        }
+    }
+    std::sort(candidates.begin(), candidates.end(),
+              [this](std::size_t a, std::size_t b) { return hi_[a] > hi_[b] || (hi_[a] == hi_[b] && a < b); });
+    candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
+
+    for (const std::size_t b : candidates) {
+        if (best_x >= 0 && hi_[b] < best) break;
+        // The block's pixels inside the window, computed in one go; then the
+        // span pixels among them.
+        const auto i = static_cast<std::size_t>(b % static_cast<std::size_t>(n_bx_));
+        const auto j = static_cast<std::size_t>(b / static_cast<std::size_t>(n_bx_));
+        const int x0 = std::max(lx_[i], box_.x0);
+        const int x1 = std::min(i + 2 == lx_.size() ? lx_[i + 1] : lx_[i + 1] - 1, box_.x1);
+        const int y0 = std::max(ly_[j], box_.y0);
+        const int y1 = std::min(j + 2 == ly_.size() ? ly_[j + 1] : ly_[j + 1] - 1, box_.y1);
+        exact(x0, x1, y0, y1, values);
+        STAT(g_max_exact += long(x1-x0+1)*(y1-y0+1); g_segs++;)
+        const auto n = static_cast<std::size_t>(x1 - x0 + 1);
+        auto it = std::lower_bound(rows.begin(), rows.end(), y0, [](const Span& s, int y) { return s.y < y; });
+        for (; it != rows.end() && it->y <= y1; ++it) {
+            const float* v = values.data() + static_cast<std::size_t>(it->y - y0) * n;
+            for (int x = std::max(it->x0, x0); x <= std::min(it->x1, x1); ++x) {
+                consider(v[static_cast<std::size_t>(x - x0)], x, it->y);
             }
         }
     }
