@@ -44,12 +44,6 @@
 #include <limits>
 #include <stdexcept>
 
-#ifdef OPENPOSE_STATS
-long g_area=0,g_mask_exact=0,g_max_exact=0,g_lattice=0,g_segs=0;
-#define STAT(x) x
-#else
-#define STAT(x)
-#endif
 namespace openpose {
 
 namespace {
@@ -112,7 +106,6 @@ BlurredWindow::BlurredWindow(const MapView& src, const ResizeGrid& grid, const B
     col_block_ = block_of_pixels(lx_);
     row_block_ = block_of_pixels(ly_);
     const int nx = static_cast<int>(lx_.size());
-    STAT(g_area += long(box.x1-box.x0+1)*(box.y1-box.y0+1); g_lattice += long(lx_.size()*ly_.size());)
     const int ny = static_cast<int>(ly_.size());
     n_bx_ = nx - 1;
     n_by_ = ny - 1;
@@ -273,7 +266,6 @@ void BlurredWindow::threshold_mask(float threshold, std::vector<std::uint8_t>& m
             block_range(lx_, i, box_.x0, box_.x1, xa, unused);
             block_range(lx_, k, box_.x0, box_.x1, unused, xz);
             exact(xa, xz, ya, yb, values);
-            STAT(g_mask_exact += long(xz-xa+1)*(yb-ya+1);)
             const auto n = static_cast<std::size_t>(xz - xa + 1);
             for (int y = ya; y <= yb; ++y) {
                 const float* v = values.data() + static_cast<std::size_t>(y - ya) * n;
@@ -355,7 +347,6 @@ Point BlurredWindow::first_maximum(const std::vector<Span>& spans) const {
         const int y0 = std::max(ly_[j], box_.y0);
         const int y1 = std::min(j + 2 == ly_.size() ? ly_[j + 1] : ly_[j + 1] - 1, box_.y1);
         exact(x0, x1, y0, y1, values);
-        STAT(g_max_exact += long(x1-x0+1)*(y1-y0+1); g_segs++;)
         const auto n = static_cast<std::size_t>(x1 - x0 + 1);
         auto it = std::lower_bound(rows.begin(), rows.end(), y0, [](const Span& s, int y) { return s.y < y; });
         for (; it != rows.end() && it->y <= y1; ++it) {

@@ -214,7 +214,7 @@ public:
         if (grid.identity) {
             for (int y = pr_.y0; y <= pr_.y1; ++y) {
                 const float* row = src.row(y);
-                std::copy(row + pr_.x0, row + pr_.x1 + 1, prob_.begin() + index(pr_, pr_.x0, y));
+                std::copy(row + pr_.x0, row + pr_.x1 + 1, prob_.data() + index(pr_, pr_.x0, y));
             }
         } else {
             // Horizontal pass of the source rows the window reads, then the
