@@ -50,7 +50,7 @@ namespace {
 
 // Lattice spacing inside long cells: smaller gives tighter bounds and more
 // corner evaluations.
-constexpr int kStep = 8;
+constexpr int kStep = 12;
 
 // Lattice positions of one axis over p0..p1 (see above).
 std::vector<int> axis_lattice(const std::vector<AxisSample>& axis, int p0, int p1) {
@@ -314,7 +314,8 @@ Point BlurredWindow::first_maximum(const std::vector<Span>& spans) const {
         exact(s.x0, s.x1, s.y, s.y, values);
         for (int x = s.x0; x <= s.x1; ++x) consider(values[static_cast<std::size_t>(x - s.x0)], x, s.y);
     }
-    std::sort(rows.begin(), rows.end(), [](const Span& a, const Span& b) { return a.y < b.y; });
+    auto by_row = [](const Span& a, const Span& b) { return a.y < b.y; };
+    if (!std::is_sorted(rows.begin(), rows.end(), by_row)) std::stable_sort(rows.begin(), rows.end(), by_row);
 
     // The floor: the largest lo of a touched block.
     float floor_value = -kInf;
@@ -322,19 +323,24 @@ Point BlurredWindow::first_maximum(const std::vector<Span>& spans) const {
         const float* lo = lo_.data() + block_index(0, block_row(s.y));
         floor_value = std::max(floor_value, *std::max_element(lo + block_col(s.x0), lo + block_col(s.x1) + 1));
     }
-    // The touched blocks that can reach it, once each.
+    // The blocks that can reach it: per block row, those between the
+    // leftmost and the rightmost block its spans touch (a superset of the
+    // touched ones; only span pixels are ever compared).
     std::vector<std::size_t> candidates;
-    for (const Span& s : rows) {
-        const std::size_t row = block_index(0, block_row(s.y));
-        const int i1 = block_col(s.x1);
-        for (int i = block_col(s.x0); i <= i1; ++i) {
-            const std::size_t b = row + static_cast<std::size_t>(i);
-            if (hi_[b] >= floor_value) candidates.push_back(b);
+    for (std::size_t k = 0; k < rows.size();) {
+        const int j = block_row(rows[k].y);
+        int i0 = block_col(rows[k].x0);
+        int i1 = block_col(rows[k].x1);
+        for (++k; k < rows.size() && block_row(rows[k].y) == j; ++k) {
+            i0 = std::min(i0, block_col(rows[k].x0));
+            i1 = std::max(i1, block_col(rows[k].x1));
+        }
+        for (int i = i0; i <= i1; ++i) {
+            if (hi_[block_index(i, j)] >= floor_value) candidates.push_back(block_index(i, j));
         }
     }
     std::sort(candidates.begin(), candidates.end(),
               [this](std::size_t a, std::size_t b) { return hi_[a] > hi_[b] || (hi_[a] == hi_[b] && a < b); });
-    candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
 
     for (const std::size_t b : candidates) {
         if (best_x >= 0 && hi_[b] < best) break;

@@ -123,6 +123,35 @@ bool dst_range(const std::vector<AxisSample>& axis, int lo, int hi, int& d0, int
     return true;
 }
 
+// Bounding box of the 8-connected component of source pixels above `cut`
+// that holds (x, y), marking its pixels in `seen`.
+Box component_box(const MapView& src, float cut, int x, int y, std::vector<std::uint8_t>& seen,
+                   std::vector<Point>& stack) {
+    const int w = src.width;
+    const int h = src.height;
+    seen[static_cast<std::size_t>(y) * static_cast<std::size_t>(w) + static_cast<std::size_t>(x)] = 1;
+    Box b{x, y, x, y};
+    stack.push_back(Point{x, y});
+    while (!stack.empty()) {
+        const Point p = stack.back();
+        stack.pop_back();
+        b.x0 = std::min(b.x0, p.x);
+        b.x1 = std::max(b.x1, p.x);
+        b.y0 = std::min(b.y0, p.y);
+        b.y1 = std::max(b.y1, p.y);
+        for (int ny = std::max(p.y - 1, 0); ny <= std::min(p.y + 1, h - 1); ++ny) {
+            const float* nrow = src.row(ny);
+            for (int nx = std::max(p.x - 1, 0); nx <= std::min(p.x + 1, w - 1); ++nx) {
+                const std::size_t j = static_cast<std::size_t>(ny) * static_cast<std::size_t>(w) + static_cast<std::size_t>(nx);
+                if (seen[j] || !(nrow[nx] > cut)) continue;
+                seen[j] = 1;
+                stack.push_back(Point{nx, ny});
+            }
+        }
+    }
+    return b;
+}
+
 // The boxes of step 1 and 2. `cut`: source values above it are candidates.
 std::vector<Box> candidate_windows(const MapView& src, const ResizeGrid& grid, float cut) {
     const int w = src.width;
@@ -133,31 +162,10 @@ std::vector<Box> candidate_windows(const MapView& src, const ResizeGrid& grid, f
     std::vector<Point> stack;
     for (int y = 0; y < h; ++y) {
         const float* row = src.row(y);
+        const std::uint8_t* seen_row = seen.data() + static_cast<std::size_t>(y) * static_cast<std::size_t>(w);
         for (int x = 0; x < w; ++x) {
-            const std::size_t i = static_cast<std::size_t>(y) * static_cast<std::size_t>(w) + static_cast<std::size_t>(x);
-            if (seen[i] || !(row[x] > cut)) continue;
-            seen[i] = 1;
-            Box b{x, y, x, y};
-            stack.push_back(Point{x, y});
-            while (!stack.empty()) {
-                const Point p = stack.back();
-                stack.pop_back();
-                b.x0 = std::min(b.x0, p.x);
-                b.x1 = std::max(b.x1, p.x);
-                b.y0 = std::min(b.y0, p.y);
-                b.y1 = std::max(b.y1, p.y);
-                for (int ny = std::max(p.y - 1, 0); ny <= std::min(p.y + 1, h - 1); ++ny) {
-                    const float* nrow = src.row(ny);
-                    for (int nx = std::max(p.x - 1, 0); nx <= std::min(p.x + 1, w - 1); ++nx) {
-                        const std::size_t j =
-                            static_cast<std::size_t>(ny) * static_cast<std::size_t>(w) + static_cast<std::size_t>(nx);
-                        if (seen[j] || !(nrow[nx] > cut)) continue;
-                        seen[j] = 1;
-                        stack.push_back(Point{nx, ny});
-                    }
-                }
-            }
-            boxes.push_back(b);
+            if (!(row[x] > cut) || seen_row[x]) continue;  // most pixels: below the cut
+            boxes.push_back(component_box(src, cut, x, y, seen, stack));
         }
     }
 
