@@ -67,11 +67,11 @@ def peak_extra_memory_mb(name):
         # imports and loading.
         code = (
             "import re, numpy as np, openpose\n"
-            f"out = np.load({str(path)!r}); openpose.postprocess(out[:, :, :4, :4], mode="seed", image_size=(8, 8))\n"
+            f"out = np.load({str(path)!r}); openpose.postprocess(out[:, :, :4, :4], mode='seed', image_size=(8, 8))\n"
             "status = lambda key: int(re.search(key + r':\\s+(\\d+)', open('/proc/self/status').read()).group(1))\n"
             "before = status('VmRSS')\n"
             "open('/proc/self/clear_refs', 'w').write('5')\n"
-            f"openpose.postprocess(out, mode="seed", image_size={tuple(size)!r})\n"
+            f"openpose.postprocess(out, mode='seed', image_size={tuple(size)!r})\n"
             "print(status('VmHWM') - before)\n"
         )
         kb = int(subprocess.run([sys.executable, "-c", code], check=True, capture_output=True,
