@@ -163,9 +163,15 @@ std::vector<Box> candidate_windows(const MapView& src, const ResizeGrid& grid, f
     for (int y = 0; y < h; ++y) {
         const float* row = src.row(y);
         const std::uint8_t* seen_row = seen.data() + static_cast<std::size_t>(y) * static_cast<std::size_t>(w);
-        for (int x = 0; x < w; ++x) {
-            if (!(row[x] > cut) || seen_row[x]) continue;  // most pixels: below the cut
-            boxes.push_back(component_box(src, cut, x, y, seen, stack));
+        for (int x0 = 0; x0 < w; x0 += 8) {
+            // Most pixels are below the cut: test 8 at a time (vectorised).
+            const int x1 = std::min(x0 + 8, w);
+            bool any = false;
+            for (int x = x0; x < x1; ++x) any |= row[x] > cut;
+            if (!any) continue;
+            for (int x = x0; x < x1; ++x) {
+                if (row[x] > cut && !seen_row[x]) boxes.push_back(component_box(src, cut, x, y, seen, stack));
+            }
         }
     }
 
