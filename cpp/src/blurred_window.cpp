@@ -22,7 +22,7 @@
 // Blur. smooth(x, y) is a convex combination (weights 1/4, 1/2, 1/4 per
 // axis, exact powers of two) of the resized values at x-1..x+1, y-1..y+1
 // (reflected at the image border, which stays inside the same lattice
-// rectangles). For a pixel of block (i, j) (lx_[i] <= x < lx_[i+1]) these
+// rectangles). For a pixel of the window in block (i, j) (lx_[i] <= x < lx_[i+1]) these
 // lie in the closed rectangles i-1, i and j-1, j. So the block's smooth
 // values lie between the smallest and the largest corner value of those (up
 // to) 4 rectangles.
@@ -32,8 +32,8 @@
 // magnitude among the source values involved (6 roundings, plus 1 - f
 // rounded in the weight); the blur adds 3 roundings of at most the same
 // magnitude. Both the corner values and the pixel values carry such errors,
-// so the bounds are widened by margin = 1e-5 * M (over 100 times the worst
-// case of about 12 * 2^-24 * M) plus 1e-30 for underflow in products.
+// so the bounds are widened by margin = 1e-5 * M (about 14 times the worst
+// case of 12 * 2^-24 * M) plus 1e-30 for underflow in products.
 // Pixels whose block bounds straddle the threshold (or can reach the best
 // value in the arg-max search) are computed exactly.
 #include "openpose/blurred_window.hpp"
