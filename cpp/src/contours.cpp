@@ -32,6 +32,7 @@
 
 #include <algorithm>
 #include <cstddef>
+#include <cstring>
 #include <stdexcept>
 #include <utility>
 
@@ -151,8 +152,9 @@ private:
             // and where a border starts, not inside a run of equal values.
             int last_mark_x = 0;
             for (int x = 1; x <= width_; ++x) {
+                x = skip_run(row, x, prev);  // nothing happens inside a run
+                if (x > width_) break;
                 const int p = at(row + x);
-                if (p == prev) continue;  // nothing happens inside a run
 
                 // Outer border: background, then foreground no border has
                 // visited. Hole border: foreground not flagged as the right
@@ -174,6 +176,23 @@ private:
                 prev = at(row + x);  // the border may have marked pixel x
             }
         }
+    }
+
+    // The first column from x on (up to width_ + 1) whose pixel differs
+    // from `value`: whole runs are skipped 8 pixels at a time. The scan
+    // only acts where the value changes, and nothing changes pixels while
+    // skipping, so this is the byte-by-byte scan's answer.
+    int skip_run(std::ptrdiff_t row, int x, int value) const {
+        const std::uint8_t* p = pixels_.data() + row;
+        const std::uint64_t pattern = static_cast<std::uint64_t>(value) * 0x0101010101010101ULL;
+        while (x + 8 <= width_ + 1) {
+            std::uint64_t word = 0;
+            std::memcpy(&word, p + x, sizeof word);
+            if (word != pattern) break;
+            x += 8;
+        }
+        while (x <= width_ && p[x] == value) ++x;
+        return x;
     }
 
     // Parent of a border starting on row y, given the column of the last

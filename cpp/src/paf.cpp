@@ -64,14 +64,24 @@ std::vector<ValidPair> seed_score_limb(const MapView& paf_x, const MapView& paf_
             const std::vector<Point> pts = seed_interp_points({a.x, a.y}, {b.x, b.y}, params.n_samples);
             float sum = 0.0f;
             int over = 0;
+            int under = 0;
             for (const Point& p : pts) {
+                // Once too many samples are at or below paf_threshold the
+                // pair cannot pass the min_fraction test, whose left side
+                // only grows with `over`: it is rejected without reading
+                // the remaining samples (its score would be discarded).
+                if (!(static_cast<float>(params.n_samples - under) / n_f > params.min_fraction)) break;
                 // Truncated samples stay inside the segment's bounding box;
                 // the clamp only guards the memory access.
                 const int x = clamp(p.x, grid.dst_width - 1);
                 const int y = clamp(p.y, grid.dst_height - 1);
                 const float s = resized_value(paf_x, grid, x, y) * dx + resized_value(paf_y, grid, x, y) * dy;
                 sum += s;
-                if (s > params.paf_threshold) ++over;
+                if (s > params.paf_threshold) {
+                    ++over;
+                } else {
+                    ++under;
+                }
             }
             const float avg = sum / static_cast<float>(pts.size());
             if (static_cast<float>(over) / n_f > params.min_fraction && avg > max_score) {
