@@ -59,24 +59,6 @@ ResizeGrid make_resize_grid(int src_width, int src_height, int dst_width, int ds
     return grid;
 }
 
-namespace {
-
-// The horizontal pass at one destination column of one source row.
-inline float horizontal(const float* row, const AxisSample& sx) {
-    return row[sx.i0] * sx.w0 + row[sx.i1] * sx.w1;
-}
-
-}  // namespace
-
-float resized_value(const MapView& src, const ResizeGrid& grid, int x, int y) {
-    if (grid.identity) return src.at(x, y);
-    const AxisSample& sx = grid.xs[static_cast<std::size_t>(x)];
-    const AxisSample& sy = grid.ys[static_cast<std::size_t>(y)];
-    const float h0 = horizontal(src.row(sy.i0), sx);
-    const float h1 = horizontal(src.row(sy.i1), sx);
-    return h0 * sy.w0 + h1 * sy.w1;
-}
-
 std::vector<float> resize_linear(const MapView& src, const ResizeGrid& grid) {
     const auto W = static_cast<std::size_t>(grid.dst_width);
     const auto H = static_cast<std::size_t>(grid.dst_height);
@@ -94,7 +76,7 @@ std::vector<float> resize_linear(const MapView& src, const ResizeGrid& grid) {
     for (std::size_t r = 0; r < sh; ++r) {
         const float* srow = src.row(static_cast<int>(r));
         float* drow = rows.data() + r * W;
-        for (std::size_t x = 0; x < W; ++x) drow[x] = horizontal(srow, grid.xs[x]);
+        for (std::size_t x = 0; x < W; ++x) drow[x] = resize_horizontal(srow, grid.xs[x]);
     }
     for (std::size_t y = 0; y < H; ++y) {
         const AxisSample& sy = grid.ys[y];

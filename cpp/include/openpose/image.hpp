@@ -43,8 +43,22 @@ struct ResizeGrid {
 // Throws std::invalid_argument for non-positive sizes.
 ResizeGrid make_resize_grid(int src_width, int src_height, int dst_width, int dst_height);
 
-// One pixel (x, y) of the resized map, exactly as the full resize computes it.
-float resized_value(const MapView& src, const ResizeGrid& grid, int x, int y);
+// The horizontal pass of the resize at one destination column of one source row.
+inline float resize_horizontal(const float* row, const AxisSample& sx) {
+    return row[sx.i0] * sx.w0 + row[sx.i1] * sx.w1;
+}
+
+// One pixel (x, y) of the resized map, exactly as the full resize computes it
+// (horizontal pass of the two source rows, then the vertical pass). Inline:
+// limb scoring calls it for every sample.
+inline float resized_value(const MapView& src, const ResizeGrid& grid, int x, int y) {
+    if (grid.identity) return src.at(x, y);
+    const AxisSample& sx = grid.xs[static_cast<std::size_t>(x)];
+    const AxisSample& sy = grid.ys[static_cast<std::size_t>(y)];
+    const float h0 = resize_horizontal(src.row(sy.i0), sx);
+    const float h1 = resize_horizontal(src.row(sy.i1), sx);
+    return h0 * sy.w0 + h1 * sy.w1;
+}
 
 // The whole resized map, row-major dst_height x dst_width.
 std::vector<float> resize_linear(const MapView& src, const ResizeGrid& grid);
