@@ -1,7 +1,8 @@
 """End to end on ../shared/media/video.avi: frames per second with the shared
-model, split into decoding, network (cv2.dnn) and post-processing (C++ seed mode).
+model, split into decoding, network (cv2.dnn) and post-processing (C++, each
+mode on the same network output), sequentially on one thread.
 
-    python benchmarks/video_fps.py [--frames N]
+    python benchmarks/video_fps.py [--frames N] [--write-readme]
 """
 
 from __future__ import annotations
@@ -22,13 +23,17 @@ def main(argv=None):
 
     parser = argparse.ArgumentParser(description="video throughput")
     parser.add_argument("--frames", type=int, default=0, help="stop after N frames (0: all)")
+    parser.add_argument("--write-readme", action="store_true", help="write the result into README.md")
     args = parser.parse_args(argv)
     path = bc.MEDIA / "video.avi"
     if not path.exists():
         raise SystemExit(f"{path} is not available")
     cap = cv2.VideoCapture(str(path))
-    t_dec = t_net = t_post = 0.0
-    n = people = 0
+    modes = ("seed", "accurate")
+    t_dec = t_net = 0.0
+    t_post = dict.fromkeys(modes, 0.0)
+    people = dict.fromkeys(modes, 0)
+    n = 0
     size = (0, 0)
     while True:
         t0 = time.perf_counter()
@@ -39,20 +44,35 @@ def main(argv=None):
         size = (frame.shape[1], frame.shape[0])
         out = bc.forward(frame)
         t2 = time.perf_counter()
-        res = openpose.postprocess(out, image_size=size)
-        t3 = time.perf_counter()
-        t_dec, t_net, t_post = t_dec + t1 - t0, t_net + t2 - t1, t_post + t3 - t2
+        for mode in modes:
+            t = time.perf_counter()
+            people[mode] += len(openpose.postprocess(out, image_size=size, mode=mode))
+            t_post[mode] += time.perf_counter() - t
+        t_dec, t_net = t_dec + t1 - t0, t_net + t2 - t1
         n += 1
-        people += len(res)
         if args.frames and n >= args.frames:
             break
     cap.release()
-    total = t_dec + t_net + t_post
-    print(f"{n} frames {size[0]}x{size[1]}, {people / max(n, 1):.1f} people per frame: "
-          f"{n / total:.1f} fps; per frame: decode {1e3 * t_dec / n:.1f} ms ({100 * t_dec / total:.0f}%), "
-          f"network {1e3 * t_net / n:.1f} ms ({100 * t_net / total:.0f}%), "
-          f"post-processing {1e3 * t_post / n:.2f} ms ({100 * t_post / total:.1f}%)")
-
+    lines = [f"`{path.name}`: {n} frames of {size[0]}x{size[1]}, shared model at net height 368, one thread, "
+             "no overlap between stages (the `openpose` command overlaps them).", "",
+             "| mode | people per frame | fps | decode ms | network ms | post-processing ms |",
+             "| --- | ---: | ---: | ---: | ---: | ---: |"]
+    for mode in modes:
+        total = t_dec + t_net + t_post[mode]
+        lines.append(f"| {mode} | {people[mode] / max(n, 1):.1f} | {n / total:.1f} | "
+                     f"{1e3 * t_dec / n:.1f} ({100 * t_dec / total:.0f}%) | "
+                     f"{1e3 * t_net / n:.1f} ({100 * t_net / total:.0f}%) | "
+                     f"{1e3 * t_post[mode] / n:.2f} ({100 * t_post[mode] / total:.1f}%) |")
+    text = "\n".join(lines)
+    print(text)
+    if args.write_readme:
+        readme_path = Path(__file__).resolve().parent.parent / "README.md"
+        readme = readme_path.read_text(encoding="utf-8")
+        start, end = "<!-- video-table:start -->", "<!-- video-table:end -->"
+        if start not in readme or end not in readme:
+            raise SystemExit(f"README.md has no {start} ... {end} block")
+        head, rest = readme.split(start, 1)
+        readme_path.write_text(head + start + "\n" + text + "\n" + end + rest.split(end, 1)[1], encoding="utf-8")
 
 if __name__ == "__main__":
     main()
