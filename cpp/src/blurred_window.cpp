@@ -44,6 +44,8 @@
 #include <limits>
 #include <stdexcept>
 
+#include "openpose/first_maximum.hpp"
+
 namespace openpose {
 
 namespace {
@@ -288,17 +290,7 @@ Point BlurredWindow::first_maximum(const std::vector<Span>& spans) const {
     // so it is computed too. Among equal values the raster-first pixel wins,
     // whatever the order the blocks are visited in.
     constexpr float kInf = std::numeric_limits<float>::infinity();
-    float best = 0.0f;
-    int best_x = -1;
-    int best_y = -1;
-    auto consider = [&](float v, int x, int y) {
-        const bool earlier = y < best_y || (y == best_y && x < best_x);
-        if (best_x < 0 || v > best || (v == best && earlier)) {
-            best = v;
-            best_x = x;
-            best_y = y;
-        }
-    };
+    FirstMaximum best;
     std::vector<float> values;
 
     // Spans outside the window have no bounds (not expected: contours stay
@@ -312,7 +304,7 @@ Point BlurredWindow::first_maximum(const std::vector<Span>& spans) const {
             continue;
         }
         exact(s.x0, s.x1, s.y, s.y, values);
-        for (int x = s.x0; x <= s.x1; ++x) consider(values[static_cast<std::size_t>(x - s.x0)], x, s.y);
+        for (int x = s.x0; x <= s.x1; ++x) best.offer(values[static_cast<std::size_t>(x - s.x0)], x, s.y);
     }
     auto by_row = [](const Span& a, const Span& b) { return a.y < b.y; };
     if (!std::is_sorted(rows.begin(), rows.end(), by_row)) std::stable_sort(rows.begin(), rows.end(), by_row);
@@ -343,7 +335,7 @@ Point BlurredWindow::first_maximum(const std::vector<Span>& spans) const {
               [this](std::size_t a, std::size_t b) { return hi_[a] > hi_[b] || (hi_[a] == hi_[b] && a < b); });
 
     for (const std::size_t b : candidates) {
-        if (best_x >= 0 && hi_[b] < best) break;
+        if (!best.empty() && hi_[b] < best.value) break;
         // The block's pixels inside the window, computed in one go; then the
         // span pixels among them.
         const auto i = static_cast<std::size_t>(b % static_cast<std::size_t>(n_bx_));
@@ -358,11 +350,11 @@ Point BlurredWindow::first_maximum(const std::vector<Span>& spans) const {
         for (; it != rows.end() && it->y <= y1; ++it) {
             const float* v = values.data() + static_cast<std::size_t>(it->y - y0) * n;
             for (int x = std::max(it->x0, x0); x <= std::min(it->x1, x1); ++x) {
-                consider(v[static_cast<std::size_t>(x - x0)], x, it->y);
+                best.offer(v[static_cast<std::size_t>(x - x0)], x, it->y);
             }
         }
     }
-    return Point{best_x, best_y};
+    return best.point();
 }
 
 }  // namespace openpose

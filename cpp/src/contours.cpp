@@ -420,9 +420,7 @@ private:
     int next_label_ = 2;
 };
 
-}  // namespace
-
-std::vector<Contour> find_contours(const std::uint8_t* mask, int width, int height, std::ptrdiff_t stride) {
+void check_mask(const std::uint8_t* mask, int width, int height, std::ptrdiff_t stride) {
     if (width <= 0 || height <= 0) {
         throw std::invalid_argument("find_contours: width and height must be positive");
     }
@@ -432,21 +430,19 @@ std::vector<Contour> find_contours(const std::uint8_t* mask, int width, int heig
     if (mask == nullptr) {
         throw std::invalid_argument("find_contours: mask is null");
     }
+}
+
+}  // namespace
+
+std::vector<Contour> find_contours(const std::uint8_t* mask, int width, int height, std::ptrdiff_t stride) {
+    check_mask(mask, width, height, stride);
     BorderFollower follower(mask, width, height, stride);
     return follower.run();
 }
 
 std::vector<Contour> find_contours_grouped(const std::uint8_t* mask, int width, int height, std::ptrdiff_t stride,
                                            std::vector<ContourGroup>& groups) {
-    if (width <= 0 || height <= 0) {
-        throw std::invalid_argument("find_contours: width and height must be positive");
-    }
-    if (stride < width) {
-        throw std::invalid_argument("find_contours: stride must be at least width");
-    }
-    if (mask == nullptr) {
-        throw std::invalid_argument("find_contours: mask is null");
-    }
+    check_mask(mask, width, height, stride);
     BorderFollower follower(mask, width, height, stride);
     return follower.run_grouped(groups);
 }

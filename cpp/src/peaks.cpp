@@ -8,6 +8,7 @@
 
 #include "openpose/blurred_window.hpp"
 #include "openpose/contours.hpp"
+#include "openpose/first_maximum.hpp"
 #include "openpose/limits.hpp"
 #include "openpose/polygon.hpp"
 
@@ -39,24 +40,13 @@ std::vector<Peak> peaks_of_full_map(const MapView& prob, float threshold) {
         // order. Every contour pixel lies in the blob (> threshold >= 0), so
         // the maximum is positive and lies inside the filled area; pixels
         // outside it are 0 in the product and cannot win.
-        const std::vector<Span> spans = fill_convex_poly_spans(contour, W, H);
-        float best = 0.0f;
-        int best_x = -1;
-        int best_y = -1;
-        for (const Span& s : spans) {
+        FirstMaximum best;
+        for (const Span& s : fill_convex_poly_spans(contour, W, H)) {
             const float* row = smooth.data() + static_cast<std::size_t>(s.y) * static_cast<std::size_t>(W);
-            for (int x = s.x0; x <= s.x1; ++x) {
-                const float v = row[x];
-                const bool earlier = s.y < best_y || (s.y == best_y && x < best_x);
-                if (best_x < 0 || v > best || (v == best && earlier)) {
-                    best = v;
-                    best_x = x;
-                    best_y = s.y;
-                }
-            }
+            for (int x = s.x0; x <= s.x1; ++x) best.offer(row[x], x, s.y);
         }
-        if (best_x < 0) continue;  // cannot happen for a traced contour
-        peaks.push_back(Peak{best_x, best_y, prob.at(best_x, best_y)});
+        if (best.empty()) continue;  // cannot happen for a traced contour
+        peaks.push_back(Peak{best.x, best.y, prob.at(best.x, best.y)});
     }
     return peaks;
 }
@@ -299,23 +289,13 @@ public:
 
     // First maximum of the blurred map over the spans, in raster order.
     Point first_maximum(const std::vector<Span>& spans) const {
-        float best = 0.0f;
-        int best_x = -1;
-        int best_y = -1;
+        FirstMaximum best;
         for (const Span& s : spans) {
             const bool inside_box = s.y >= box_.y0 && s.y <= box_.y1 && s.x0 >= box_.x0 && s.x1 <= box_.x1;
             const float* row = inside_box ? smooth_.data() + index(box_, box_.x0, s.y) : nullptr;
-            for (int x = s.x0; x <= s.x1; ++x) {
-                const float v = inside_box ? row[x - box_.x0] : smooth_at(x, s.y);
-                const bool earlier = s.y < best_y || (s.y == best_y && x < best_x);
-                if (best_x < 0 || v > best || (v == best && earlier)) {
-                    best = v;
-                    best_x = x;
-                    best_y = s.y;
-                }
-            }
+            for (int x = s.x0; x <= s.x1; ++x) best.offer(inside_box ? row[x - box_.x0] : smooth_at(x, s.y), x, s.y);
         }
-        return Point{best_x, best_y};
+        return best.point();
     }
 
     // Blurred value at image pixel (x, y): from the window, or computed
