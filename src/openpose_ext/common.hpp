@@ -6,6 +6,7 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
+#include <array>
 #include <cmath>
 #include <stdexcept>
 #include <string>
@@ -88,20 +89,47 @@ inline std::vector<openpose::Keypoint> keypoints_from(const F32Array& a, const c
     return out;
 }
 
+// Items as a (n, cols) numpy array; `row(item)` gives one row (a std::array).
+template <class T, class Item, class Row>
+py::array_t<T> rows_to_numpy(const std::vector<Item>& items, py::ssize_t cols, Row row) {
+    std::vector<T> flat;
+    flat.reserve(items.size() * static_cast<std::size_t>(cols));
+    for (const Item& item : items) {
+        const auto values = row(item);
+        flat.insert(flat.end(), values.begin(), values.end());
+    }
+    return to_numpy(std::move(flat), {static_cast<py::ssize_t>(items.size()), cols});
+}
+
+// A Python list of `convert(item)` for each item.
+template <class Item, class Convert>
+py::list list_of(const std::vector<Item>& items, Convert convert) {
+    py::list out;
+    for (const Item& item : items) out.append(convert(item));
+    return out;
+}
+
+// A vector of `convert(array)` for each array of a sequence argument.
+template <class Array, class Convert>
+auto vector_of(const std::vector<Array>& arrays, Convert convert) {
+    std::vector<decltype(convert(arrays.front()))> out;
+    out.reserve(arrays.size());
+    for (const Array& a : arrays) out.push_back(convert(a));
+    return out;
+}
+
 // Keypoints as a (n, 4) float32 array of rows [id, x, y, score].
 inline py::array_t<float> keypoints_to_numpy(const std::vector<openpose::Keypoint>& kps) {
-    std::vector<float> flat;
-    flat.reserve(kps.size() * 4);
-    for (const auto& k : kps) flat.insert(flat.end(), {float(k.id), float(k.x), float(k.y), k.score});
-    return to_numpy(std::move(flat), {static_cast<py::ssize_t>(kps.size()), 4});
+    return rows_to_numpy<float>(kps, 4, [](const openpose::Keypoint& k) {
+        return std::array<float, 4>{float(k.id), float(k.x), float(k.y), k.score};
+    });
 }
 
 // Valid pairs as a (m, 3) float32 array of rows [a_id, b_id, score].
 inline py::array_t<float> pairs_to_numpy(const std::vector<openpose::ValidPair>& pairs) {
-    std::vector<float> flat;
-    flat.reserve(pairs.size() * 3);
-    for (const auto& p : pairs) flat.insert(flat.end(), {float(p.a_id), float(p.b_id), p.score});
-    return to_numpy(std::move(flat), {static_cast<py::ssize_t>(pairs.size()), 3});
+    return rows_to_numpy<float>(pairs, 3, [](const openpose::ValidPair& p) {
+        return std::array<float, 3>{float(p.a_id), float(p.b_id), p.score};
+    });
 }
 
 // Rows [id_a, id_b, score] back into pairs.

@@ -27,10 +27,9 @@ std::vector<openpose::KeypointF> keypoints_f_from(const F32Array& a, const char*
 }
 
 py::array_t<float> keypoints_f_to_numpy(const std::vector<openpose::KeypointF>& kps) {
-    std::vector<float> flat;
-    flat.reserve(kps.size() * 4);
-    for (const auto& k : kps) flat.insert(flat.end(), {float(k.id), k.x, k.y, k.score});
-    return to_numpy(std::move(flat), {static_cast<py::ssize_t>(kps.size()), 4});
+    return rows_to_numpy<float>(kps, 4, [](const openpose::KeypointF& k) {
+        return std::array<float, 4>{float(k.id), k.x, k.y, k.score};
+    });
 }
 
 openpose::Grouping grouping_from(const std::string& name) {
@@ -74,10 +73,9 @@ void register_accurate(py::module_& m) {
                 const auto grid = openpose::make_cubic_grid(view.width, view.height, factor);
                 peaks = openpose::accurate_find_peaks(view, grid, {threshold, max_peaks, radius});
             }
-            std::vector<float> flat;
-            flat.reserve(peaks.size() * 3);
-            for (const auto& p : peaks) flat.insert(flat.end(), {p.x, p.y, p.score});
-            return to_numpy(std::move(flat), {static_cast<py::ssize_t>(peaks.size()), 3});
+            return rows_to_numpy<float>(peaks, 3, [](const openpose::SubpixelPeak& p) {
+                return std::array<float, 3>{p.x, p.y, p.score};
+            });
         },
         py::arg("heatmap").noconvert(), py::arg("factor"), py::arg("threshold"), py::arg("max_peaks"),
         py::arg("radius"), "OpenPose's peaks of one heatmap: (n, 3) rows [x, y, score], working resolution.");
@@ -115,10 +113,8 @@ void register_accurate(py::module_& m) {
             const auto limb_table = limbs_from(limbs);
             const auto fill = flags_from(fill_only, "fill_only", limb_table.size());
             const auto mode = grouping_from(grouping);
-            std::vector<std::vector<openpose::KeypointF>> kps;
-            for (const auto& arr : keypoints) kps.push_back(keypoints_f_from(arr, "keypoints"));
-            std::vector<std::vector<openpose::ValidPair>> pairs;
-            for (const auto& arr : connections) pairs.push_back(pairs_from(arr, "valid_pairs"));
+            const auto kps = vector_of(keypoints, [](const F32Array& a) { return keypoints_f_from(a, "keypoints"); });
+            const auto pairs = vector_of(connections, [](const F32Array& a) { return pairs_from(a, "valid_pairs"); });
             openpose::AccuratePeople people;
             {
                 py::gil_scoped_release release;
@@ -154,9 +150,8 @@ void register_accurate(py::module_& m) {
                 py::gil_scoped_release release;
                 r = openpose::accurate_postprocess(net, width, height, layout, params);
             }
-            py::list keypoints, connections;
-            for (const auto& kps : r.keypoints) keypoints.append(keypoints_f_to_numpy(kps));
-            for (const auto& pairs : r.connections) connections.append(pairs_to_numpy(pairs));
+            const py::list keypoints = list_of(r.keypoints, keypoints_f_to_numpy);
+            const py::list connections = list_of(r.connections, pairs_to_numpy);
             const auto n = static_cast<py::ssize_t>(r.scores.size());
             return py::make_tuple(keypoints, connections, r.invalid_pairs,
                                   to_numpy(std::move(r.persons), {n, static_cast<py::ssize_t>(n_parts)}),

@@ -11,8 +11,7 @@ void register_assembly(py::module_& m) {
         [](const std::vector<F32Array>& valid_pairs, const I32Array& limbs, const U8Array& starts_person, int n_parts) {
             const auto limb_table = limbs_from(limbs);
             const auto starts = flags_from(starts_person, "starts_person", limb_table.size());
-            std::vector<std::vector<openpose::ValidPair>> pairs;
-            for (const auto& arr : valid_pairs) pairs.push_back(pairs_from(arr, "valid_pairs"));
+            const auto pairs = vector_of(valid_pairs, [](const F32Array& a) { return pairs_from(a, "valid_pairs"); });
             std::vector<int> persons;
             {
                 py::gil_scoped_release release;

@@ -50,14 +50,9 @@ void register_image(py::module_& m) {
                 py::gil_scoped_release release;
                 contours = openpose::find_contours(mask.data(), w, h, stride);
             }
-            py::list out;
-            for (auto& c : contours) {
-                std::vector<std::int32_t> flat;
-                flat.reserve(c.size() * 2);
-                for (const auto& p : c) flat.insert(flat.end(), {p.x, p.y});
-                out.append(to_numpy(std::move(flat), {static_cast<py::ssize_t>(c.size()), 2}));
-            }
-            return out;
+            return list_of(contours, [](const openpose::Contour& c) {
+                return rows_to_numpy<std::int32_t>(c, 2, [](openpose::Point p) { return std::array<int, 2>{p.x, p.y}; });
+            });
         },
         py::arg("mask").noconvert(),
         "cv::findContours(mask, RETR_TREE, CHAIN_APPROX_SIMPLE): list of (n, 2) int32 arrays of (x, y).");

@@ -17,10 +17,9 @@ void register_peaks(py::module_& m) {
                 peaks = openpose::seed_find_peaks(view, openpose::make_resize_grid(view.width, view.height, width, height),
                                                   threshold);
             }
-            std::vector<float> flat;
-            flat.reserve(peaks.size() * 3);
-            for (const auto& p : peaks) flat.insert(flat.end(), {float(p.x), float(p.y), p.score});
-            return to_numpy(std::move(flat), {static_cast<py::ssize_t>(peaks.size()), 3});
+            return rows_to_numpy<float>(peaks, 3, [](const openpose::Peak& p) {
+                return std::array<float, 3>{float(p.x), float(p.y), p.score};
+            });
         },
         py::arg("heatmap").noconvert(), py::arg("width"), py::arg("height"), py::arg("threshold"),
         "The original getKeyPoints on a heatmap resized to (width, height): (n, 3) rows [x, y, score].");

@@ -24,9 +24,8 @@ void register_postprocess(py::module_& m) {
                 r = openpose::seed_postprocess(net, width, height, layout, threshold,
                                                {n_samples, paf_threshold, min_fraction});
             }
-            py::list keypoints, valid_pairs;
-            for (const auto& kps : r.keypoints) keypoints.append(keypoints_to_numpy(kps));
-            for (const auto& pairs : r.valid_pairs) valid_pairs.append(pairs_to_numpy(pairs));
+            const py::list keypoints = list_of(r.keypoints, keypoints_to_numpy);
+            const py::list valid_pairs = list_of(r.valid_pairs, pairs_to_numpy);
             const auto n = static_cast<py::ssize_t>(r.persons.size()) / n_parts;
             return py::make_tuple(keypoints, valid_pairs, r.invalid_pairs,
                                   to_numpy(std::move(r.persons), {n, static_cast<py::ssize_t>(n_parts)}));
