@@ -277,10 +277,7 @@ def find_peaks(
     if threshold is not None:
         options["threshold"] = threshold
     hm = v.float32_array(heatmap, "heatmap", ndim=2)
-    if image_size is None:
-        width, height = v.image_size((hm.shape[1], hm.shape[0]), "heatmap")
-    else:
-        width, height = v.image_size(image_size)
+    width, height = _image_size_or_map(image_size, hm, "heatmap")
     if mode == "accurate":
         p = _params(mode, options, allowed=("factor", "threshold", "max_peaks", "radius"))
         if backend == "cpp":
@@ -299,6 +296,13 @@ def find_peaks(
         return ext().seed_find_peaks(hm, width, height, p.threshold)
     prob = reference.resize_linear(hm, width, height)
     return np.asarray(reference.get_keypoints(prob, p.threshold), np.float32).reshape(-1, 3)
+
+
+def _image_size_or_map(image_size, map_, name: str):
+    """`image_size` checked, or the map's own (width, height) when it is None."""
+    if image_size is None:
+        return v.image_size((map_.shape[1], map_.shape[0]), name)
+    return v.image_size(image_size)
 
 
 def _candidates(value, name: str, *, whole: bool = True) -> np.ndarray:
@@ -369,10 +373,7 @@ def score_limb(
     if px.shape != py_.shape:
         msg = f"`paf_x` and `paf_y` must have the same shape, got {px.shape} and {py_.shape}"
         raise ValueError(msg)
-    if image_size is None:
-        width, height = v.image_size((px.shape[1], px.shape[0]), "paf_x")
-    else:
-        width, height = v.image_size(image_size)
+    width, height = _image_size_or_map(image_size, px, "paf_x")
     if mode == "accurate":
         p = _params(mode, options, allowed=("factor", "threshold", "paf_threshold", "min_above"))
         work = _work_size(px.shape, p.factor)

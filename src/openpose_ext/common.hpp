@@ -63,6 +63,17 @@ inline openpose::MapView map_view(const F32Array& a, const char* name) {
                              static_cast<std::ptrdiff_t>(a.shape(1))};
 }
 
+// The two PAF channels of a limb as map views of one shape.
+inline std::pair<openpose::MapView, openpose::MapView> paf_views(const F32Array& paf_x, const F32Array& paf_y) {
+    const openpose::MapView vx = map_view(paf_x, "paf_x");
+    const openpose::MapView vy = map_view(paf_y, "paf_y");
+    if (vx.width != vy.width || vx.height != vy.height) {
+        throw py::value_error("`paf_x` and `paf_y` must have the same shape, got " + shape_of(paf_x) + " and " +
+                              shape_of(paf_y));
+    }
+    return {vx, vy};
+}
+
 // Hands a std::vector over to numpy without copying its elements.
 template <class T>
 py::array_t<T> to_numpy(std::vector<T>&& values, std::vector<py::ssize_t> shape) {

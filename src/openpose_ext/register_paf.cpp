@@ -11,12 +11,7 @@ void register_paf(py::module_& m) {
         "seed_score_limb",
         [](const F32Array& paf_x, const F32Array& paf_y, const F32Array& cand_a, const F32Array& cand_b, int width,
            int height, int n_samples, float paf_threshold, float min_fraction) {
-            const openpose::MapView vx = map_view(paf_x, "paf_x");
-            const openpose::MapView vy = map_view(paf_y, "paf_y");
-            if (vx.width != vy.width || vx.height != vy.height) {
-                throw py::value_error("`paf_x` and `paf_y` must have the same shape, got " + shape_of(paf_x) + " and " +
-                                      shape_of(paf_y));
-            }
+            const auto [vx, vy] = paf_views(paf_x, paf_y);
             const auto a = keypoints_from(cand_a, "candidates_a");
             const auto b = keypoints_from(cand_b, "candidates_b");
             std::vector<openpose::ValidPair> pairs;
