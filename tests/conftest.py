@@ -79,3 +79,22 @@ def estimator():
     import openpose
 
     return openpose.PoseEstimator(model_for_this_opencv(), mode="seed")
+
+
+def chained_candidates(out, size, mode, full):
+    """Candidates per part from `find_peaks` on each heatmap, numbered as `postprocess` numbers them.
+
+    Asserts that both backends find the same peaks and that, with ids, they
+    equal `full.keypoints` (the result of `postprocess` on the same output).
+    """
+    import openpose
+
+    next_id, cands = 0, []
+    for part in range(len(full.keypoints)):
+        peaks = {b: openpose.find_peaks(out[0, part], image_size=size, mode=mode, backend=b) for b in ("cpp", "python")}
+        np.testing.assert_array_equal(peaks["cpp"], peaks["python"])
+        ids = np.arange(next_id, next_id + len(peaks["cpp"]), dtype=np.float32)[:, None]
+        cands.append(np.hstack([ids, peaks["cpp"]]))
+        next_id += len(peaks["cpp"])
+        np.testing.assert_array_equal(cands[-1], full.keypoints[part])
+    return cands

@@ -10,6 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import openpose
+from conftest import chained_candidates
 from openpose.synthetic import synthetic_net_output
 
 BACKENDS = ["cpp", "python"]
@@ -91,14 +92,7 @@ def test_stages_compose_to_postprocess():
     size = (320, 240)
     full = openpose.postprocess(out, image_size=size)
     lay = openpose.get_layout("coco")
-    next_id, cands = 0, []
-    for part in range(lay.n_parts):
-        peaks = {b: openpose.find_peaks(out[0, part], image_size=size, backend=b) for b in BACKENDS}
-        np.testing.assert_array_equal(peaks["cpp"], peaks["python"])
-        ids = np.arange(next_id, next_id + len(peaks["cpp"]), dtype=np.float32)[:, None]
-        cands.append(np.hstack([ids, peaks["cpp"]]))
-        next_id += len(peaks["cpp"])
-        np.testing.assert_array_equal(cands[-1], full.keypoints[part])
+    cands = chained_candidates(out, size, "accurate", full)
     pairs = []
     for k, (a, b, cx, cy) in enumerate(lay.limbs):
         got = {be: openpose.score_limb(out[0, cx], out[0, cy], cands[a], cands[b], image_size=size, backend=be)

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 import openpose
+from conftest import chained_candidates
 from openpose.synthetic import synthetic_net_output
 
 pytest.importorskip("cv2")  # the Python reference traces contours with cv2
@@ -56,14 +57,7 @@ def test_stages_agree_and_compose_to_postprocess():
     size = (560, 400)
     full = openpose.postprocess(out, image_size=size, mode="seed")
     lay = openpose.get_layout("coco")
-    next_id, cands = 0, []
-    for part in range(lay.n_parts):
-        peaks = {b: openpose.find_peaks(out[0, part], image_size=size, mode="seed", backend=b) for b in ("cpp", "python")}
-        np.testing.assert_array_equal(peaks["cpp"], peaks["python"])
-        ids = np.arange(next_id, next_id + len(peaks["cpp"]), dtype=np.float32)[:, None]
-        cands.append(np.hstack([ids, peaks["cpp"]]))
-        next_id += len(peaks["cpp"])
-        np.testing.assert_array_equal(cands[-1], full.keypoints[part])
+    cands = chained_candidates(out, size, "seed", full)
     pairs = []
     for k, (a, b, cx, cy) in enumerate(lay.limb_table("seed")):
         got = {be: openpose.score_limb(out[0, cx], out[0, cy], cands[a], cands[b], image_size=size, mode="seed",
@@ -73,7 +67,8 @@ def test_stages_agree_and_compose_to_postprocess():
         np.testing.assert_array_equal(got["cpp"], full.valid_pairs[k])
         pairs.append(got["cpp"])
     for be in ("cpp", "python"):
-        np.testing.assert_array_equal(openpose.assemble_persons(pairs, layout="coco", mode="seed", backend=be), full.persons)
+        persons = openpose.assemble_persons(pairs, layout="coco", mode="seed", backend=be)
+        np.testing.assert_array_equal(persons, full.persons)
 
 
 def test_find_peaks_at_image_size_equals_resized_input():
