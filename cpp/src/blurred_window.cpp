@@ -304,7 +304,7 @@ Point BlurredWindow::first_maximum(const std::vector<Span>& spans) const {
             continue;
         }
         exact(s.x0, s.x1, s.y, s.y, values);
-        for (int x = s.x0; x <= s.x1; ++x) best.offer(values[static_cast<std::size_t>(x - s.x0)], x, s.y);
+        best.offer_row(values.data(), s.x1 - s.x0 + 1, s.x0, s.y);
     }
     auto by_row = [](const Span& a, const Span& b) { return a.y < b.y; };
     if (!std::is_sorted(rows.begin(), rows.end(), by_row)) std::stable_sort(rows.begin(), rows.end(), by_row);
@@ -349,9 +349,8 @@ Point BlurredWindow::first_maximum(const std::vector<Span>& spans) const {
         auto it = std::lower_bound(rows.begin(), rows.end(), y0, [](const Span& s, int y) { return s.y < y; });
         for (; it != rows.end() && it->y <= y1; ++it) {
             const float* v = values.data() + static_cast<std::size_t>(it->y - y0) * n;
-            for (int x = std::max(it->x0, x0); x <= std::min(it->x1, x1); ++x) {
-                best.offer(v[static_cast<std::size_t>(x - x0)], x, it->y);
-            }
+            const int from = std::max(it->x0, x0);
+            best.offer_row(v + (from - x0), std::min(it->x1, x1) - from + 1, from, it->y);
         }
     }
     return best.point();

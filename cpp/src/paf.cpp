@@ -8,21 +8,46 @@
 
 namespace openpose {
 
-std::vector<Point> seed_interp_points(Point a, Point b, int n) {
+namespace {
+
+// populateInterpPoints one point at a time: point i of n from a to b (the
+// ends exact, the inner points truncated like cv::Point(float, float)).
+class InterpPoints {
+public:
+    InterpPoints(Point a, Point b, int n)
+        : a_(a), b_(b), n_(n), x_step_(static_cast<float>(b.x - a.x) / static_cast<float>(n - 1)),
+          y_step_(static_cast<float>(b.y - a.y) / static_cast<float>(n - 1)) {}
+
+    Point operator[](int i) const {
+        if (i == 0) return a_;
+        if (i == n_ - 1) return b_;
+        const float fx = static_cast<float>(a_.x) + x_step_ * static_cast<float>(i);
+        const float fy = static_cast<float>(a_.y) + y_step_ * static_cast<float>(i);
+        return Point{static_cast<int>(fx), static_cast<int>(fy)};
+    }
+
+private:
+    Point a_;
+    Point b_;
+    int n_;
+    float x_step_;
+    float y_step_;
+};
+
+void check_n_samples(int n) {
     if (n < 2 || n > kMaxSamples) {
         throw std::invalid_argument("n_samples must be between 2 and " + std::to_string(kMaxSamples));
     }
-    const float x_step = static_cast<float>(b.x - a.x) / static_cast<float>(n - 1);
-    const float y_step = static_cast<float>(b.y - a.y) / static_cast<float>(n - 1);
+}
+
+}  // namespace
+
+std::vector<Point> seed_interp_points(Point a, Point b, int n) {
+    check_n_samples(n);
+    const InterpPoints points(a, b, n);
     std::vector<Point> pts;
     pts.reserve(static_cast<std::size_t>(n));
-    pts.push_back(a);
-    for (int i = 1; i < n - 1; ++i) {
-        const float fx = static_cast<float>(a.x) + x_step * static_cast<float>(i);
-        const float fy = static_cast<float>(a.y) + y_step * static_cast<float>(i);
-        pts.push_back(Point{static_cast<int>(fx), static_cast<int>(fy)});
-    }
-    pts.push_back(b);
+    for (int i = 0; i < n; ++i) pts.push_back(points[i]);
     return pts;
 }
 
@@ -33,9 +58,7 @@ std::vector<ValidPair> seed_score_limb(const MapView& paf_x, const MapView& paf_
         paf_y.height != grid.src_height) {
         throw std::invalid_argument("PAF map size does not match the resize grid");
     }
-    if (params.n_samples < 2 || params.n_samples > kMaxSamples) {
-        throw std::invalid_argument("n_samples must be between 2 and " + std::to_string(kMaxSamples));
-    }
+    check_n_samples(params.n_samples);
     check_candidate_count(cand_a.size(), "candidates_a");
     check_candidate_count(cand_b.size(), "candidates_b");
     for (const auto* cands : {&cand_a, &cand_b}) {
@@ -46,10 +69,31 @@ std::vector<ValidPair> seed_score_limb(const MapView& paf_x, const MapView& paf_
         }
     }
     auto clamp = [](int v, int hi) { return v < 0 ? 0 : (v > hi ? hi : v); };
+    struct Vec2 {
+        float x;
+        float y;
+    };
+    auto paf_at = [&](int x, int y) { return Vec2{resized_value(paf_x, grid, x, y), resized_value(paf_y, grid, x, y)}; };
 
+    // Every pair's first sample is its A and its last its B: the PAF there
+    // is read once per candidate, not once per pair.
+    std::vector<Vec2> at_b;
+    at_b.reserve(cand_b.size());
+    for (const Keypoint& b : cand_b) at_b.push_back(paf_at(b.x, b.y));
+
+    const int n = params.n_samples;
+    const float n_f = static_cast<float>(n);
+    // A pair is valid when more than min_fraction of its samples score above
+    // paf_threshold. Once too many are at or below it the pair cannot pass
+    // (the test only grows with the count above), so it is rejected without
+    // reading the rest: the verdict does not depend on the order in which
+    // samples are read, so the two known ends go first. The score of a
+    // valid pair is the sum in sample order, as the original adds it.
+    auto can_pass = [&](int under) { return static_cast<float>(n - under) / n_f > params.min_fraction; };
+    std::vector<float> sample(static_cast<std::size_t>(n));
     std::vector<ValidPair> pairs;
-    const float n_f = static_cast<float>(params.n_samples);
     for (const Keypoint& a : cand_a) {
+        const Vec2 at_a = paf_at(a.x, a.y);
         int max_j = -1;
         float max_score = -1.0f;
         for (std::size_t j = 0; j < cand_b.size(); ++j) {
@@ -61,30 +105,29 @@ std::vector<ValidPair> seed_score_limb(const MapView& paf_x, const MapView& paf_
             dx /= norm;
             dy /= norm;
 
-            const std::vector<Point> pts = seed_interp_points({a.x, a.y}, {b.x, b.y}, params.n_samples);
-            float sum = 0.0f;
-            int over = 0;
             int under = 0;
-            for (const Point& p : pts) {
-                // Once too many samples are at or below paf_threshold the
-                // pair cannot pass the min_fraction test, whose left side
-                // only grows with `over`: it is rejected without reading
-                // the remaining samples (its score would be discarded).
-                if (!(static_cast<float>(params.n_samples - under) / n_f > params.min_fraction)) break;
-                // Truncated samples stay inside the segment's bounding box;
-                // the clamp only guards the memory access.
-                const int x = clamp(p.x, grid.dst_width - 1);
-                const int y = clamp(p.y, grid.dst_height - 1);
-                const float s = resized_value(paf_x, grid, x, y) * dx + resized_value(paf_y, grid, x, y) * dy;
-                sum += s;
-                if (s > params.paf_threshold) {
-                    ++over;
-                } else {
-                    ++under;
-                }
+            auto take = [&](int i, float s) {
+                sample[static_cast<std::size_t>(i)] = s;
+                if (!(s > params.paf_threshold)) ++under;
+            };
+            take(0, at_a.x * dx + at_a.y * dy);
+            take(n - 1, at_b[j].x * dx + at_b[j].y * dy);
+            bool passes = can_pass(under);
+            // The inner points, computed as they are read (no allocation per
+            // pair). Truncated points stay inside the segment's bounding
+            // box; the clamp only guards the memory access.
+            const InterpPoints pts({a.x, a.y}, {b.x, b.y}, n);
+            for (int i = 1; i < n - 1 && passes; ++i) {
+                const Point p = pts[i];
+                const Vec2 v = paf_at(clamp(p.x, grid.dst_width - 1), clamp(p.y, grid.dst_height - 1));
+                take(i, v.x * dx + v.y * dy);
+                passes = can_pass(under);
             }
-            const float avg = sum / static_cast<float>(pts.size());
-            if (static_cast<float>(over) / n_f > params.min_fraction && avg > max_score) {
+            if (!passes) continue;
+            float sum = 0.0f;
+            for (const float s : sample) sum += s;
+            const float avg = sum / n_f;
+            if (avg > max_score) {
                 max_j = static_cast<int>(j);
                 max_score = avg;
             }

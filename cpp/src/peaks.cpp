@@ -22,6 +22,16 @@ void check_threshold(float threshold) {
     }
 }
 
+// cv::threshold(THRESH_BINARY, maxval 255) then convertTo(CV_8U): 255 where
+// the value is above `threshold`, else 0. The count is a local and the
+// output is written through its own pointer, so the loop vectorises (a
+// uint8_t store may alias anything, a vector's size included).
+void threshold_to_mask(const float* values, std::size_t n, float threshold, std::vector<std::uint8_t>& mask) {
+    mask.resize(n);
+    std::uint8_t* m = mask.data();
+    for (std::size_t i = 0; i < n; ++i) m[i] = static_cast<std::uint8_t>(values[i] > threshold ? 255 : 0);
+}
+
 // getKeyPoints on an image-size map `prob` (row-major, dense).
 std::vector<Peak> peaks_of_full_map(const MapView& prob, float threshold) {
     const int W = prob.width;
@@ -29,8 +39,8 @@ std::vector<Peak> peaks_of_full_map(const MapView& prob, float threshold) {
     const std::vector<float> smooth = gaussian_blur3(prob);
 
     // cv::threshold(THRESH_BINARY, 255) + convertTo(CV_8U): 255 where > threshold.
-    std::vector<std::uint8_t> mask(smooth.size());
-    for (std::size_t i = 0; i < smooth.size(); ++i) mask[i] = smooth[i] > threshold ? 255 : 0;
+    std::vector<std::uint8_t> mask;
+    threshold_to_mask(smooth.data(), smooth.size(), threshold, mask);
 
     const std::vector<Contour> contours = find_contours(mask.data(), W, H, W);
     std::vector<Peak> peaks;
@@ -43,7 +53,7 @@ std::vector<Peak> peaks_of_full_map(const MapView& prob, float threshold) {
         FirstMaximum best;
         for (const Span& s : fill_convex_poly_spans(contour, W, H)) {
             const float* row = smooth.data() + static_cast<std::size_t>(s.y) * static_cast<std::size_t>(W);
-            for (int x = s.x0; x <= s.x1; ++x) best.offer(row[x], x, s.y);
+            best.offer_row(row + s.x0, s.x1 - s.x0 + 1, s.x0, s.y);
         }
         if (best.empty()) continue;  // cannot happen for a traced contour
         peaks.push_back(Peak{best.x, best.y, prob.at(best.x, best.y)});
@@ -281,10 +291,7 @@ public:
     const Box& box() const { return box_; }
 
     void threshold_mask(float threshold, std::vector<std::uint8_t>& mask) const {
-        mask.resize(smooth_.size());
-        std::uint8_t* m = mask.data();
-        const float* v = smooth_.data();
-        for (std::size_t i = 0; i < smooth_.size(); ++i) m[i] = static_cast<std::uint8_t>(v[i] > threshold ? 255 : 0);
+        threshold_to_mask(smooth_.data(), smooth_.size(), threshold, mask);
     }
 
     // First maximum of the blurred map over the spans, in raster order.
@@ -292,8 +299,11 @@ public:
         FirstMaximum best;
         for (const Span& s : spans) {
             const bool inside_box = s.y >= box_.y0 && s.y <= box_.y1 && s.x0 >= box_.x0 && s.x1 <= box_.x1;
-            const float* row = inside_box ? smooth_.data() + index(box_, box_.x0, s.y) : nullptr;
-            for (int x = s.x0; x <= s.x1; ++x) best.offer(inside_box ? row[x - box_.x0] : smooth_at(x, s.y), x, s.y);
+            if (inside_box) {
+                best.offer_row(smooth_.data() + index(box_, s.x0, s.y), s.x1 - s.x0 + 1, s.x0, s.y);
+            } else {
+                for (int x = s.x0; x <= s.x1; ++x) best.offer(smooth_at(x, s.y), x, s.y);
+            }
         }
         return best.point();
     }

@@ -23,6 +23,28 @@ struct FirstMaximum {
         }
     }
 
+    // Offers row[0..n-1] as the pixels (x0, y) .. (x0 + n - 1, y). Only the
+    // leftmost maximum of the row can win (raster order breaks ties), so the
+    // row's maximum is found first (eight independent lanes, which compilers
+    // vectorise; the values are finite, so max is exact), then its first
+    // position.
+    void offer_row(const float* row, int n, int x0, int py) {
+        if (n <= 0) return;
+        float lane[8];
+        const int n8 = n < 8 ? 0 : n - n % 8;
+        for (int k = 0; k < 8; ++k) lane[k] = row[0];
+        for (int i = 0; i < n8; i += 8) {
+            for (int k = 0; k < 8; ++k) lane[k] = row[i + k] > lane[k] ? row[i + k] : lane[k];
+        }
+        float m = lane[0];
+        for (int k = 1; k < 8; ++k) m = lane[k] > m ? lane[k] : m;
+        for (int i = n8; i < n; ++i) m = row[i] > m ? row[i] : m;
+        if (!empty() && m < value) return;
+        int i = 0;
+        while (!(row[i] == m)) ++i;
+        offer(m, x0 + i, py);
+    }
+
     Point point() const { return Point{x, y}; }
 };
 
