@@ -163,13 +163,17 @@ std::vector<Box> candidate_windows(const MapView& src, const ResizeGrid& grid, f
     std::vector<Point> stack;
     for (int y = 0; y < h; ++y) {
         const float* row = src.row(y);
+        // Most rows have no pixel above the cut: counting them (an integer
+        // sum without early exit) vectorises.
+        int n_above = 0;
+        for (int x = 0; x < w; ++x) n_above += row[x] > cut ? 1 : 0;
+        if (n_above == 0) continue;
         const std::uint8_t* seen_row = seen.data() + static_cast<std::size_t>(y) * static_cast<std::size_t>(w);
-        for (int x0 = 0; x0 < w; x0 += 8) {
-            // Most pixels are below the cut: test 8 at a time (vectorised).
-            const int x1 = std::min(x0 + 8, w);
-            bool any = false;
-            for (int x = x0; x < x1; ++x) any |= row[x] > cut;
-            if (!any) continue;
+        for (int x0 = 0; x0 < w; x0 += 16) {
+            const int x1 = std::min(x0 + 16, w);
+            int n_chunk = 0;
+            for (int x = x0; x < x1; ++x) n_chunk += row[x] > cut ? 1 : 0;
+            if (n_chunk == 0) continue;
             for (int x = x0; x < x1; ++x) {
                 if (row[x] > cut && !seen_row[x]) boxes.push_back(component_box(src, cut, x, y, seen, stack));
             }
