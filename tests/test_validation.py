@@ -104,10 +104,13 @@ def test_cpp_core_raises_value_error_not_crash():
         _ext.seed_postprocess(net[:30], 100, 100, 18, limbs, starts, 0.1, 10, 0.1, 0.7)
     with pytest.raises(ValueError, match="image_size"):
         _ext.seed_postprocess(net, -3, 100, 18, limbs, starts, 0.1, 10, 0.1, 0.7)
-    bad = net.copy()
-    bad[5, 1, 1] = np.inf
-    with pytest.raises(ValueError, match="infinite"):
-        _ext.seed_postprocess(bad, 100, 100, 18, limbs, starts, 0.1, 10, 0.1, 0.7)
+    # A bad value in a heatmap, the background (unused), a PAF channel, the
+    # last channel: each channel is checked once, before its first use.
+    for channel, value in [(5, np.inf), (18, np.nan), (40, -np.inf), (56, np.nan)]:
+        bad = net.copy()
+        bad[channel, 1, 1] = value
+        with pytest.raises(ValueError, match="infinite"):
+            _ext.seed_postprocess(bad, 100, 100, 18, limbs, starts, 0.1, 10, 0.1, 0.7)
     with pytest.raises(ValueError, match="part"):
         _ext.seed_assemble([np.zeros((0, 3), np.float32)], np.array([[0, 99, 19, 20]], np.int32),
                            np.ones(1, np.uint8), 18)

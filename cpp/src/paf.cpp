@@ -86,17 +86,33 @@ std::vector<ValidPair> seed_score_limb(const MapView& paf_x, const MapView& paf_
     // A pair is valid when more than min_fraction of its samples score above
     // paf_threshold. Once too many are at or below it the pair cannot pass
     // (the test only grows with the count above), so it is rejected without
-    // reading the rest: the verdict does not depend on the order in which
-    // samples are read, so the two known ends go first. The score of a
-    // valid pair is the sum in sample order, as the original adds it.
+    // reading the rest. The verdict does not depend on the order in which
+    // samples are read, so the two known ends go first, and the pairs of one
+    // A advance together, one sample index at a time: the map reads of
+    // different pairs are independent and overlap in memory. The score of a
+    // valid pair is the sum in sample order, as the original adds it, and
+    // the best B is chosen in the original's order (first maximum).
+    // can_pass(under) is the original's test with `over` = n - under; it
+    // only falls as `under` grows, so it is true exactly up to max_under.
     auto can_pass = [&](int under) { return static_cast<float>(n - under) / n_f > params.min_fraction; };
-    std::vector<float> sample(static_cast<std::size_t>(n));
+    int max_under = -1;
+    while (max_under < n && can_pass(max_under + 1)) ++max_under;
+
+    struct Live {
+        std::size_t j;  // index in cand_b
+        float dx;       // unit vector A -> B
+        float dy;
+        int under;      // samples at or below paf_threshold so far
+    };
+    const auto nb = cand_b.size();
+    std::vector<Live> live;
+    live.reserve(nb);
+    std::vector<float> sample(nb * static_cast<std::size_t>(n));  // sample[j * n + i]
     std::vector<ValidPair> pairs;
     for (const Keypoint& a : cand_a) {
         const Vec2 at_a = paf_at(a.x, a.y);
-        int max_j = -1;
-        float max_score = -1.0f;
-        for (std::size_t j = 0; j < cand_b.size(); ++j) {
+        live.clear();
+        for (std::size_t j = 0; j < nb; ++j) {
             const Keypoint& b = cand_b[j];
             float dx = static_cast<float>(b.x - a.x);
             float dy = static_cast<float>(b.y - a.y);
@@ -104,31 +120,37 @@ std::vector<ValidPair> seed_score_limb(const MapView& paf_x, const MapView& paf_
             if (norm == 0.0f) continue;
             dx /= norm;
             dy /= norm;
-
-            int under = 0;
-            auto take = [&](int i, float s) {
-                sample[static_cast<std::size_t>(i)] = s;
-                if (!(s > params.paf_threshold)) ++under;
-            };
-            take(0, at_a.x * dx + at_a.y * dy);
-            take(n - 1, at_b[j].x * dx + at_b[j].y * dy);
-            bool passes = can_pass(under);
-            // The inner points, computed as they are read (no allocation per
-            // pair). Truncated points stay inside the segment's bounding
-            // box; the clamp only guards the memory access.
-            const InterpPoints pts({a.x, a.y}, {b.x, b.y}, n);
-            for (int i = 1; i < n - 1 && passes; ++i) {
-                const Point p = pts[i];
+            float* s = sample.data() + j * static_cast<std::size_t>(n);
+            s[0] = at_a.x * dx + at_a.y * dy;
+            s[n - 1] = at_b[j].x * dx + at_b[j].y * dy;
+            const int under = (s[0] > params.paf_threshold ? 0 : 1) + (s[n - 1] > params.paf_threshold ? 0 : 1);
+            if (under <= max_under) live.push_back(Live{j, dx, dy, under});
+        }
+        // The inner points, computed as they are read (no allocation per
+        // pair). Truncated points stay inside the segment's bounding box;
+        // the clamp only guards the memory access.
+        for (int i = 1; i < n - 1 && !live.empty(); ++i) {
+            std::size_t kept = 0;
+            for (const Live& l : live) {
+                const Keypoint& b = cand_b[l.j];
+                const Point p = InterpPoints({a.x, a.y}, {b.x, b.y}, n)[i];
                 const Vec2 v = paf_at(clamp(p.x, grid.dst_width - 1), clamp(p.y, grid.dst_height - 1));
-                take(i, v.x * dx + v.y * dy);
-                passes = can_pass(under);
+                const float s = v.x * l.dx + v.y * l.dy;
+                sample[l.j * static_cast<std::size_t>(n) + static_cast<std::size_t>(i)] = s;
+                const int under = l.under + (s > params.paf_threshold ? 0 : 1);
+                if (under <= max_under) live[kept++] = Live{l.j, l.dx, l.dy, under};
             }
-            if (!passes) continue;
+            live.resize(kept);
+        }
+        int max_j = -1;
+        float max_score = -1.0f;
+        for (const Live& l : live) {  // ascending j
+            const float* s = sample.data() + l.j * static_cast<std::size_t>(n);
             float sum = 0.0f;
-            for (const float s : sample) sum += s;
+            for (int i = 0; i < n; ++i) sum += s[i];
             const float avg = sum / n_f;
             if (avg > max_score) {
-                max_j = static_cast<int>(j);
+                max_j = static_cast<int>(l.j);
                 max_score = avg;
             }
         }

@@ -1,6 +1,7 @@
 #include "openpose/postprocess.hpp"
 
 #include <algorithm>
+#include <cstdint>
 #include <stdexcept>
 #include <string>
 
@@ -11,7 +12,9 @@
 
 namespace openpose {
 
-void check_net_output(const NetOutput& net, int n_channels_needed) {
+namespace {
+
+void check_net_shape(const NetOutput& net, int n_channels_needed) {
     if (net.data == nullptr || net.height <= 0 || net.width <= 0) {
         throw std::invalid_argument("net_output maps must not be empty, got " + std::to_string(net.height) + "x" +
                                     std::to_string(net.width));
@@ -20,6 +23,49 @@ void check_net_output(const NetOutput& net, int n_channels_needed) {
         throw std::invalid_argument("net_output has " + std::to_string(net.channels) +
                                     " channels, the layout needs at least " + std::to_string(n_channels_needed));
     }
+}
+
+// Every channel of net_output is checked for NaN and infinities once, each
+// just before it is first used: the check reads the map in order, which also
+// brings it into the cache for its use (limb scoring reads PAF maps at
+// scattered points). Channels the layout does not use are checked first.
+class FiniteChannels {
+public:
+    FiniteChannels(const NetOutput& net, const std::vector<int>& used) : net_(net), done_(static_cast<std::size_t>(net.channels), 0) {
+        std::vector<std::uint8_t> is_used(static_cast<std::size_t>(net.channels), 0);
+        for (const int c : used) is_used[static_cast<std::size_t>(c)] = 1;
+        for (int c = 0; c < net.channels; ++c) {
+            if (!is_used[static_cast<std::size_t>(c)]) check(c);
+        }
+    }
+
+    MapView check(int c) {
+        if (!done_[static_cast<std::size_t>(c)]) {
+            require_finite(net_.channel(c), "net_output");
+            done_[static_cast<std::size_t>(c)] = 1;
+        }
+        return net_.channel(c);
+    }
+
+private:
+    NetOutput net_;
+    std::vector<std::uint8_t> done_;
+};
+
+std::vector<int> used_channels(int n_parts, const std::vector<Limb>& limbs) {
+    std::vector<int> used;
+    for (int c = 0; c < n_parts; ++c) used.push_back(c);
+    for (const Limb& l : limbs) {
+        used.push_back(l.paf_x);
+        used.push_back(l.paf_y);
+    }
+    return used;
+}
+
+}  // namespace
+
+void check_net_output(const NetOutput& net, int n_channels_needed) {
+    check_net_shape(net, n_channels_needed);
     for (int c = 0; c < net.channels; ++c) require_finite(net.channel(c), "net_output");
 }
 
@@ -44,7 +90,8 @@ SeedResult seed_postprocess(const NetOutput& net, int image_width, int image_hei
             throw std::invalid_argument("layout names a limb part outside 0..n_parts-1");
         }
     }
-    check_net_output(net, channels_needed(layout));
+    check_net_shape(net, channels_needed(layout));
+    FiniteChannels maps(net, used_channels(layout.n_parts, layout.limbs));
     const ResizeGrid grid = make_resize_grid(net.width, net.height, image_width, image_height);
 
     SeedResult result;
@@ -52,7 +99,7 @@ SeedResult seed_postprocess(const NetOutput& net, int image_width, int image_hei
     result.keypoints.reserve(static_cast<std::size_t>(layout.n_parts));
     for (int part = 0; part < layout.n_parts; ++part) {
         std::vector<Keypoint> kps;
-        for (const Peak& p : seed_find_peaks(net.channel(part), grid, threshold)) {
+        for (const Peak& p : seed_find_peaks(maps.check(part), grid, threshold)) {
             kps.push_back(Keypoint{next_id++, p.x, p.y, p.score});
         }
         // Deviation from the original (which has no limit), reached only by
@@ -65,6 +112,8 @@ SeedResult seed_postprocess(const NetOutput& net, int image_width, int image_hei
     result.valid_pairs.reserve(layout.limbs.size());
     for (std::size_t k = 0; k < layout.limbs.size(); ++k) {
         const Limb& limb = layout.limbs[k];
+        const MapView paf_x = maps.check(limb.paf_x);
+        const MapView paf_y = maps.check(limb.paf_y);
         const auto& cand_a = result.keypoints[static_cast<std::size_t>(limb.part_a)];
         const auto& cand_b = result.keypoints[static_cast<std::size_t>(limb.part_b)];
         if (cand_a.empty() || cand_b.empty()) {
@@ -72,8 +121,7 @@ SeedResult seed_postprocess(const NetOutput& net, int image_width, int image_hei
             result.valid_pairs.emplace_back();
             continue;
         }
-        result.valid_pairs.push_back(
-            seed_score_limb(net.channel(limb.paf_x), net.channel(limb.paf_y), grid, cand_a, cand_b, params));
+        result.valid_pairs.push_back(seed_score_limb(paf_x, paf_y, grid, cand_a, cand_b, params));
     }
 
     result.persons = seed_assemble(result.valid_pairs, layout.limbs, layout.starts_person, layout.n_parts);
