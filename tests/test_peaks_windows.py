@@ -62,6 +62,12 @@ CASES = [
     (9, (120, 160), (480, 360), 220, 12, 0.0, 0.1),
     (10, (3, 2), (5, 7), 1, 0, 0.0, 0.1),
     (11, (46, 62), (62, 1), 5, 0, 0.0, 0.1),
+    # Crowded maps at the crowd benchmarks' scale: chains of windows merge
+    # into boxes with gaps between their parts (computed only inside the
+    # parts), rings whose fill spans those gaps.
+    (12, (46, 82), (1280, 720), 90, 6, 0.0, 0.1),
+    (13, (46, 82), (1280, 720), 60, 10, 0.01, 0.1),
+    (14, (92, 122), (960, 720), 150, 8, 0.0, 0.1),
 ]
 
 

@@ -153,8 +153,16 @@ Box component_box(const MapView& src, float cut, int x, int y, std::vector<std::
     return b;
 }
 
-// The boxes of step 1 and 2. `cut`: source values above it are candidates.
-std::vector<Box> candidate_windows(const MapView& src, const ResizeGrid& grid, float cut) {
+// A window of step 2: the merged box and the windows of step 1 merged into
+// it. A pixel of the box outside every part has a blurred value at or below
+// the threshold (no candidate source pixel is in its footprint).
+struct Region {
+    Box box;
+    std::vector<Box> parts;
+};
+
+// The regions of step 1 and 2. `cut`: source values above it are candidates.
+std::vector<Region> candidate_windows(const MapView& src, const ResizeGrid& grid, float cut) {
     const int w = src.width;
     const int h = src.height;
     // 8-connected components of the candidate source pixels, as bounding boxes.
@@ -184,28 +192,31 @@ std::vector<Box> candidate_windows(const MapView& src, const ResizeGrid& grid, f
     // reach: the resize footprint, widened by the blur's one pixel.
     const int W = grid.dst_width;
     const int H = grid.dst_height;
-    std::vector<Box> windows;
+    std::vector<Region> windows;
     windows.reserve(boxes.size());
     for (const Box& b : boxes) {
         Box d{b.x0, b.y0, b.x1, b.y1};
         if (!grid.identity) {
             if (!dst_range(grid.xs, b.x0, b.x1, d.x0, d.x1) || !dst_range(grid.ys, b.y0, b.y1, d.y0, d.y1)) continue;
         }
-        windows.push_back(Box{std::max(d.x0 - 1, 0), std::max(d.y0 - 1, 0), std::min(d.x1 + 1, W - 1),
-                              std::min(d.y1 + 1, H - 1)});
+        const Box window{std::max(d.x0 - 1, 0), std::max(d.y0 - 1, 0), std::min(d.x1 + 1, W - 1),
+                         std::min(d.y1 + 1, H - 1)};
+        windows.push_back(Region{window, {window}});
     }
 
-    // Merge until no two windows overlap or touch.
+    // Merge until no two boxes overlap or touch.
     bool merged = true;
     while (merged) {
         merged = false;
         for (std::size_t i = 0; i < windows.size(); ++i) {
             for (std::size_t j = i + 1; j < windows.size();) {
-                if (near(windows[i], windows[j])) {
-                    Box& a = windows[i];
-                    const Box& b = windows[j];
-                    a = Box{std::min(a.x0, b.x0), std::min(a.y0, b.y0), std::max(a.x1, b.x1), std::max(a.y1, b.y1)};
-                    windows[j] = windows.back();
+                if (near(windows[i].box, windows[j].box)) {
+                    Region& a = windows[i];
+                    Region& b = windows[j];
+                    a.box = Box{std::min(a.box.x0, b.box.x0), std::min(a.box.y0, b.box.y0),
+                                std::max(a.box.x1, b.box.x1), std::max(a.box.y1, b.box.y1)};
+                    a.parts.insert(a.parts.end(), b.parts.begin(), b.parts.end());
+                    if (j + 1 != windows.size()) b = std::move(windows.back());
                     windows.pop_back();
                     merged = true;
                 } else {
@@ -217,81 +228,94 @@ std::vector<Box> candidate_windows(const MapView& src, const ResizeGrid& grid, f
     return windows;
 }
 
-// The resized and blurred values of one window, computed exactly as the
-// full-size path computes them.
+// The resized and blurred values of one region, computed exactly as the
+// full-size path computes them inside its parts; elsewhere in the box the
+// blurred value is at or below the threshold and is held as 0 (<= threshold:
+// the mask is 0 there, as it is in the full-size path, and no such pixel can
+// be a contour's maximum, which lies on the blob, above the threshold).
 class Window {
 public:
-    Window(const MapView& src, const ResizeGrid& grid, const Box& box) : src_(src), grid_(grid), box_(box) {
+    Window(const MapView& src, const ResizeGrid& grid, const Region& region)
+        : src_(src), grid_(grid), box_(region.box) {
+        smooth_.assign(static_cast<std::size_t>(box_.x1 - box_.x0 + 1) * static_cast<std::size_t>(box_.y1 - box_.y0 + 1),
+                       0.0f);
+        for (const Box& part : region.parts) blur_part(part);
+    }
+
+private:
+    // Blurred values of `box` (inside box_) into smooth_.
+    void blur_part(const Box& box) {
+        const MapView& src = src_;
+        const ResizeGrid& grid = grid_;
         const int W = grid.dst_width;
         const int H = grid.dst_height;
         // Resized pixels needed: the box plus its blur neighbours.
-        pr_ = Box{std::max(box.x0 - 1, 0), std::max(box.y0 - 1, 0), std::min(box.x1 + 1, W - 1),
-                  std::min(box.y1 + 1, H - 1)};
-        const int pw = pr_.x1 - pr_.x0 + 1;
-        const int ph = pr_.y1 - pr_.y0 + 1;
+        const Box pr{std::max(box.x0 - 1, 0), std::max(box.y0 - 1, 0), std::min(box.x1 + 1, W - 1),
+                     std::min(box.y1 + 1, H - 1)};
+        const int pw = pr.x1 - pr.x0 + 1;
+        const int ph = pr.y1 - pr.y0 + 1;
         prob_.resize(static_cast<std::size_t>(pw) * static_cast<std::size_t>(ph));
         if (grid.identity) {
-            for (int y = pr_.y0; y <= pr_.y1; ++y) {
+            for (int y = pr.y0; y <= pr.y1; ++y) {
                 const float* row = src.row(y);
-                std::copy(row + pr_.x0, row + pr_.x1 + 1, prob_.data() + index(pr_, pr_.x0, y));
+                std::copy(row + pr.x0, row + pr.x1 + 1, prob_.data() + index(pr, pr.x0, y));
             }
         } else {
             // Horizontal pass of the source rows the window reads, then the
             // vertical pass (resize_linear's order and arithmetic).
-            const int r0 = grid.ys[static_cast<std::size_t>(pr_.y0)].i0;
-            const int r1 = grid.ys[static_cast<std::size_t>(pr_.y1)].i1;
-            std::vector<float> rows(static_cast<std::size_t>(r1 - r0 + 1) * static_cast<std::size_t>(pw));
+            const int r0 = grid.ys[static_cast<std::size_t>(pr.y0)].i0;
+            const int r1 = grid.ys[static_cast<std::size_t>(pr.y1)].i1;
+            rows_.resize(static_cast<std::size_t>(r1 - r0 + 1) * static_cast<std::size_t>(pw));
             for (int r = r0; r <= r1; ++r) {
                 const float* srow = src.row(r);
-                float* drow = rows.data() + static_cast<std::size_t>(r - r0) * static_cast<std::size_t>(pw);
-                for (int x = pr_.x0; x <= pr_.x1; ++x) {
+                float* drow = rows_.data() + static_cast<std::size_t>(r - r0) * static_cast<std::size_t>(pw);
+                for (int x = pr.x0; x <= pr.x1; ++x) {
                     const AxisSample& sx = grid.xs[static_cast<std::size_t>(x)];
-                    drow[x - pr_.x0] = srow[sx.i0] * sx.w0 + srow[sx.i1] * sx.w1;
+                    drow[x - pr.x0] = srow[sx.i0] * sx.w0 + srow[sx.i1] * sx.w1;
                 }
             }
-            for (int y = pr_.y0; y <= pr_.y1; ++y) {
+            for (int y = pr.y0; y <= pr.y1; ++y) {
                 const AxisSample& sy = grid.ys[static_cast<std::size_t>(y)];
-                const float* a = rows.data() + static_cast<std::size_t>(sy.i0 - r0) * static_cast<std::size_t>(pw);
-                const float* b = rows.data() + static_cast<std::size_t>(sy.i1 - r0) * static_cast<std::size_t>(pw);
-                float* d = prob_.data() + index(pr_, pr_.x0, y);
+                const float* a = rows_.data() + static_cast<std::size_t>(sy.i0 - r0) * static_cast<std::size_t>(pw);
+                const float* b = rows_.data() + static_cast<std::size_t>(sy.i1 - r0) * static_cast<std::size_t>(pw);
+                float* d = prob_.data() + index(pr, pr.x0, y);
                 for (int i = 0; i < pw; ++i) d[i] = a[i] * sy.w0 + b[i] * sy.w1;
             }
         }
         // 3x3 blur of the box (gaussian_blur3's order and arithmetic).
         const int bw = box.x1 - box.x0 + 1;
-        const int bh = box.y1 - box.y0 + 1;
-        std::vector<float> rowpass(static_cast<std::size_t>(bw) * static_cast<std::size_t>(ph));
-        for (int y = pr_.y0; y <= pr_.y1; ++y) {
-            const float* s = prob_.data() + index(pr_, pr_.x0, y);
-            float* d = rowpass.data() + static_cast<std::size_t>(y - pr_.y0) * static_cast<std::size_t>(bw);
+        rowpass_.resize(static_cast<std::size_t>(bw) * static_cast<std::size_t>(ph));
+        for (int y = pr.y0; y <= pr.y1; ++y) {
+            const float* s = prob_.data() + index(pr, pr.x0, y);
+            float* d = rowpass_.data() + static_cast<std::size_t>(y - pr.y0) * static_cast<std::size_t>(bw);
             auto blur_at = [&](int x) {
-                const int l = reflect101(x - 1, W) - pr_.x0;
-                const int r = reflect101(x + 1, W) - pr_.x0;
-                d[x - box.x0] = s[x - pr_.x0] * 0.5f + (s[l] + s[r]) * 0.25f;
+                const int l = reflect101(x - 1, W) - pr.x0;
+                const int r = reflect101(x + 1, W) - pr.x0;
+                d[x - box.x0] = s[x - pr.x0] * 0.5f + (s[l] + s[r]) * 0.25f;
             };
             // Reflection only at the image's left and right columns; the
             // loop between them has plain neighbours (and vectorises).
             const int xa = std::max(box.x0, 1);
             const int xb = std::min(box.x1, W - 2);
             if (box.x0 < xa) blur_at(box.x0);
-            const float* c = s + (xa - pr_.x0);
+            const float* c = s + (xa - pr.x0);
             float* o = d + (xa - box.x0);
             for (int i = 0; i <= xb - xa; ++i) o[i] = c[i] * 0.5f + (c[i - 1] + c[i + 1]) * 0.25f;
             for (int x = std::max(xb + 1, xa); x <= box.x1; ++x) blur_at(x);
         }
-        smooth_.resize(static_cast<std::size_t>(bw) * static_cast<std::size_t>(bh));
         for (int y = box.y0; y <= box.y1; ++y) {
             auto rp = [&](int yy) {
-                return rowpass.data() + static_cast<std::size_t>(yy - pr_.y0) * static_cast<std::size_t>(bw);
+                return rowpass_.data() + static_cast<std::size_t>(yy - pr.y0) * static_cast<std::size_t>(bw);
             };
             const float* up = rp(reflect101(y - 1, H));
             const float* mid = rp(y);
             const float* down = rp(reflect101(y + 1, H));
-            float* d = smooth_.data() + index(box, box.x0, y);
+            float* d = smooth_.data() + index(box_, box.x0, y);
             for (int i = 0; i < bw; ++i) d[i] = mid[i] * 0.5f + (up[i] + down[i]) * 0.25f;
         }
     }
 
+public:
     const Box& box() const { return box_; }
 
     void threshold_mask(float threshold, std::vector<std::uint8_t>& mask) const {
@@ -325,10 +349,7 @@ public:
     }
 
     // Resized value at image pixel (x, y).
-    float prob_at(int x, int y) const {
-        if (inside(pr_, x, y)) return prob_[index(pr_, x, y)];
-        return resized_value(src_, grid_, x, y);
-    }
+    float prob_at(int x, int y) const { return resized_value(src_, grid_, x, y); }
 
 private:
     static bool inside(const Box& b, int x, int y) { return x >= b.x0 && x <= b.x1 && y >= b.y0 && y <= b.y1; }
@@ -340,17 +361,19 @@ private:
     MapView src_;
     const ResizeGrid& grid_;
     Box box_;
-    Box pr_{};                   // resized pixels held: box + 1, clipped
-    std::vector<float> prob_;    // resized map on pr_
-    std::vector<float> smooth_;  // blurred map on box_
+    std::vector<float> smooth_;  // blurred map on box_ (0 outside the parts)
+    // Scratch of blur_part.
+    std::vector<float> rows_;
+    std::vector<float> prob_;
+    std::vector<float> rowpass_;
 };
 
 // Steps 3-5 on the windows of step 1-2, with windows of type WindowT built
 // by make(box); returns false (and no peaks) when the map must take the
 // full-size path.
 template <class WindowT, class Make>
-bool peaks_by_windows(const std::vector<Box>& boxes, const MapView& src, const ResizeGrid& grid, float threshold,
-                      Make&& make, std::vector<Peak>& peaks) {
+bool peaks_by_windows(const std::vector<Region>& regions, const MapView& src, const ResizeGrid& grid,
+                      float threshold, Make&& make, std::vector<Peak>& peaks) {
     struct Group {
         Point origin;      // image coordinates
         std::size_t window;
@@ -360,13 +383,14 @@ bool peaks_by_windows(const std::vector<Box>& boxes, const MapView& src, const R
     std::vector<WindowT> windows;
     std::vector<std::vector<Contour>> contours;
     std::vector<Group> groups;
-    windows.reserve(boxes.size());
-    contours.reserve(boxes.size());
+    windows.reserve(regions.size());
+    contours.reserve(regions.size());
     std::size_t n_contours = 0;
     std::vector<ContourGroup> found;
     std::vector<std::uint8_t> mask;
-    for (const Box& box : boxes) {
-        windows.push_back(make(box));
+    for (const Region& region : regions) {
+        const Box& box = region.box;
+        windows.push_back(make(region));
         windows.back().threshold_mask(threshold, mask);
         const int bw = box.x1 - box.x0 + 1;
         const int bh = box.y1 - box.y0 + 1;
@@ -416,18 +440,20 @@ bool peaks_by_windows(const MapView& src, const ResizeGrid& grid, float threshol
     // only if some source value in its footprint exceeds threshold * (1 -
     // 1e-4) (for threshold 0: some source value is positive).
     const float cut = threshold * (1.0f - 1e-4f);
-    const std::vector<Box> boxes = candidate_windows(src, grid, cut);
+    const std::vector<Region> regions = candidate_windows(src, grid, cut);
     const bool bounded = !grid.identity && grid.dst_width >= kMinUpscaleForBounds * grid.src_width &&
                          grid.dst_height >= kMinUpscaleForBounds * grid.src_height;
     if (bounded) {
         // Only the blocks the bounds cannot decide are computed (blurred_window.hpp).
         return peaks_by_windows<BlurredWindow>(
-            boxes, src, grid, threshold,
-            [&](const Box& b) { return BlurredWindow(src, grid, BlurredWindow::Box{b.x0, b.y0, b.x1, b.y1}); },
+            regions, src, grid, threshold,
+            [&](const Region& r) {
+                return BlurredWindow(src, grid, BlurredWindow::Box{r.box.x0, r.box.y0, r.box.x1, r.box.y1});
+            },
             peaks);
     }
     return peaks_by_windows<Window>(
-        boxes, src, grid, threshold, [&](const Box& b) { return Window(src, grid, b); }, peaks);
+        regions, src, grid, threshold, [&](const Region& r) { return Window(src, grid, r); }, peaks);
 }
 
 std::vector<Peak> find_peaks_on_grid(const MapView& src, const ResizeGrid& grid, float threshold) {
