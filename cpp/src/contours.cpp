@@ -93,8 +93,9 @@ struct Border {
 
 class BorderFollower {
 public:
-    BorderFollower(const std::uint8_t* mask, int width, int height, std::ptrdiff_t stride)
-        : width_(width), height_(height), pitch_(static_cast<std::ptrdiff_t>(width) + 2) {
+    BorderFollower(const std::uint8_t* mask, int width, int height, std::ptrdiff_t stride,
+                   std::vector<std::uint8_t>& work)
+        : width_(width), height_(height), pitch_(static_cast<std::ptrdiff_t>(width) + 2), pixels_(work) {
         pixels_.assign(static_cast<std::size_t>(pitch_) * (static_cast<std::size_t>(height) + 2), kBackground);
         for (int y = 0; y < height; ++y) {
             const std::uint8_t* src = mask + static_cast<std::ptrdiff_t>(y) * stride;
@@ -412,7 +413,7 @@ private:
     int width_;
     int height_;
     std::ptrdiff_t pitch_;               // work-image row length (width + 2)
-    std::vector<std::uint8_t> pixels_;   // work image with a zero frame
+    std::vector<std::uint8_t>& pixels_;  // work image with a zero frame
     std::ptrdiff_t offset_[16];          // index offset per direction, twice over
     std::vector<Border> borders_;        // in the order found
     int label_head_[kLabelMask + 1];     // latest border per label
@@ -436,15 +437,22 @@ void check_mask(const std::uint8_t* mask, int width, int height, std::ptrdiff_t 
 
 std::vector<Contour> find_contours(const std::uint8_t* mask, int width, int height, std::ptrdiff_t stride) {
     check_mask(mask, width, height, stride);
-    BorderFollower follower(mask, width, height, stride);
+    std::vector<std::uint8_t> work;
+    BorderFollower follower(mask, width, height, stride, work);
     return follower.run();
 }
 
 std::vector<Contour> find_contours_grouped(const std::uint8_t* mask, int width, int height, std::ptrdiff_t stride,
-                                           std::vector<ContourGroup>& groups) {
+                                           std::vector<ContourGroup>& groups, std::vector<std::uint8_t>& work) {
     check_mask(mask, width, height, stride);
-    BorderFollower follower(mask, width, height, stride);
+    BorderFollower follower(mask, width, height, stride, work);
     return follower.run_grouped(groups);
+}
+
+std::vector<Contour> find_contours_grouped(const std::uint8_t* mask, int width, int height, std::ptrdiff_t stride,
+                                           std::vector<ContourGroup>& groups) {
+    std::vector<std::uint8_t> work;
+    return find_contours_grouped(mask, width, height, stride, groups, work);
 }
 
 }  // namespace openpose

@@ -235,8 +235,11 @@ std::vector<Region> candidate_windows(const MapView& src, const ResizeGrid& grid
 // be a contour's maximum, which lies on the blob, above the threshold).
 class Window {
 public:
-    Window(const MapView& src, const ResizeGrid& grid, const Region& region)
-        : src_(src), grid_(grid), box_(region.box) {
+    // The values live in `ws` (smooth and the scratch of blur_part) until the
+    // next window is built there.
+    Window(const MapView& src, const ResizeGrid& grid, const Region& region, SeedPeakWorkspace& ws)
+        : src_(src), grid_(grid), box_(region.box), smooth_(ws.smooth), rows_(ws.rows), prob_(ws.resized),
+          rowpass_(ws.rowpass) {
         smooth_.assign(static_cast<std::size_t>(box_.x1 - box_.x0 + 1) * static_cast<std::size_t>(box_.y1 - box_.y0 + 1),
                        0.0f);
         for (const Box& part : region.parts) blur_part(part);
@@ -361,50 +364,53 @@ private:
     MapView src_;
     const ResizeGrid& grid_;
     Box box_;
-    std::vector<float> smooth_;  // blurred map on box_ (0 outside the parts)
+    std::vector<float>& smooth_;  // blurred map on box_ (0 outside the parts)
     // Scratch of blur_part.
-    std::vector<float> rows_;
-    std::vector<float> prob_;
-    std::vector<float> rowpass_;
+    std::vector<float>& rows_;
+    std::vector<float>& prob_;
+    std::vector<float>& rowpass_;
 };
 
-// Steps 3-5 on the windows of step 1-2, with windows of type WindowT built
-// by make(box); returns false (and no peaks) when the map must take the
-// full-size path.
+// Steps 3-5 on the windows of step 1-2, one window at a time, with windows
+// of type WindowT built by make(region); returns false (and no peaks) when
+// the map must take the full-size path.
 template <class WindowT, class Make>
 bool peaks_by_windows(const std::vector<Region>& regions, const MapView& src, const ResizeGrid& grid,
-                      float threshold, Make&& make, std::vector<Peak>& peaks) {
+                      float threshold, Make&& make, SeedPeakWorkspace& ws, std::vector<Peak>& peaks) {
+    // The peaks of each window's contours are found while the window is
+    // built; the groups (an outermost border and its nested ones) are put in
+    // the full image's order afterwards.
     struct Group {
-        Point origin;      // image coordinates
-        std::size_t window;
-        std::size_t first;
+        Point origin;       // image coordinates
+        std::size_t first;  // in found_peaks
         std::size_t count;
     };
-    std::vector<WindowT> windows;
-    std::vector<std::vector<Contour>> contours;
+    constexpr int kNoPeak = -1;  // a contour without pixels (cannot happen for a traced contour)
+    std::vector<Peak> found_peaks;
     std::vector<Group> groups;
-    windows.reserve(regions.size());
-    contours.reserve(regions.size());
     std::size_t n_contours = 0;
     std::vector<ContourGroup> found;
-    std::vector<std::uint8_t> mask;
     for (const Region& region : regions) {
         const Box& box = region.box;
-        windows.push_back(make(region));
-        windows.back().threshold_mask(threshold, mask);
+        const WindowT window = make(region);
+        window.threshold_mask(threshold, ws.mask);
         const int bw = box.x1 - box.x0 + 1;
         const int bh = box.y1 - box.y0 + 1;
-        contours.push_back(find_contours_grouped(mask.data(), bw, bh, bw, found));
-        for (Contour& c : contours.back()) {
+        std::vector<Contour> contours = find_contours_grouped(ws.mask.data(), bw, bh, bw, found, ws.contour_work);
+        const std::size_t base = found_peaks.size();
+        for (Contour& c : contours) {
             for (Point& p : c) {
                 p.x += box.x0;
                 p.y += box.y0;
             }
+            const Point best = window.first_maximum(fill_convex_poly_spans(c, grid.dst_width, grid.dst_height));
+            found_peaks.push_back(best.x < 0 ? Peak{kNoPeak, kNoPeak, 0.0f}
+                                             : Peak{best.x, best.y, resized_value(src, grid, best.x, best.y)});
         }
         for (const ContourGroup& g : found) {
-            groups.push_back(Group{Point{g.origin.x + box.x0, g.origin.y + box.y0}, windows.size() - 1, g.first, g.count});
+            groups.push_back(Group{Point{g.origin.x + box.x0, g.origin.y + box.y0}, base + g.first, g.count});
         }
-        n_contours += contours.back().size();
+        n_contours += contours.size();
     }
     if (n_contours > kUniqueLabels && n_contours != groups.size()) return false;
 
@@ -415,12 +421,8 @@ bool peaks_by_windows(const std::vector<Region>& regions, const MapView& src, co
 
     peaks.reserve(n_contours);
     for (const Group& g : groups) {
-        const WindowT& win = windows[g.window];
         for (std::size_t k = g.first; k < g.first + g.count; ++k) {
-            const std::vector<Span> spans = fill_convex_poly_spans(contours[g.window][k], grid.dst_width, grid.dst_height);
-            const Point best = win.first_maximum(spans);
-            if (best.x < 0) continue;  // cannot happen for a traced contour
-            peaks.push_back(Peak{best.x, best.y, resized_value(src, grid, best.x, best.y)});
+            if (found_peaks[k].x != kNoPeak) peaks.push_back(found_peaks[k]);
         }
     }
     return true;
@@ -434,7 +436,8 @@ constexpr int kMinUpscaleForBounds = 16;
 
 // Steps 1-5 on a source map; returns false (and no peaks) when the map must
 // take the full-size path.
-bool peaks_by_windows(const MapView& src, const ResizeGrid& grid, float threshold, std::vector<Peak>& peaks) {
+bool peaks_by_windows(const MapView& src, const ResizeGrid& grid, float threshold, SeedPeakWorkspace& ws,
+                      std::vector<Peak>& peaks) {
     // Every weight is non-negative and the weights of each mean sum to 1
     // within a few float roundings, so a blurred value exceeds the threshold
     // only if some source value in its footprint exceeds threshold * (1 -
@@ -450,15 +453,16 @@ bool peaks_by_windows(const MapView& src, const ResizeGrid& grid, float threshol
             [&](const Region& r) {
                 return BlurredWindow(src, grid, BlurredWindow::Box{r.box.x0, r.box.y0, r.box.x1, r.box.y1});
             },
-            peaks);
+            ws, peaks);
     }
     return peaks_by_windows<Window>(
-        regions, src, grid, threshold, [&](const Region& r) { return Window(src, grid, r); }, peaks);
+        regions, src, grid, threshold, [&](const Region& r) { return Window(src, grid, r, ws); }, ws, peaks);
 }
 
-std::vector<Peak> find_peaks_on_grid(const MapView& src, const ResizeGrid& grid, float threshold) {
+std::vector<Peak> find_peaks_on_grid(const MapView& src, const ResizeGrid& grid, float threshold,
+                                     SeedPeakWorkspace& ws) {
     std::vector<Peak> peaks;
-    if (peaks_by_windows(src, grid, threshold, peaks)) return peaks;
+    if (peaks_by_windows(src, grid, threshold, ws, peaks)) return peaks;
     if (grid.identity) return peaks_of_full_map(src, threshold);
     const std::vector<float> prob = resize_linear(src, grid);
     const MapView view{prob.data(), grid.dst_width, grid.dst_height, grid.dst_width};
@@ -467,12 +471,18 @@ std::vector<Peak> find_peaks_on_grid(const MapView& src, const ResizeGrid& grid,
 
 }  // namespace
 
-std::vector<Peak> seed_find_peaks(const MapView& heatmap, const ResizeGrid& grid, float threshold) {
+std::vector<Peak> seed_find_peaks(const MapView& heatmap, const ResizeGrid& grid, float threshold,
+                                  SeedPeakWorkspace& workspace) {
     check_threshold(threshold);
     if (heatmap.width != grid.src_width || heatmap.height != grid.src_height) {
         throw std::invalid_argument("heatmap size does not match the resize grid");
     }
-    return find_peaks_on_grid(heatmap, grid, threshold);
+    return find_peaks_on_grid(heatmap, grid, threshold, workspace);
+}
+
+std::vector<Peak> seed_find_peaks(const MapView& heatmap, const ResizeGrid& grid, float threshold) {
+    SeedPeakWorkspace workspace;
+    return seed_find_peaks(heatmap, grid, threshold, workspace);
 }
 
 std::vector<Peak> seed_find_peaks_full(const MapView& prob, float threshold) {
@@ -481,7 +491,8 @@ std::vector<Peak> seed_find_peaks_full(const MapView& prob, float threshold) {
         throw std::invalid_argument("heatmap must have a positive size");
     }
     const ResizeGrid grid = make_resize_grid(prob.width, prob.height, prob.width, prob.height);
-    return find_peaks_on_grid(prob, grid, threshold);
+    SeedPeakWorkspace workspace;
+    return find_peaks_on_grid(prob, grid, threshold, workspace);
 }
 
 }  // namespace openpose

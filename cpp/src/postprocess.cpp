@@ -97,9 +97,10 @@ SeedResult seed_postprocess(const NetOutput& net, int image_width, int image_hei
     SeedResult result;
     int next_id = 0;
     result.keypoints.reserve(static_cast<std::size_t>(layout.n_parts));
+    SeedPeakWorkspace workspace;
     for (int part = 0; part < layout.n_parts; ++part) {
         std::vector<Keypoint> kps;
-        for (const Peak& p : seed_find_peaks(maps.check(part), grid, threshold)) {
+        for (const Peak& p : seed_find_peaks(maps.check(part), grid, threshold, workspace)) {
             kps.push_back(Keypoint{next_id++, p.x, p.y, p.score});
         }
         // Deviation from the original (which has no limit), reached only by

@@ -42,4 +42,9 @@ struct ContourGroup {
 std::vector<Contour> find_contours_grouped(const std::uint8_t* mask, int width, int height, std::ptrdiff_t stride,
                                            std::vector<ContourGroup>& groups);
 
+// The same, with the tracer's work image (the mask with a one-pixel frame)
+// kept in `work`, so that many calls reuse one allocation.
+std::vector<Contour> find_contours_grouped(const std::uint8_t* mask, int width, int height, std::ptrdiff_t stride,
+                                           std::vector<ContourGroup>& groups, std::vector<std::uint8_t>& work);
+
 }  // namespace openpose

@@ -1,12 +1,26 @@
 // Keypoint candidates (peaks) of one part's heatmap.
 #pragma once
 
+#include <cstdint>
 #include <vector>
 
 #include "openpose/image.hpp"
 #include "openpose/types.hpp"
 
 namespace openpose {
+
+// Buffers seed_find_peaks reuses from one map to the next (large windows
+// would otherwise be fresh allocations, and fresh pages, for every map).
+// Holds no results: any workspace, new or used, gives the same peaks. One
+// workspace per thread.
+struct SeedPeakWorkspace {
+    std::vector<float> smooth;
+    std::vector<float> rows;
+    std::vector<float> resized;
+    std::vector<float> rowpass;
+    std::vector<std::uint8_t> mask;
+    std::vector<std::uint8_t> contour_work;
+};
 
 // The original program's getKeyPoints, on a network-resolution heatmap:
 // resize to the image size (grid), blur 3x3, threshold (value > threshold),
@@ -17,6 +31,10 @@ namespace openpose {
 // Throws std::invalid_argument if the map does not match the grid's source
 // size or threshold is negative or not finite.
 std::vector<Peak> seed_find_peaks(const MapView& heatmap, const ResizeGrid& grid, float threshold);
+
+// The same, with its buffers in `workspace`.
+std::vector<Peak> seed_find_peaks(const MapView& heatmap, const ResizeGrid& grid, float threshold,
+                                  SeedPeakWorkspace& workspace);
 
 // The same, on a map already at image size (no resize).
 std::vector<Peak> seed_find_peaks_full(const MapView& prob, float threshold);
