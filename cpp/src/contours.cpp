@@ -189,11 +189,36 @@ private:
         while (x + 8 <= width_ + 1) {
             std::uint64_t word = 0;
             std::memcpy(&word, p + x, sizeof word);
-            if (word != pattern) break;
+            if (word != pattern) return x + first_differing_byte(word ^ pattern);
             x += 8;
         }
         while (x <= width_ && p[x] == value) ++x;
         return x;
+    }
+
+    // Index in memory order of the first nonzero byte of `diff` (nonzero),
+    // a word loaded with memcpy.
+    static int first_differing_byte(std::uint64_t diff) {
+        int i = 0;
+        if (little_endian()) {
+            while ((diff & 0xffu) == 0) {
+                diff >>= 8;
+                ++i;
+            }
+        } else {
+            while ((diff >> 56) == 0) {
+                diff <<= 8;
+                ++i;
+            }
+        }
+        return i;
+    }
+
+    static bool little_endian() {
+        const std::uint16_t one = 1;
+        std::uint8_t first = 0;
+        std::memcpy(&first, &one, 1);
+        return first == 1;
     }
 
     // Parent of a border starting on row y, given the column of the last
