@@ -3,8 +3,9 @@
 Runs the shared model once per image (`openpose.PoseEstimator.forward`),
 post-processes the same network output with every mode and with
 tf-pose-estimation's grouping (`tfpose_grouping.py`, for comparison: the
-shared model is tf-pose's mobilenet_v2_small), maps COCO-18 to COCO-17 (`openpose.evaluation.coco_detections`: the neck is dropped) and
-scores the people with pycocotools (OKS AP, AP50, AR).
+shared model is tf-pose's mobilenet_v2_small), maps COCO-18 to COCO-17
+(`openpose.evaluation.coco_detections`: the neck is dropped) and scores
+the people with pycocotools (OKS AP, AP50, AR).
 
     python benchmarks/accuracy.py                    # ../shared/data/ochuman, prints the table
     python benchmarks/accuracy.py --net-height 432   # network input height (default 368)
