@@ -17,6 +17,8 @@ Pipeline
    Upsampling by ``resize_area`` is *not* interpolation: every output pixel
    is the area-weighted mean of the input cells its footprint covers, so an
    integer factor replicates each cell into a block (`upsample_area`).
+   OpenCV's ``INTER_AREA`` uses the same footprint weights when enlarging
+   (it agrees to float32 rounding: see the tests); numpy keeps TF's order.
 2. The upsampled heatmaps are smoothed with the Smoother's Gaussian: a
    25 x 25 kernel whose 1-D profile is the difference of the normal CDF over
    25 equal bins spanning +-(3 + half a bin) standard deviations, the 2-D
@@ -476,7 +478,7 @@ def tfpose_postprocess(
         ids = np.arange(starts[part], starts[part + 1], dtype=np.float32)
         keypoints.append(np.column_stack([ids, p[:, 0] * sx, p[:, 1] * sy, p[:, 2]]).astype(np.float32)
                          .reshape(-1, 4))
-    table = np.concatenate([k for k in keypoints]).reshape(-1, 4)[:, 1:4]
+    table = np.concatenate(keypoints)[:, 1:4]
     persons, poses, scores = [], [], []
     for r in rows:
         ids = np.array([int(c) for c in r[:NUM_PART]], np.int64)  # (int) of the float slot
