@@ -70,6 +70,26 @@ std::vector<int> axis_lattice(const std::vector<AxisSample>& axis, int p0, int p
     return out;
 }
 
+// Stable counting sort of spans by row.
+void sort_by_row(std::vector<Span>& spans) {
+    if (spans.size() < 2) return;
+    int y0 = spans.front().y;
+    int y1 = y0;
+    bool sorted = true;
+    for (std::size_t k = 1; k < spans.size(); ++k) {
+        sorted = sorted && spans[k - 1].y <= spans[k].y;
+        y0 = std::min(y0, spans[k].y);
+        y1 = std::max(y1, spans[k].y);
+    }
+    if (sorted) return;
+    std::vector<std::size_t> next(static_cast<std::size_t>(y1 - y0) + 2, 0);
+    for (const Span& s : spans) ++next[static_cast<std::size_t>(s.y - y0) + 1];
+    for (std::size_t r = 1; r < next.size(); ++r) next[r] += next[r - 1];
+    std::vector<Span> out(spans.size());
+    for (const Span& s : spans) out[next[static_cast<std::size_t>(s.y - y0)]++] = s;
+    spans.swap(out);
+}
+
 // Block index of every pixel from lattice.front() to lattice.back().
 std::vector<int> block_of_pixels(const std::vector<int>& lattice) {
     std::vector<int> out(static_cast<std::size_t>(lattice.back() - lattice.front() + 1));
@@ -306,8 +326,7 @@ Point BlurredWindow::first_maximum(const std::vector<Span>& spans) const {
         exact(s.x0, s.x1, s.y, s.y, values);
         best.offer_row(values.data(), s.x1 - s.x0 + 1, s.x0, s.y);
     }
-    auto by_row = [](const Span& a, const Span& b) { return a.y < b.y; };
-    if (!std::is_sorted(rows.begin(), rows.end(), by_row)) std::stable_sort(rows.begin(), rows.end(), by_row);
+    sort_by_row(rows);
 
     // The floor: the largest lo of a touched block.
     float floor_value = -kInf;

@@ -161,9 +161,12 @@ struct Edge {
     std::int64_t y_end;  // row of the vertex the current edge ends at
 };
 
+}  // namespace
 
-// The spans in the order the two passes paint them.
-std::vector<Span> painted_spans(const std::vector<Point>& poly, int width, int height) {
+std::vector<Span> fill_convex_poly_spans(const std::vector<Point>& poly, int width, int height) {
+    if (width <= 0 || height <= 0) {
+        throw std::invalid_argument("fill_convex_poly_spans: width and height must be positive");
+    }
     std::vector<Span> spans;
     const std::size_t n = poly.size();
     if (n == 0) return spans;
@@ -246,35 +249,6 @@ std::vector<Span> painted_spans(const std::vector<Point>& poly, int width, int h
             }
         }
     } while (++y <= ymax);
-    return spans;
-}
-
-// Stable counting sort of spans by row (rows lie in the image).
-void sort_by_row(std::vector<Span>& spans) {
-    if (spans.size() < 2) return;
-    int y0 = spans.front().y;
-    int y1 = y0;
-    for (const Span& s : spans) {
-        y0 = std::min(y0, s.y);
-        y1 = std::max(y1, s.y);
-    }
-    if (y0 == y1) return;
-    std::vector<std::size_t> next(static_cast<std::size_t>(y1 - y0) + 2, 0);
-    for (const Span& s : spans) ++next[static_cast<std::size_t>(s.y - y0) + 1];
-    for (std::size_t r = 1; r < next.size(); ++r) next[r] += next[r - 1];
-    std::vector<Span> sorted(spans.size());
-    for (const Span& s : spans) sorted[next[static_cast<std::size_t>(s.y - y0)]++] = s;
-    spans.swap(sorted);
-}
-
-}  // namespace
-
-std::vector<Span> fill_convex_poly_spans(const std::vector<Point>& poly, int width, int height) {
-    if (width <= 0 || height <= 0) {
-        throw std::invalid_argument("fill_convex_poly_spans: width and height must be positive");
-    }
-    std::vector<Span> spans = painted_spans(poly, width, height);
-    sort_by_row(spans);
     return spans;
 }
 
