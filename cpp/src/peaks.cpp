@@ -403,7 +403,8 @@ bool peaks_by_windows(const std::vector<Region>& regions, const MapView& src, co
                 p.x += box.x0;
                 p.y += box.y0;
             }
-            const Point best = window.first_maximum(fill_convex_poly_spans(c, grid.dst_width, grid.dst_height));
+            fill_convex_poly_spans(c, grid.dst_width, grid.dst_height, ws.spans);
+            const Point best = window.first_maximum(ws.spans);
             found_peaks.push_back(best.x < 0 ? Peak{kNoPeak, kNoPeak, 0.0f}
                                              : Peak{best.x, best.y, resized_value(src, grid, best.x, best.y)});
         }

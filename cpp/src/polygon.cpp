@@ -163,13 +163,13 @@ struct Edge {
 
 }  // namespace
 
-std::vector<Span> fill_convex_poly_spans(const std::vector<Point>& poly, int width, int height) {
+void fill_convex_poly_spans(const std::vector<Point>& poly, int width, int height, std::vector<Span>& spans) {
     if (width <= 0 || height <= 0) {
         throw std::invalid_argument("fill_convex_poly_spans: width and height must be positive");
     }
-    std::vector<Span> spans;
+    spans.clear();
     const std::size_t n = poly.size();
-    if (n == 0) return spans;
+    if (n == 0) return;
     SpanSink sink(spans);
 
     // Pass 1: the outline, and the bounds (top vertex: the first with min y).
@@ -188,7 +188,7 @@ std::vector<Span> fill_convex_poly_spans(const std::vector<Point>& poly, int wid
         draw_line(prev, p, width, height, sink);
         prev = p;
     }
-    if (n < 3 || xmax < 0 || ymax < 0 || xmin >= width || ymin >= height) return spans;
+    if (n < 3 || xmax < 0 || ymax < 0 || xmin >= width || ymin >= height) return;
 
     // Pass 2: scanlines from the top vertex down to the last row needed.
     ymax = std::min<std::int64_t>(ymax, height - 1);
@@ -249,6 +249,11 @@ std::vector<Span> fill_convex_poly_spans(const std::vector<Point>& poly, int wid
             }
         }
     } while (++y <= ymax);
+}
+
+std::vector<Span> fill_convex_poly_spans(const std::vector<Point>& poly, int width, int height) {
+    std::vector<Span> spans;
+    fill_convex_poly_spans(poly, width, height, spans);
     return spans;
 }
 

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "openpose/image.hpp"
+#include "openpose/polygon.hpp"
 #include "openpose/types.hpp"
 
 namespace openpose {
@@ -20,6 +21,7 @@ struct SeedPeakWorkspace {
     std::vector<float> rowpass;
     std::vector<std::uint8_t> mask;
     std::vector<std::uint8_t> contour_work;
+    std::vector<Span> spans;
 };
 
 // The original program's getKeyPoints, on a network-resolution heatmap:

@@ -23,4 +23,8 @@ struct Span {
 // Throws std::invalid_argument for width/height <= 0.
 std::vector<Span> fill_convex_poly_spans(const std::vector<Point>& poly, int width, int height);
 
+// The same into `spans` (cleared first), so that many calls reuse one
+// allocation.
+void fill_convex_poly_spans(const std::vector<Point>& poly, int width, int height, std::vector<Span>& spans);
+
 }  // namespace openpose
