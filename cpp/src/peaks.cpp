@@ -240,8 +240,10 @@ public:
     Window(const MapView& src, const ResizeGrid& grid, const Region& region, SeedPeakWorkspace& ws)
         : src_(src), grid_(grid), box_(region.box), smooth_(ws.smooth), rows_(ws.rows), prob_(ws.resized),
           rowpass_(ws.rowpass) {
-        smooth_.assign(static_cast<std::size_t>(box_.x1 - box_.x0 + 1) * static_cast<std::size_t>(box_.y1 - box_.y0 + 1),
-                       0.0f);
+        const std::size_t area =
+            static_cast<std::size_t>(box_.x1 - box_.x0 + 1) * static_cast<std::size_t>(box_.y1 - box_.y0 + 1);
+        smooth_.resize(area);
+        std::fill(smooth_.begin(), smooth_.end(), 0.0f);
         for (const Box& part : region.parts) blur_part(part);
     }
 
