@@ -9,7 +9,8 @@ the people with pycocotools (OKS AP, AP50, AR).
 
     python benchmarks/accuracy.py                    # ../shared/data/ochuman, prints the table
     python benchmarks/accuracy.py --net-height 432   # network input height (default 368)
-    python benchmarks/accuracy.py --write-readme     # also writes it into README.md (accuracy-table block)
+    python benchmarks/accuracy.py --sweep ""         # without the table of AP by network input height
+    python benchmarks/accuracy.py --write-readme     # also writes both into README.md (accuracy-table, accuracy-sweep)
 
 Needs pycocotools (the `test` extra).
 """
@@ -34,6 +35,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
 README = ROOT / "README.md"
 START, END = "<!-- accuracy-table:start -->", "<!-- accuracy-table:end -->"
+SWEEP_START, SWEEP_END = "<!-- accuracy-sweep:start -->", "<!-- accuracy-sweep:end -->"
 
 #: (label, mode, options) of every configuration measured.
 CONFIGS = [
@@ -45,6 +47,9 @@ CONFIGS = [
 ]
 #: The comparison row: tf-pose-estimation's post-processing (x4 resize_area, its defaults).
 TFPOSE_LABEL = "tf-pose-estimation grouping (comparison)"
+LABELS = [label for label, _, _ in CONFIGS] + [TFPOSE_LABEL]
+#: The rows of the sensitivity table (AP by network input height).
+SWEEP_LABELS = ["seed", "accurate (default: cpu grouping, output resolution)", TFPOSE_LABEL]
 
 
 def shared_model() -> Path:
@@ -83,8 +88,38 @@ def evaluate(gt, dets):
     return stats[0], stats[1], stats[5], float(np.mean(best)) if best else 0.0
 
 
-def main(argv=None) -> int:
+def measure(gt, images_dir: Path, model: Path, net_height: int):
+    """{label: (AP, AP50, AR, best OKS)} of every row at one network input height.
+
+    Raises OSError when an image cannot be read.
+    """
     import cv2
+
+    estimator = openpose.PoseEstimator(model, net_height=net_height)
+    dets = {label: [] for label in LABELS}
+    for image_id in sorted(gt.getImgIds()):
+        info = gt.loadImgs(image_id)[0]
+        image = cv2.imread(str(images_dir / info["file_name"]))
+        if image is None:
+            raise OSError(f"cannot read {info['file_name']}")
+        out, size = estimator.forward(image)
+        for label, mode, options in CONFIGS:
+            res = openpose.postprocess(out, image_size=size, mode=mode, **options)
+            dets[label] += coco_detections(res, image_id)
+        dets[TFPOSE_LABEL] += coco_detections(tfpose_postprocess(out, image_size=size), image_id)
+    return {label: evaluate(gt, dets[label]) for label in LABELS}
+
+
+def write_block(start: str, end: str, text: str) -> None:
+    readme = README.read_text(encoding="utf-8")
+    if start not in readme or end not in readme:
+        raise SystemExit(f"README.md has no {start} ... {end} block")
+    head, rest = readme.split(start, 1)
+    _, tail = rest.split(end, 1)
+    README.write_text(head + start + "\n" + text + "\n" + end + tail, encoding="utf-8")
+
+
+def main(argv=None) -> int:
     from pycocotools.coco import COCO
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -92,43 +127,47 @@ def main(argv=None) -> int:
     parser.add_argument("--images", type=Path, default=None, help="image folder (default: next to the annotations)")
     parser.add_argument("--model", type=Path, default=None, help="model file (default: the shared COCO model)")
     parser.add_argument("--net-height", type=int, default=368, help="network input height (default 368)")
-    parser.add_argument("--write-readme", action="store_true", help="write the table into README.md")
+    parser.add_argument("--sweep", default="368,432,496,560,656",
+                        help="net heights of the sensitivity table (comma-separated; empty: none)")
+    parser.add_argument("--write-readme", action="store_true", help="write the tables into README.md")
     args = parser.parse_args(argv)
     images_dir = args.images or args.annotations.parent
+    model = args.model or shared_model()
 
     with contextlib.redirect_stdout(io.StringIO()):
         gt = COCO(str(args.annotations))
-    estimator = openpose.PoseEstimator(args.model or shared_model(), net_height=args.net_height)
-    labels = [label for label, _, _ in CONFIGS] + [TFPOSE_LABEL]
-    dets = {label: [] for label in labels}
-    for image_id in sorted(gt.getImgIds()):
-        info = gt.loadImgs(image_id)[0]
-        image = cv2.imread(str(images_dir / info["file_name"]))
-        if image is None:
-            print(f"cannot read {info['file_name']}", file=sys.stderr)
-            return 1
-        out, size = estimator.forward(image)
-        for label, mode, options in CONFIGS:
-            res = openpose.postprocess(out, image_size=size, mode=mode, **options)
-            dets[label] += coco_detections(res, image_id)
-        dets[TFPOSE_LABEL] += coco_detections(tfpose_postprocess(out, image_size=size), image_id)
+    try:
+        scores = measure(gt, images_dir, model, args.net_height)
+        heights = [int(h) for h in args.sweep.split(",") if h.strip()]
+        sweep = {h: (scores if h == args.net_height else measure(gt, images_dir, model, h)) for h in heights}
+    except OSError as exc:
+        print(exc, file=sys.stderr)
+        return 1
 
     n_people = len(gt.getAnnIds())
     title = (f"OKS keypoint accuracy on `{args.annotations.name}` ({len(gt.getImgIds())} images, "
              f"{n_people} people), shared model at net height {args.net_height}, same network output for every mode")
     lines = [title, "", "| mode | AP | AP50 | AR | best OKS per person |", "|---|---|---|---|---|"]
-    for label in labels:
-        ap, ap50, ar, best = evaluate(gt, dets[label])
+    for label in LABELS:
+        ap, ap50, ar, best = scores[label]
         lines.append(f"| {label} | {ap:.3f} | {ap50:.3f} | {ar:.3f} | {best:.3f} |")
     text = "\n".join(lines)
     print(text)
+
+    sweep_text = ""
+    if heights:
+        rows = ["AP (best OKS per person) by network input height, same set:", "",
+                "| mode | " + " | ".join(str(h) for h in heights) + " |", "|---|" + "---|" * len(heights)]
+        for label in SWEEP_LABELS:
+            cells = [f"{sweep[h][label][0]:.3f} ({sweep[h][label][3]:.3f})" for h in heights]
+            rows.append(f"| {label} | " + " | ".join(cells) + " |")
+        sweep_text = "\n".join(rows)
+        print()
+        print(sweep_text)
     if args.write_readme:
-        readme = README.read_text(encoding="utf-8")
-        if START not in readme or END not in readme:
-            raise SystemExit(f"README.md has no {START} ... {END} block")
-        head, rest = readme.split(START, 1)
-        _, tail = rest.split(END, 1)
-        README.write_text(head + START + "\n" + text + "\n" + END + tail, encoding="utf-8")
+        write_block(START, END, text)
+        if sweep_text:
+            write_block(SWEEP_START, SWEEP_END, sweep_text)
     return 0
 
 
