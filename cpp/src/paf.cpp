@@ -90,8 +90,9 @@ std::vector<ValidPair> seed_score_limb(const MapView& paf_x, const MapView& paf_
     // samples are read, so the two known ends go first, and the pairs of one
     // A advance together, one sample index at a time: the map reads of
     // different pairs are independent and overlap in memory. The score of a
-    // valid pair is the sum in sample order, as the original adds it, and
-    // the best B is chosen in the original's order (first maximum).
+    // valid pair is then summed in sample order, as the original adds it
+    // (the samples computed again, to the same values), and the best B is
+    // chosen in the original's order (first maximum).
     // can_pass(under) is the original's test with `over` = n - under; it
     // only falls as `under` grows, so it is true exactly up to max_under.
     auto can_pass = [&](int under) { return static_cast<float>(n - under) / n_f > params.min_fraction; };
@@ -107,10 +108,25 @@ std::vector<ValidPair> seed_score_limb(const MapView& paf_x, const MapView& paf_
     const auto nb = cand_b.size();
     std::vector<Live> live;
     live.reserve(nb);
-    std::vector<float> sample(nb * static_cast<std::size_t>(n));  // sample[j * n + i]
     std::vector<ValidPair> pairs;
     for (const Keypoint& a : cand_a) {
         const Vec2 at_a = paf_at(a.x, a.y);
+        // Sample i of the pair (a, cand_b[l.j]). The inner points are
+        // computed as they are read; truncated points stay inside the
+        // segment's bounding box, the clamp only guards the memory access.
+        auto sample = [&](const Live& l, int i) {
+            Vec2 v = at_a;
+            if (i == n - 1) {
+                v = at_b[l.j];
+            } else if (i > 0) {
+                const Keypoint& b = cand_b[l.j];
+                const Point p = InterpPoints({a.x, a.y}, {b.x, b.y}, n)[i];
+                v = paf_at(clamp(p.x, grid.dst_width - 1), clamp(p.y, grid.dst_height - 1));
+            }
+            return v.x * l.dx + v.y * l.dy;
+        };
+        auto under_if = [&](float s) { return s > params.paf_threshold ? 0 : 1; };
+
         live.clear();
         for (std::size_t j = 0; j < nb; ++j) {
             const Keypoint& b = cand_b[j];
@@ -120,34 +136,24 @@ std::vector<ValidPair> seed_score_limb(const MapView& paf_x, const MapView& paf_
             if (norm == 0.0f) continue;
             dx /= norm;
             dy /= norm;
-            float* s = sample.data() + j * static_cast<std::size_t>(n);
-            s[0] = at_a.x * dx + at_a.y * dy;
-            s[n - 1] = at_b[j].x * dx + at_b[j].y * dy;
-            const int under = (s[0] > params.paf_threshold ? 0 : 1) + (s[n - 1] > params.paf_threshold ? 0 : 1);
-            if (under <= max_under) live.push_back(Live{j, dx, dy, under});
+            Live l{j, dx, dy, 0};
+            l.under = under_if(sample(l, 0)) + under_if(sample(l, n - 1));
+            if (l.under <= max_under) live.push_back(l);
         }
-        // The inner points, computed as they are read (no allocation per
-        // pair). Truncated points stay inside the segment's bounding box;
-        // the clamp only guards the memory access.
         for (int i = 1; i < n - 1 && !live.empty(); ++i) {
             std::size_t kept = 0;
-            for (const Live& l : live) {
-                const Keypoint& b = cand_b[l.j];
-                const Point p = InterpPoints({a.x, a.y}, {b.x, b.y}, n)[i];
-                const Vec2 v = paf_at(clamp(p.x, grid.dst_width - 1), clamp(p.y, grid.dst_height - 1));
-                const float s = v.x * l.dx + v.y * l.dy;
-                sample[l.j * static_cast<std::size_t>(n) + static_cast<std::size_t>(i)] = s;
-                const int under = l.under + (s > params.paf_threshold ? 0 : 1);
-                if (under <= max_under) live[kept++] = Live{l.j, l.dx, l.dy, under};
+            for (std::size_t k = 0; k < live.size(); ++k) {
+                Live l = live[k];
+                l.under += under_if(sample(l, i));
+                if (l.under <= max_under) live[kept++] = l;
             }
             live.resize(kept);
         }
         int max_j = -1;
         float max_score = -1.0f;
         for (const Live& l : live) {  // ascending j
-            const float* s = sample.data() + l.j * static_cast<std::size_t>(n);
             float sum = 0.0f;
-            for (int i = 0; i < n; ++i) sum += s[i];
+            for (int i = 0; i < n; ++i) sum += sample(l, i);
             const float avg = sum / n_f;
             if (avg > max_score) {
                 max_j = static_cast<int>(l.j);
