@@ -18,6 +18,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def _load():
     path = ROOT / "benchmarks" / "tfpose_grouping.py"
+    if not path.is_file():
+        pytest.skip(f"{path} is not here (tests copied without benchmarks/)", allow_module_level=True)
     spec = importlib.util.spec_from_file_location("tfpose_grouping", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
