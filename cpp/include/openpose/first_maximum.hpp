@@ -23,11 +23,14 @@ struct FirstMaximum {
         }
     }
 
-    // Offers row[0..n-1] as the pixels (x0, y) .. (x0 + n - 1, y). Only the
-    // leftmost maximum of the row can win (raster order breaks ties), so the
-    // row's maximum is found first (eight independent lanes, which compilers
-    // vectorise; the values are finite, so max is exact), then its first
-    // position.
+    // Offers row[0..n-1] as the pixels (x0, y) .. (x0 + n - 1, y), with the
+    // result of offering them one by one. Only the leftmost maximum of the
+    // row can win (raster order breaks ties), so the row's maximum is found
+    // first (eight independent lanes, which compilers vectorise), then its
+    // first position. A NaN in the row can make that maximum differ from the
+    // one-by-one result (a NaN offered first sticks; NaN never equals the
+    // maximum): such rows, where the maximum is not found in the row or
+    // row[0] is NaN, are offered one by one.
     void offer_row(const float* row, int n, int x0, int py) {
         if (n <= 0) return;
         float lane[8];
@@ -39,10 +42,13 @@ struct FirstMaximum {
         float m = lane[0];
         for (int k = 1; k < 8; ++k) m = lane[k] > m ? lane[k] : m;
         for (int i = n8; i < n; ++i) m = row[i] > m ? row[i] : m;
-        if (!empty() && m < value) return;
         int i = 0;
-        while (!(row[i] == m)) ++i;
-        offer(m, x0 + i, py);
+        while (i < n && !(row[i] == m)) ++i;
+        if (i == n) {
+            for (int k = 0; k < n; ++k) offer(row[k], x0 + k, py);
+            return;
+        }
+        offer(row[i], x0 + i, py);
     }
 
     Point point() const { return Point{x, y}; }
