@@ -31,7 +31,9 @@ struct SeedPeakWorkspace {
 // blurred map inside it. The peak's score is the resized (unblurred) map at
 // that pixel. Peaks come in contour order.
 // Throws std::invalid_argument if the map does not match the grid's source
-// size or threshold is negative or not finite.
+// size or threshold is negative or not finite. A map with NaN or infinite
+// values gives valid positions but otherwise unspecified peaks
+// (seed_postprocess and the bindings reject such maps first).
 std::vector<Peak> seed_find_peaks(const MapView& heatmap, const ResizeGrid& grid, float threshold);
 
 // The same, with its buffers in `workspace`.
