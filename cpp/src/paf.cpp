@@ -73,7 +73,9 @@ std::vector<ValidPair> seed_score_limb(const MapView& paf_x, const MapView& paf_
         float x;
         float y;
     };
-    auto paf_at = [&](int x, int y) { return Vec2{resized_value(paf_x, grid, x, y), resized_value(paf_y, grid, x, y)}; };
+    auto paf_at = [&](int x, int y) {
+        return Vec2{resized_value(paf_x, grid, x, y), resized_value(paf_y, grid, x, y)};
+    };
 
     // Every pair's first sample is its A and its last its B: the PAF there
     // is read once per candidate, not once per pair.

@@ -31,7 +31,8 @@ void check_net_shape(const NetOutput& net, int n_channels_needed) {
 // scattered points). Channels the layout does not use are checked first.
 class FiniteChannels {
 public:
-    FiniteChannels(const NetOutput& net, const std::vector<int>& used) : net_(net), done_(static_cast<std::size_t>(net.channels), 0) {
+    FiniteChannels(const NetOutput& net, const std::vector<int>& used)
+        : net_(net), done_(static_cast<std::size_t>(net.channels), 0) {
         std::vector<std::uint8_t> is_used(static_cast<std::size_t>(net.channels), 0);
         for (const int c : used) is_used[static_cast<std::size_t>(c)] = 1;
         for (int c = 0; c < net.channels; ++c) {
