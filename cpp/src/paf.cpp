@@ -34,6 +34,13 @@ private:
     float y_step_;
 };
 
+// Both PAF maps must have the grid's source size.
+void check_paf_size(const MapView& paf_x, const MapView& paf_y, int width, int height, const char* grid) {
+    if (paf_x.width != width || paf_x.height != height || paf_y.width != width || paf_y.height != height) {
+        throw std::invalid_argument(std::string("PAF map size does not match the ") + grid);
+    }
+}
+
 void check_n_samples(int n) {
     if (n < 2 || n > kMaxSamples) {
         throw std::invalid_argument("n_samples must be between 2 and " + std::to_string(kMaxSamples));
@@ -54,10 +61,7 @@ std::vector<Point> seed_interp_points(Point a, Point b, int n) {
 std::vector<ValidPair> seed_score_limb(const MapView& paf_x, const MapView& paf_y, const ResizeGrid& grid,
                                        const std::vector<Keypoint>& cand_a, const std::vector<Keypoint>& cand_b,
                                        const SeedPairParams& params) {
-    if (paf_x.width != grid.src_width || paf_x.height != grid.src_height || paf_y.width != grid.src_width ||
-        paf_y.height != grid.src_height) {
-        throw std::invalid_argument("PAF map size does not match the resize grid");
-    }
+    check_paf_size(paf_x, paf_y, grid.src_width, grid.src_height, "resize grid");
     check_n_samples(params.n_samples);
     check_candidate_count(cand_a.size(), "candidates_a");
     check_candidate_count(cand_b.size(), "candidates_b");
@@ -214,10 +218,7 @@ float accurate_limb_score(const MapView& paf_x, const MapView& paf_y, const Cubi
 std::vector<ValidPair> accurate_score_limb(const MapView& paf_x, const MapView& paf_y, const CubicGrid& grid,
                                            const std::vector<KeypointF>& cand_a, const std::vector<KeypointF>& cand_b,
                                            const AccuratePairParams& params) {
-    if (paf_x.width != grid.src_width || paf_x.height != grid.src_height || paf_y.width != grid.src_width ||
-        paf_y.height != grid.src_height) {
-        throw std::invalid_argument("PAF map size does not match the bicubic grid");
-    }
+    check_paf_size(paf_x, paf_y, grid.src_width, grid.src_height, "bicubic grid");
     check_candidate_count(cand_a.size(), "candidates_a");
     check_candidate_count(cand_b.size(), "candidates_b");
     std::vector<ValidPair> pairs;

@@ -63,6 +63,20 @@ std::vector<int> used_channels(int n_parts, const std::vector<Limb>& limbs) {
     return used;
 }
 
+// Checks the limbs of a layout with n_parts parts; returns how many
+// channels of net_output the layout reads (parts, then PAF channels).
+int check_limbs(int n_parts, const std::vector<Limb>& limbs) {
+    int needed = n_parts;
+    for (const Limb& l : limbs) {
+        if (l.paf_x < 0 || l.paf_y < 0) throw std::invalid_argument("layout names a negative PAF channel");
+        if (l.part_a < 0 || l.part_b < 0 || l.part_a >= n_parts || l.part_b >= n_parts) {
+            throw std::invalid_argument("layout names a limb part outside 0..n_parts-1");
+        }
+        needed = std::max({needed, l.paf_x + 1, l.paf_y + 1});
+    }
+    return needed;
+}
+
 }  // namespace
 
 void check_net_output(const NetOutput& net, int n_channels_needed) {
@@ -70,28 +84,12 @@ void check_net_output(const NetOutput& net, int n_channels_needed) {
     for (int c = 0; c < net.channels; ++c) require_finite(net.channel(c), "net_output");
 }
 
-namespace {
-
-int channels_needed(const SeedLayout& layout) {
-    int needed = layout.n_parts;
-    for (const Limb& l : layout.limbs) needed = std::max({needed, l.paf_x + 1, l.paf_y + 1});
-    return needed;
-}
-
-}  // namespace
-
 SeedResult seed_postprocess(const NetOutput& net, int image_width, int image_height, const SeedLayout& layout,
                             float threshold, const SeedPairParams& params) {
     if (layout.n_parts <= 0 || layout.n_parts > kMaxParts || layout.starts_person.size() != layout.limbs.size()) {
         throw std::invalid_argument("layout tables are inconsistent");
     }
-    for (const Limb& l : layout.limbs) {
-        if (l.paf_x < 0 || l.paf_y < 0) throw std::invalid_argument("layout names a negative PAF channel");
-        if (l.part_a < 0 || l.part_b < 0 || l.part_a >= layout.n_parts || l.part_b >= layout.n_parts) {
-            throw std::invalid_argument("layout names a limb part outside 0..n_parts-1");
-        }
-    }
-    check_net_shape(net, channels_needed(layout));
+    check_net_shape(net, check_limbs(layout.n_parts, layout.limbs));
     FiniteChannels maps(net, used_channels(layout.n_parts, layout.limbs));
     const ResizeGrid grid = make_resize_grid(net.width, net.height, image_width, image_height);
 
@@ -141,15 +139,7 @@ AccurateResult accurate_postprocess(const NetOutput& net, int image_width, int i
     }
     if (image_width <= 0 || image_height <= 0) throw std::invalid_argument("image size must be positive");
     if (params.factor < 1 || params.factor > 8) throw std::invalid_argument("factor must be between 1 and 8");
-    int needed = layout.n_parts;
-    for (const Limb& l : layout.limbs) {
-        if (l.paf_x < 0 || l.paf_y < 0) throw std::invalid_argument("layout names a negative PAF channel");
-        if (l.part_a < 0 || l.part_b < 0 || l.part_a >= layout.n_parts || l.part_b >= layout.n_parts) {
-            throw std::invalid_argument("layout names a limb part outside 0..n_parts-1");
-        }
-        needed = std::max({needed, l.paf_x + 1, l.paf_y + 1});
-    }
-    check_net_output(net, needed);
+    check_net_output(net, check_limbs(layout.n_parts, layout.limbs));
     const CubicGrid grid = make_cubic_grid(net.width, net.height, params.factor);
 
     AccurateResult result;
