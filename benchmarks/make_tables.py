@@ -95,11 +95,11 @@ def main(argv=None):
     ratios_ref, ratios_orig, cpp_times = [], [], []
     for name, out, size in cases:
         big = size[0] * size[1] > 1_000_000
-        ref = openpose.postprocess(out, mode="seed", image_size=size, backend="python")
+        ref = openpose.postprocess(out, mode="seed", image_size=size, implementation="python")
         res = openpose.postprocess(out, mode="seed", image_size=size)
         if not bc.same_result(res, ref):
             raise SystemExit(f"C++ and Python results differ on {name}")
-        t_ref = median_ms(lambda: openpose.postprocess(out, mode="seed", image_size=size, backend="python"),
+        t_ref = median_ms(lambda: openpose.postprocess(out, mode="seed", image_size=size, implementation="python"),
                           1 if big else 3, warmup=0)
         t_cpp = median_ms(lambda: openpose.postprocess(out, mode="seed", image_size=size), args.cpp_rounds)
         t_orig = None

@@ -37,11 +37,11 @@ def outputs():
 
 
 @pytest.mark.parametrize("factor", [8, 1], ids=["x8", "output-res"])
-@pytest.mark.parametrize("backend", ["cpp", "python"])
-def test_accurate_postprocess(benchmark, outputs, backend, factor):
+@pytest.mark.parametrize("implementation", ["cpp", "python"])
+def test_accurate_postprocess(benchmark, outputs, implementation, factor):
     """One call = every shared photo once (divide by the photo count for per-image times)."""
     def run():
-        return [openpose.postprocess(out, image_size=size, backend=backend, factor=factor) for out, size in outputs]
+        return [openpose.postprocess(out, image_size=size, implementation=implementation, factor=factor) for out, size in outputs]
 
-    results = benchmark.pedantic(run, rounds=3 if backend == "python" else 20, iterations=1)
+    results = benchmark.pedantic(run, rounds=3 if implementation == "python" else 20, iterations=1)
     assert sum(len(r) for r in results) > 0

@@ -1,7 +1,7 @@
 """Seed-mode post-processing: Python reference and C++ core side by side.
 
 Every benchmark checks its result (against the reference, computed once
-outside the timing). Groups put the two backends of one case together.
+outside the timing). Groups put the two implementations of one case together.
 Run:  python -m pytest benchmarks --benchmark-enable --benchmark-group-by=group
 With --benchmark-disable (the project default) each runs once: a quick
 correctness check.
@@ -25,54 +25,54 @@ _REF = {}
 
 def _reference(key, out, size):
     if key not in _REF:
-        _REF[key] = openpose.postprocess(out, mode="seed", image_size=size, backend="python")
+        _REF[key] = openpose.postprocess(out, mode="seed", image_size=size, implementation="python")
     return _REF[key]
 
 
-def _run(benchmark, backend, out, size, ref, rounds):
-    if backend == "python":
+def _run(benchmark, implementation, out, size, ref, rounds):
+    if implementation == "python":
         res = benchmark.pedantic(openpose.postprocess, args=(out,),
-                                 kwargs={"image_size": size, "backend": backend, "mode": "seed"},
+                                 kwargs={"image_size": size, "implementation": implementation, "mode": "seed"},
                                  rounds=rounds, iterations=1)
     else:
-        res = benchmark(openpose.postprocess, out, image_size=size, backend=backend, mode="seed")
+        res = benchmark(openpose.postprocess, out, image_size=size, implementation=implementation, mode="seed")
     assert bc.same_result(res, ref)
     return res
 
 
-@pytest.mark.parametrize("backend", ["python", "cpp"])
+@pytest.mark.parametrize("implementation", ["python", "cpp"])
 @pytest.mark.parametrize("name", PHOTO_CASES)
-def test_pipeline_real_photo(benchmark, real_cases, name, backend):
+def test_pipeline_real_photo(benchmark, real_cases, name, implementation):
     out, size = real_cases[name]
     benchmark.group = f"pipeline photo {name} {size[0]}x{size[1]}"
-    res = _run(benchmark, backend, out, size, _reference(name, out, size), rounds=3)
+    res = _run(benchmark, implementation, out, size, _reference(name, out, size), rounds=3)
     assert len(res) > 0
 
 
-@pytest.mark.parametrize("backend", ["python", "cpp"])
+@pytest.mark.parametrize("implementation", ["python", "cpp"])
 @pytest.mark.parametrize("name", BIG_CASES)
-def test_pipeline_real_large(benchmark, real_cases, name, backend):
+def test_pipeline_real_large(benchmark, real_cases, name, implementation):
     out, size = real_cases[name]
     benchmark.group = f"pipeline {name} {size[0]}x{size[1]}"
-    res = _run(benchmark, backend, out, size, _reference(name, out, size), rounds=1)
+    res = _run(benchmark, implementation, out, size, _reference(name, out, size), rounds=1)
     assert len(res) > 0
 
 
-@pytest.mark.parametrize("backend", ["python", "cpp"])
+@pytest.mark.parametrize("implementation", ["python", "cpp"])
 @pytest.mark.parametrize("n_people", [1, 25, 100, 200])
-def test_pipeline_synthetic_crowd(benchmark, n_people, backend):
+def test_pipeline_synthetic_crowd(benchmark, n_people, implementation):
     out = bc.crowd(n_people)
     size = bc.CROWD_IMAGE
     benchmark.group = f"pipeline synthetic crowd {n_people:3d} people {size[0]}x{size[1]}"
-    _run(benchmark, backend, out, size, _reference(("crowd", n_people), out, size), rounds=1)
+    _run(benchmark, implementation, out, size, _reference(("crowd", n_people), out, size), rounds=1)
 
 
-@pytest.mark.parametrize("backend", ["python", "cpp"])
+@pytest.mark.parametrize("implementation", ["python", "cpp"])
 @pytest.mark.parametrize("size", bc.IMAGE_SIZES, ids=[f"{w}x{h}" for w, h in bc.IMAGE_SIZES])
-def test_pipeline_synthetic_image_size(benchmark, size, backend):
+def test_pipeline_synthetic_image_size(benchmark, size, implementation):
     out = bc.crowd(4)
     benchmark.group = f"pipeline synthetic 4 people {size[0]:4d}x{size[1]}"
-    _run(benchmark, backend, out, size, _reference(("size", size), out, size), rounds=1)
+    _run(benchmark, implementation, out, size, _reference(("size", size), out, size), rounds=1)
 
 
 # --- stages, on one real photo ---------------------------------------------
@@ -80,14 +80,14 @@ def test_pipeline_synthetic_image_size(benchmark, size, backend):
 STAGE_PHOTO = "000000000395"
 
 
-@pytest.mark.parametrize("backend", ["python", "cpp"])
-def test_stage_find_peaks(benchmark, real_cases, backend):
+@pytest.mark.parametrize("implementation", ["python", "cpp"])
+def test_stage_find_peaks(benchmark, real_cases, implementation):
     out, size = real_cases[STAGE_PHOTO]
     benchmark.group = f"stage find_peaks (18 heatmaps) {STAGE_PHOTO}"
-    expected = [openpose.find_peaks(out[0, p], mode="seed", image_size=size, backend="python") for p in range(18)]
+    expected = [openpose.find_peaks(out[0, p], mode="seed", image_size=size, implementation="python") for p in range(18)]
 
     def run():
-        return [openpose.find_peaks(out[0, p], mode="seed", image_size=size, backend=backend) for p in range(18)]
+        return [openpose.find_peaks(out[0, p], mode="seed", image_size=size, implementation=implementation) for p in range(18)]
 
     got = benchmark(run)
     for g, e in zip(got, expected):
@@ -96,8 +96,8 @@ def test_stage_find_peaks(benchmark, real_cases, backend):
     assert sum(len(g) for g in got) > 0
 
 
-@pytest.mark.parametrize("backend", ["python", "cpp"])
-def test_stage_score_limbs(benchmark, real_cases, backend):
+@pytest.mark.parametrize("implementation", ["python", "cpp"])
+def test_stage_score_limbs(benchmark, real_cases, implementation):
     out, size = real_cases[STAGE_PHOTO]
     benchmark.group = f"stage score_limb (19 limbs) {STAGE_PHOTO}"
     full = _reference(STAGE_PHOTO, out, size)
@@ -106,7 +106,7 @@ def test_stage_score_limbs(benchmark, real_cases, backend):
     def run():
         return [openpose.score_limb(out[0, cx], out[0, cy], full.keypoints[a], full.keypoints[b],
                                     mode="seed", image_size=size,
-                                    backend=backend) for a, b, cx, cy in limbs]
+                                    implementation=implementation) for a, b, cx, cy in limbs]
 
     got = benchmark(run)
     for g, e in zip(got, full.valid_pairs):
@@ -114,12 +114,12 @@ def test_stage_score_limbs(benchmark, real_cases, backend):
         np.testing.assert_allclose(g[:, 2], e[:, 2], rtol=1e-5, atol=0)
 
 
-@pytest.mark.parametrize("backend", ["python", "cpp"])
-def test_stage_assemble(benchmark, real_cases, backend):
+@pytest.mark.parametrize("implementation", ["python", "cpp"])
+def test_stage_assemble(benchmark, real_cases, implementation):
     out, size = real_cases[STAGE_PHOTO]
     benchmark.group = f"stage assemble_persons {STAGE_PHOTO}"
     full = _reference(STAGE_PHOTO, out, size)
-    got = benchmark(openpose.assemble_persons, full.valid_pairs, layout="coco", mode="seed", backend=backend)
+    got = benchmark(openpose.assemble_persons, full.valid_pairs, layout="coco", mode="seed", implementation=implementation)
     np.testing.assert_array_equal(got, full.persons)
     assert len(got) > 0
 

@@ -75,7 +75,7 @@ def model_for_this_opencv() -> Path:
 
 @pytest.fixture(scope="session")
 def estimator():
-    """A PoseEstimator on the shared COCO model (seed mode, C++ backend)."""
+    """A PoseEstimator on the shared COCO model (seed mode, C++ implementation)."""
     import openpose
 
     return openpose.PoseEstimator(model_for_this_opencv(), mode="seed")
@@ -84,14 +84,14 @@ def estimator():
 def chained_candidates(out, size, mode, full):
     """Candidates per part from `find_peaks` on each heatmap, numbered as `postprocess` numbers them.
 
-    Asserts that both backends find the same peaks and that, with ids, they
+    Asserts that both implementations find the same peaks and that, with ids, they
     equal `full.keypoints` (the result of `postprocess` on the same output).
     """
     import openpose
 
     next_id, cands = 0, []
     for part in range(len(full.keypoints)):
-        peaks = {b: openpose.find_peaks(out[0, part], image_size=size, mode=mode, backend=b) for b in ("cpp", "python")}
+        peaks = {b: openpose.find_peaks(out[0, part], image_size=size, mode=mode, implementation=b) for b in ("cpp", "python")}
         np.testing.assert_array_equal(peaks["cpp"], peaks["python"])
         ids = np.arange(next_id, next_id + len(peaks["cpp"]), dtype=np.float32)[:, None]
         cands.append(np.hstack([ids, peaks["cpp"]]))

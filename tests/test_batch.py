@@ -35,9 +35,9 @@ def test_batch_equals_one_by_one(threads, mode):
 
 def test_batch_one_size_for_all_and_stacked_array():
     outs = np.concatenate([synthetic_net_output(3, map_size=(40, 30), seed=s) for s in range(3)])
-    got = openpose.postprocess_batch(outs, image_sizes=(320, 240), threads=2, backend="python")
+    got = openpose.postprocess_batch(outs, image_sizes=(320, 240), threads=2, implementation="python")
     for k in range(3):
-        one = openpose.postprocess(outs[k], image_size=(320, 240), backend="cpp")
+        one = openpose.postprocess(outs[k], image_size=(320, 240), implementation="cpp")
         np.testing.assert_array_equal(got[k].persons, one.persons)
         np.testing.assert_array_equal(got[k].poses[..., :2], one.poses[..., :2])
 

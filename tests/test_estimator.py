@@ -104,12 +104,12 @@ def test_as_bgr_passes_bgr_through():
         ({"net_height": 0}, ValueError, "multiple of 16"),
         ({"net_height": 368.0}, TypeError, "`net_height`"),
         ({"mode": "fast"}, ValueError, "`mode`"),
-        ({"backend": "gpu"}, ValueError, "`backend`"),
+        ({"implementation": "gpu"}, ValueError, "`implementation`"),
         ({"layout": "hands"}, ValueError, "known layouts"),
         ({"thresh": 0.2}, TypeError, "unknown option"),
         ({"threshold": -1.0}, ValueError, "`threshold`"),
     ],
-    ids=["height-not-16", "height-zero", "height-float", "mode", "backend", "layout", "option", "option-value"],
+    ids=["height-not-16", "height-zero", "height-float", "mode", "implementation", "layout", "option", "option-value"],
 )
 def test_bad_options_fail_at_construction(kwargs, error, match):
     with pytest.raises(error, match=match):
@@ -124,11 +124,11 @@ def test_options_reach_postprocess(photo):
     np.testing.assert_array_equal(strict.estimate(photo).poses, expected.poses)
 
 
-def test_python_backend_agrees(photo):
+def test_python_implementation_agrees(photo):
     model = model_for_this_opencv()
     small = cv2.resize(photo, (200, 150))
-    cpp = openpose.PoseEstimator(model, backend="cpp", net_height=160).estimate(small)
-    py = openpose.PoseEstimator(model, backend="python", net_height=160).estimate(small)
+    cpp = openpose.PoseEstimator(model, implementation="cpp", net_height=160).estimate(small)
+    py = openpose.PoseEstimator(model, implementation="python", net_height=160).estimate(small)
     np.testing.assert_array_equal(cpp.poses, py.poses)
 
 

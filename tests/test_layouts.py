@@ -125,12 +125,12 @@ def test_coco_seed_rule_unchanged():
 
 @pytest.mark.parametrize("name", LAYOUT_IDS, ids=LAYOUT_IDS)
 @pytest.mark.parametrize("seed", [0, 1], ids=["seed0", "seed1"])
-def test_seed_mode_runs_on_every_layout_and_backends_agree(name, seed):
+def test_seed_mode_runs_on_every_layout_and_implementations_agree(name, seed):
     lay = LAYOUTS[name]
     rng = np.random.default_rng(seed)
     out = rng.random((lay.n_channels, 23, 31)).astype(np.float32)
-    cpp = openpose.postprocess(out, image_size=(124, 92), layout=name, backend="cpp")
-    py = openpose.postprocess(out, image_size=(124, 92), layout=name, backend="python")
+    cpp = openpose.postprocess(out, image_size=(124, 92), layout=name, implementation="cpp")
+    py = openpose.postprocess(out, image_size=(124, 92), layout=name, implementation="python")
     assert cpp.layout == name and cpp.poses.shape[1:] == (lay.n_parts, 3)
     assert len(cpp) > 0
     np.testing.assert_array_equal(cpp.poses, py.poses)

@@ -27,7 +27,7 @@ PARAMS = [(10, 0.7), (10, 0.69999), (10, 0.0), (10, 0.95), (10, 1.0), (10, -0.5)
 @pytest.fixture(scope="module")
 def crowd():
     out = synthetic_net_output(12, map_size=(82, 46), seed=5)[0]
-    cands = [openpose.find_peaks(out[p], image_size=SIZE, mode="seed", backend="python") for p in range(18)]
+    cands = [openpose.find_peaks(out[p], image_size=SIZE, mode="seed", implementation="python") for p in range(18)]
     ids = np.cumsum([0] + [len(c) for c in cands])
     return out, [np.column_stack([np.arange(ids[p], ids[p + 1]), c]).astype(np.float32) for p, c in enumerate(cands)]
 
@@ -40,7 +40,7 @@ def test_pairs_equal_reference(crowd, n_samples, min_fraction):
         a, b = cands[part_a], cands[part_b]
         if not len(a) or not len(b):
             continue
-        got, ref = (openpose.score_limb(out[cx], out[cy], a, b, image_size=SIZE, mode="seed", backend=be,
+        got, ref = (openpose.score_limb(out[cx], out[cy], a, b, image_size=SIZE, mode="seed", implementation=be,
                                         n_samples=n_samples, min_fraction=min_fraction) for be in ("cpp", "python"))
         np.testing.assert_array_equal(got[:, :2], ref[:, :2])
         np.testing.assert_allclose(got[:, 2], ref[:, 2], rtol=1e-6, atol=0)

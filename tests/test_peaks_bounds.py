@@ -27,8 +27,8 @@ BELOW = np.nextafter(T, np.float32(0))
 
 
 def _compare(heatmap, size, threshold=0.1, at_least=1):
-    ref = openpose.find_peaks(heatmap, image_size=size, threshold=threshold, mode="seed", backend="python")
-    got = openpose.find_peaks(heatmap, image_size=size, threshold=threshold, mode="seed", backend="cpp")
+    ref = openpose.find_peaks(heatmap, image_size=size, threshold=threshold, mode="seed", implementation="python")
+    got = openpose.find_peaks(heatmap, image_size=size, threshold=threshold, mode="seed", implementation="cpp")
     assert len(ref) >= at_least
     np.testing.assert_array_equal(got[:, :2], ref[:, :2])
     np.testing.assert_allclose(got[:, 2], ref[:, 2], rtol=1e-6, atol=0)
@@ -68,8 +68,8 @@ def test_plateaus_within_one_ulp_of_threshold(name, values, size):
     # The resized value of a constant plateau is the constant only up to the
     # rounding of w0 + w1, so which pixels pass is decided in the last bit.
     heatmap = plateaus(sum(map(ord, name)), (46, 62), values)
-    ref = openpose.find_peaks(heatmap, image_size=size, mode="seed", backend="python")
-    got = openpose.find_peaks(heatmap, image_size=size, mode="seed", backend="cpp")
+    ref = openpose.find_peaks(heatmap, image_size=size, mode="seed", implementation="python")
+    got = openpose.find_peaks(heatmap, image_size=size, mode="seed", implementation="cpp")
     np.testing.assert_array_equal(got[:, :2], ref[:, :2])
     np.testing.assert_allclose(got[:, 2], ref[:, 2], rtol=1e-6, atol=0)
     assert len(ref) > 0
@@ -174,8 +174,8 @@ def test_random_hostile_maps(first):
     differ = []
     for seed in range(first, first + CHUNK):
         m, size = _hostile_map(seed)
-        ref = openpose.find_peaks(m, image_size=size, mode="seed", backend="python")
-        got = openpose.find_peaks(m, image_size=size, mode="seed", backend="cpp")
+        ref = openpose.find_peaks(m, image_size=size, mode="seed", implementation="python")
+        got = openpose.find_peaks(m, image_size=size, mode="seed", implementation="cpp")
         if ref.shape != got.shape or not np.array_equal(got[:, :2], ref[:, :2]) or not np.allclose(
                 got[:, 2], ref[:, 2], rtol=1e-6, atol=0):
             differ.append(seed)

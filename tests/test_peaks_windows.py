@@ -75,8 +75,8 @@ CASES = [
                          ids=[f"seed{c[0]}-{c[1][1]}x{c[1][0]}->{c[2][0]}x{c[2][1]}" for c in CASES])
 def test_windowed_peaks_equal_full_image_peaks(seed, shape, size, n_blobs, n_rings, noise, threshold):
     heatmap = blobs_map(seed, shape, n_blobs, n_rings, noise)
-    ref = openpose.find_peaks(heatmap, image_size=size, threshold=threshold, mode="seed", backend="python")
-    got = openpose.find_peaks(heatmap, image_size=size, threshold=threshold, mode="seed", backend="cpp")
+    ref = openpose.find_peaks(heatmap, image_size=size, threshold=threshold, mode="seed", implementation="python")
+    got = openpose.find_peaks(heatmap, image_size=size, threshold=threshold, mode="seed", implementation="cpp")
     np.testing.assert_array_equal(got[:, :2], ref[:, :2])
     np.testing.assert_allclose(got[:, 2], ref[:, 2], rtol=1e-6, atol=0)
     if n_blobs or noise:
@@ -86,8 +86,8 @@ def test_windowed_peaks_equal_full_image_peaks(seed, shape, size, n_blobs, n_rin
 def test_windowed_peaks_at_image_size():
     """A map already at image size (no resize) goes through the same windows."""
     heatmap = blobs_map(21, (240, 320), 40, 4, 0.01)
-    ref = openpose.find_peaks(heatmap, mode="seed", backend="python")
-    got = openpose.find_peaks(heatmap, mode="seed", backend="cpp")
+    ref = openpose.find_peaks(heatmap, mode="seed", implementation="python")
+    got = openpose.find_peaks(heatmap, mode="seed", implementation="cpp")
     assert len(ref) > 20
     np.testing.assert_array_equal(got, ref)
 
@@ -103,8 +103,8 @@ def test_nested_rings_keep_opencv_order():
     m = np.maximum(m, _gauss(shape, 90, 10, 1.5, 0.7))
     m = np.maximum(m, _gauss(shape, 5, 70, 1.5, 0.7))
     for size, at_least in (((100, 80), 10), ((300, 240), 10), ((57, 45), 4)):
-        ref = openpose.find_peaks(m, image_size=size, mode="seed", backend="python")
-        got = openpose.find_peaks(m, image_size=size, mode="seed", backend="cpp")
+        ref = openpose.find_peaks(m, image_size=size, mode="seed", implementation="python")
+        got = openpose.find_peaks(m, image_size=size, mode="seed", implementation="cpp")
         assert len(ref) >= at_least
         np.testing.assert_array_equal(got[:, :2], ref[:, :2])
         np.testing.assert_allclose(got[:, 2], ref[:, 2], rtol=1e-6, atol=0)
@@ -126,8 +126,8 @@ def test_more_contours_than_opencv_labels(rings):
     """More than 126 contours: OpenCV reuses its 7-bit border labels; peaks and order still match."""
     m = _grid_of_blobs((90, 120), 6, rings)
     size = (480, 360)
-    ref = openpose.find_peaks(m, image_size=size, mode="seed", backend="python")
-    got = openpose.find_peaks(m, image_size=size, mode="seed", backend="cpp")
+    ref = openpose.find_peaks(m, image_size=size, mode="seed", implementation="python")
+    got = openpose.find_peaks(m, image_size=size, mode="seed", implementation="cpp")
     assert len(ref) > 200
     np.testing.assert_array_equal(got[:, :2], ref[:, :2])
     np.testing.assert_allclose(got[:, 2], ref[:, 2], rtol=1e-6, atol=0)

@@ -1,4 +1,4 @@
-"""The public post-processing: C++ and Python backends agree, shapes are fixed."""
+"""The public post-processing: C++ and Python implementations agree, shapes are fixed."""
 
 from __future__ import annotations
 
@@ -28,11 +28,11 @@ def assert_same_result(a, b):
     np.testing.assert_allclose(a.poses[..., 2], b.poses[..., 2], rtol=1e-5, atol=0)
 
 
-def test_backends_agree_on_real_outputs(real_outputs):
+def test_implementations_agree_on_real_outputs(real_outputs):
     found = 0
     for name, out, size in real_outputs:
-        cpp = openpose.postprocess(out, image_size=size, mode="seed", backend="cpp")
-        ref = openpose.postprocess(out, image_size=size, mode="seed", backend="python")
+        cpp = openpose.postprocess(out, image_size=size, mode="seed", implementation="cpp")
+        ref = openpose.postprocess(out, image_size=size, mode="seed", implementation="python")
         assert_same_result(cpp, ref)
         found += len(cpp)
     assert found > 20, "the shared model should find people in the shared photos"
@@ -44,10 +44,10 @@ SYNTH = [(1, (62, 46), (640, 480), 0), (6, (82, 46), (656, 368), 1), (25, (90, 6
 
 @pytest.mark.parametrize(("n", "map_size", "image_size", "seed"), SYNTH,
                          ids=[f"{n}people-{m}->{s}" for n, m, s, _ in SYNTH])
-def test_backends_agree_on_synthetic_outputs(n, map_size, image_size, seed):
+def test_implementations_agree_on_synthetic_outputs(n, map_size, image_size, seed):
     out = synthetic_net_output(n, map_size=map_size, seed=seed)
-    cpp = openpose.postprocess(out, image_size=image_size, mode="seed", backend="cpp")
-    ref = openpose.postprocess(out, image_size=image_size, mode="seed", backend="python")
+    cpp = openpose.postprocess(out, image_size=image_size, mode="seed", implementation="cpp")
+    ref = openpose.postprocess(out, image_size=image_size, mode="seed", implementation="python")
     assert_same_result(cpp, ref)
     assert sum(len(k) for k in cpp.keypoints) > 0
 
@@ -61,13 +61,13 @@ def test_stages_agree_and_compose_to_postprocess():
     pairs = []
     for k, (a, b, cx, cy) in enumerate(lay.limb_table("seed")):
         got = {be: openpose.score_limb(out[0, cx], out[0, cy], cands[a], cands[b], image_size=size, mode="seed",
-                                      backend=be)
+                                      implementation=be)
                for be in ("cpp", "python")}
         np.testing.assert_array_equal(got["cpp"], got["python"])
         np.testing.assert_array_equal(got["cpp"], full.valid_pairs[k])
         pairs.append(got["cpp"])
     for be in ("cpp", "python"):
-        persons = openpose.assemble_persons(pairs, layout="coco", mode="seed", backend=be)
+        persons = openpose.assemble_persons(pairs, layout="coco", mode="seed", implementation=be)
         np.testing.assert_array_equal(persons, full.persons)
 
 
@@ -79,17 +79,17 @@ def test_find_peaks_at_image_size_equals_resized_input():
                                   openpose.find_peaks(out[0, 0], image_size=(320, 240), mode="seed"))
 
 
-@pytest.mark.parametrize("backend", ["cpp", "python"])
-def test_empty_result_keeps_its_shapes(backend):
+@pytest.mark.parametrize("implementation", ["cpp", "python"])
+def test_empty_result_keeps_its_shapes(implementation):
     out = np.zeros((1, 57, 20, 30), np.float32)
-    res = openpose.postprocess(out, image_size=(240, 160), mode="seed", backend=backend)
+    res = openpose.postprocess(out, image_size=(240, 160), mode="seed", implementation=implementation)
     assert res.poses.shape == (0, 18, 3) and res.poses.dtype == np.float32
     assert res.persons.shape == (0, 18) and res.persons.dtype == np.int32
     assert res.scores.shape == (0,)
     assert [k.shape for k in res.keypoints] == [(0, 4)] * 18
     assert [p.shape for p in res.valid_pairs] == [(0, 3)] * 19
     assert res.invalid_pairs == list(range(19))
-    assert openpose.find_peaks(out[0, 0], mode="seed", backend=backend).shape == (0, 3)
+    assert openpose.find_peaks(out[0, 0], mode="seed", implementation=implementation).shape == (0, 3)
 
 
 def test_poses_follow_persons_and_keypoints():

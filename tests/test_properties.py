@@ -1,7 +1,7 @@
 """Property-based tests (hypothesis): arbitrary arrays at the bindings and the stages.
 
 Whatever the shape, dtype, strides, size or values, the outcome is a result
-or a clear ValueError/TypeError; for valid input the C++ and Python backends
+or a clear ValueError/TypeError; for valid input the C++ and Python implementations
 give identical results. Example counts are modest (CI time); runs are
 derandomized, so a failure reproduces.
 """
@@ -134,7 +134,7 @@ def test_ext_postprocess_any_input(net, width, height, n_parts, limbs, flags, th
         assert persons.shape[1] == n_parts
 
 
-# --- the public stages: clear errors, and both backends agree -----------------
+# --- the public stages: clear errors, and both implementations agree -----------------
 
 @pytest.mark.parametrize("mode", ["seed", "accurate"])
 @FEW
@@ -158,12 +158,12 @@ IMAGE_SIDES = st.integers(1, 48)
 @FEW
 @given(data=st.data(), h=MAP_SIDES, w=MAP_SIDES, width=IMAGE_SIDES, height=IMAGE_SIDES,
        threshold=st.sampled_from([0.0, 0.05, 0.1, 0.5]))
-def test_find_peaks_backends_agree(mode, data, h, w, width, height, threshold):
+def test_find_peaks_implementations_agree(mode, data, h, w, width, height, threshold):
     heat = data.draw(maps((h, w)))
     if data.draw(st.booleans()):
         heat = np.asfortranarray(heat)  # any strides: the stage makes it contiguous
-    got = openpose.find_peaks(heat, image_size=(width, height), threshold=threshold, mode=mode, backend="cpp")
-    want = openpose.find_peaks(heat, image_size=(width, height), threshold=threshold, mode=mode, backend="python")
+    got = openpose.find_peaks(heat, image_size=(width, height), threshold=threshold, mode=mode, implementation="cpp")
+    want = openpose.find_peaks(heat, image_size=(width, height), threshold=threshold, mode=mode, implementation="python")
     np.testing.assert_array_equal(got, want)
 
 
@@ -179,24 +179,24 @@ def candidates(draw, width, height, first_id):
 @given(data=st.data(), h=MAP_SIDES, w=MAP_SIDES, width=IMAGE_SIDES, height=IMAGE_SIDES,
        n_samples=st.integers(2, 12), paf_threshold=st.sampled_from([-0.5, 0.0, 0.1]),
        min_fraction=st.sampled_from([0.0, 0.5, 0.7, 1.0]))
-def test_score_limb_backends_agree(data, h, w, width, height, n_samples, paf_threshold, min_fraction):
+def test_score_limb_implementations_agree(data, h, w, width, height, n_samples, paf_threshold, min_fraction):
     px, py = data.draw(maps((h, w), -1.0, 1.0)), data.draw(maps((h, w), -1.0, 1.0))
     cand_a = data.draw(candidates(width, height, 0))
     cand_b = data.draw(candidates(width, height, 10))
     kw = dict(mode="seed", image_size=(width, height), n_samples=n_samples, paf_threshold=paf_threshold, min_fraction=min_fraction)
-    got = openpose.score_limb(px, py, cand_a, cand_b, backend="cpp", **kw)
-    want = openpose.score_limb(px, py, cand_a, cand_b, backend="python", **kw)
+    got = openpose.score_limb(px, py, cand_a, cand_b, implementation="cpp", **kw)
+    want = openpose.score_limb(px, py, cand_a, cand_b, implementation="python", **kw)
     np.testing.assert_array_equal(got, want)
 
 
 @FEW
 @given(data=st.data())
-def test_assemble_persons_backends_agree(data):
+def test_assemble_persons_implementations_agree(data):
     n_limbs = len(openpose.get_layout("coco").limb_table("seed"))
     pair = st.tuples(st.integers(0, 12), st.integers(0, 12), st.floats(0, 1, width=32))
     pairs = [np.asarray(data.draw(st.lists(pair, max_size=3)), np.float32).reshape(-1, 3) for _ in range(n_limbs)]
-    got = openpose.assemble_persons(pairs, mode="seed", backend="cpp")
-    want = openpose.assemble_persons(pairs, mode="seed", backend="python")
+    got = openpose.assemble_persons(pairs, mode="seed", implementation="cpp")
+    want = openpose.assemble_persons(pairs, mode="seed", implementation="python")
     np.testing.assert_array_equal(got, want)
 
 
@@ -204,12 +204,12 @@ def test_assemble_persons_backends_agree(data):
 @settings(FEW, max_examples=12)
 @given(data=st.data(), h=st.integers(1, 7), w=st.integers(1, 7), width=st.integers(1, 40),
        height=st.integers(1, 40))
-def test_postprocess_backends_agree(mode, data, h, w, width, height):
+def test_postprocess_implementations_agree(mode, data, h, w, width, height):
     heat = data.draw(maps((19, h, w)))
     paf = data.draw(maps((38, h, w), -1.0, 1.0))
     net = np.concatenate([heat, paf])
-    got = openpose.postprocess(net, image_size=(width, height), mode=mode, backend="cpp")
-    want = openpose.postprocess(net, image_size=(width, height), mode=mode, backend="python")
+    got = openpose.postprocess(net, image_size=(width, height), mode=mode, implementation="cpp")
+    want = openpose.postprocess(net, image_size=(width, height), mode=mode, implementation="python")
     for a, b in zip(got.keypoints, want.keypoints):
         np.testing.assert_array_equal(a, b)
     for a, b in zip(got.valid_pairs, want.valid_pairs):

@@ -15,7 +15,7 @@ import openpose
 from openpose import _validation
 from openpose._cpp import ext
 
-BACKENDS = ["cpp", "python"]
+IMPLEMENTATIONS = ["cpp", "python"]
 
 
 def spots_output(h=46, w=82):
@@ -28,14 +28,14 @@ def spots_output(h=46, w=82):
     return net
 
 
-@pytest.mark.parametrize("backend", BACKENDS)
-def test_heatmap_of_spots_is_a_clear_error_not_a_quadratic_search(backend):
+@pytest.mark.parametrize("implementation", IMPLEMENTATIONS)
+def test_heatmap_of_spots_is_a_clear_error_not_a_quadratic_search(implementation):
     # Seed mode (the original has no cap): a clear error. Accurate mode keeps
     # at most `max_peaks` (127) per part, as OpenPose does: see the next test.
     # 41 x 23 = 943 > 500 candidates in part 0, which would make 19 limb
     # searches of ~10^6 pairs each (about 10 s at 4K in C++, hours in Python).
     with pytest.raises(ValueError, match=r"part 0 has \d+ keypoint candidates, more than the limit of 500"):
-        openpose.postprocess(spots_output(46, 82), image_size=(656, 368), mode="seed", backend=backend)
+        openpose.postprocess(spots_output(46, 82), image_size=(656, 368), mode="seed", implementation=implementation)
 
 
 def test_accurate_mode_truncates_a_heatmap_of_spots_to_max_peaks():
@@ -43,17 +43,17 @@ def test_accurate_mode_truncates_a_heatmap_of_spots_to_max_peaks():
     assert max(len(k) for k in res.keypoints) == 127
 
 
-@pytest.mark.parametrize("backend", BACKENDS)
-def test_just_under_the_candidate_limit_is_processed(backend):
+@pytest.mark.parametrize("implementation", IMPLEMENTATIONS)
+def test_just_under_the_candidate_limit_is_processed(implementation):
     # 20 x 20 isolated spots = 400 candidates per part: within the limit.
     heat = np.zeros((80, 80), np.float32)
     heat[::4, ::4] = 1.0
     net = np.zeros((57, 80, 80), np.float32)
     net[:19] = heat
-    result = openpose.find_peaks(heat, mode="seed", backend=backend)
+    result = openpose.find_peaks(heat, mode="seed", implementation=implementation)
     assert len(result) == 400
-    if backend == "cpp":  # the Python backend takes minutes over 19 x 400 x 400 pairs
-        res = openpose.postprocess(net, image_size=(80, 80), mode="seed", backend=backend)
+    if implementation == "cpp":  # the Python implementation takes minutes over 19 x 400 x 400 pairs
+        res = openpose.postprocess(net, image_size=(80, 80), mode="seed", implementation=implementation)
         assert [len(k) for k in res.keypoints] == [400] * 18
 
 
@@ -62,9 +62,9 @@ def test_candidate_limit_matches_between_core_and_python():
     cand = np.zeros((501, 4), np.float32)
     cand[:, 0] = np.arange(501)
     paf = np.zeros((4, 4), np.float32)
-    for backend, mode in itertools.product(BACKENDS, ("seed", "accurate")):
+    for implementation, mode in itertools.product(IMPLEMENTATIONS, ("seed", "accurate")):
         with pytest.raises(ValueError, match="candidates_a.*501 keypoint candidates"):
-            openpose.score_limb(paf, paf, cand, cand[:1], mode=mode, backend=backend)
+            openpose.score_limb(paf, paf, cand, cand[:1], mode=mode, implementation=implementation)
     with pytest.raises(ValueError, match="501 keypoint candidates"):
         ext().seed_score_limb(paf, paf, cand, cand[:1], 4, 4, 10, 0.1, 0.7)
 
@@ -72,9 +72,9 @@ def test_candidate_limit_matches_between_core_and_python():
 def test_too_many_pairs_per_limb_is_an_error():
     pairs = [np.zeros((0, 3), np.float32)] * 19
     pairs[0] = np.tile(np.float32([[0, 1, 0.5]]), (501, 1))
-    for backend in BACKENDS:
+    for implementation in IMPLEMENTATIONS:
         with pytest.raises(ValueError, match=r"valid_pairs\[0\]. has 501 pairs"):
-            openpose.assemble_persons(pairs, mode="seed", backend=backend)
+            openpose.assemble_persons(pairs, mode="seed", implementation=implementation)
 
 
 BIG_VALUES = [("1e10", 1e10), ("2**31", 2.0**31), ("-1e20", -1e20), ("inf", np.inf), ("-inf", -np.inf)]
@@ -138,24 +138,24 @@ def test_float64_beyond_float32_is_named():
 
 
 @pytest.mark.parametrize("mode", ["seed", "accurate"])
-@pytest.mark.parametrize("backend", BACKENDS)
-def test_tiny_map_to_a_large_image_and_large_map_to_a_tiny_image(backend, mode):
+@pytest.mark.parametrize("implementation", IMPLEMENTATIONS)
+def test_tiny_map_to_a_large_image_and_large_map_to_a_tiny_image(implementation, mode):
     rng = np.random.default_rng(6)
     tiny = rng.random((57, 1, 1), dtype=np.float32)
-    res = openpose.postprocess(tiny, image_size=(640, 480) if backend == "cpp" else (64, 48), mode=mode,
-                               backend=backend)
+    res = openpose.postprocess(tiny, image_size=(640, 480) if implementation == "cpp" else (64, 48), mode=mode,
+                               implementation=implementation)
     assert res.poses.shape[1:] == (18, 3)
     big = np.zeros((57, 300, 200), np.float32)
     big[0, 150, 100] = 1.0
-    res = openpose.postprocess(big, image_size=(1, 1), mode=mode, backend=backend)
+    res = openpose.postprocess(big, image_size=(1, 1), mode=mode, implementation=implementation)
     assert res.poses.shape == (0, 18, 3) and len(res.keypoints[0]) <= 1
 
 
 @pytest.mark.parametrize("mode", ["seed", "accurate"])
-def test_backends_agree_on_a_noise_output(mode):
+def test_implementations_agree_on_a_noise_output(mode):
     net = np.random.default_rng(1).random((57, 12, 14), dtype=np.float32)
-    got = openpose.postprocess(net, image_size=(56, 48), mode=mode, backend="cpp")
-    want = openpose.postprocess(net, image_size=(56, 48), mode=mode, backend="python")
+    got = openpose.postprocess(net, image_size=(56, 48), mode=mode, implementation="cpp")
+    want = openpose.postprocess(net, image_size=(56, 48), mode=mode, implementation="python")
     np.testing.assert_array_equal(got.persons, want.persons)
     np.testing.assert_array_equal(got.poses, want.poses)
 

@@ -9,7 +9,7 @@ compiler is missing.
 
 For every real network output (fixture ``real_outputs``) and for seeded
 synthetic blobs, ``openpose.postprocess(..., mode="seed")`` must agree with
-the oracle, for both backends:
+the oracle, for both implementations:
 
 - keypoints: same number per part, ids, x and y exactly; score rel. 1e-5;
 - valid pairs: same number per limb, ids exactly; score rel. 1e-5;
@@ -20,7 +20,7 @@ The oracle is built against OpenCV 4 (the seed needs 4.x: it uses
 readNetFromCaffe). Its bilinear ``cv::resize`` of float maps (Debian 4.6) is
 not bit-identical to the pip ``cv2.resize`` of OpenCV 5.0 (ulp differences on
 most pixels); real photos do not notice, but the "tall-plateau" case (flat
-heatmap tops, exact ties in the peak search) does, so a backend that calls
+heatmap tops, exact ties in the peak search) does, so a implementation that calls
 pip ``cv2.resize`` will not match it.
 """
 
@@ -40,7 +40,7 @@ import pytest
 import openpose
 
 ORACLE_SRC = Path(__file__).parent / "oracle" / "seed_oracle.cpp"
-BACKENDS = ("cpp", "python")
+IMPLEMENTATIONS = ("cpp", "python")
 SCORE_RTOL = 1e-5
 MAX_REPORTED = 12  # mismatching rows listed per stage
 
@@ -348,32 +348,32 @@ SYNTHETIC_CASES = [
 # --------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("backend", BACKENDS)
-def test_real_outputs_match_seed_oracle(run_oracle, real_outputs, backend):
+@pytest.mark.parametrize("implementation", IMPLEMENTATIONS)
+def test_real_outputs_match_seed_oracle(run_oracle, real_outputs, implementation):
     msgs: list[str] = []
     n_persons = 0
     for name, net_output, image_size in real_outputs:
         size = tuple(image_size)
         ref = run_oracle(net_output, size, key=f"real:{name}")
         n_persons += len(ref["persons"])
-        res = openpose.postprocess(net_output, image_size=size, mode="seed", backend=backend)
-        msgs += compare_with_oracle(f"{name} {size} [backend={backend}]", ref, res)
+        res = openpose.postprocess(net_output, image_size=size, mode="seed", implementation=implementation)
+        msgs += compare_with_oracle(f"{name} {size} [implementation={implementation}]", ref, res)
     assert n_persons > 0, "the oracle found nobody in any real photo: the fixture or oracle is broken"
     assert not msgs, "disagreements with the seed oracle:\n" + "\n".join(msgs)
 
 
-@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("implementation", IMPLEMENTATIONS)
 @pytest.mark.parametrize(
     ("seed", "h", "w", "image_size", "n_people", "variant"),
     [case[1:] for case in SYNTHETIC_CASES],
     ids=[case[0] for case in SYNTHETIC_CASES],
 )
-def test_synthetic_outputs_match_seed_oracle(run_oracle, seed, h, w, image_size, n_people, variant, backend):
+def test_synthetic_outputs_match_seed_oracle(run_oracle, seed, h, w, image_size, n_people, variant, implementation):
     net_output = make_synthetic(seed, h, w, n_people, variant)
     key = f"synthetic:{seed}:{h}x{w}:{image_size}:{n_people}:{variant}"
     ref = run_oracle(net_output, image_size, key=key)
     assert len(ref["persons"]) > 0, "synthetic blob produced no person in the oracle: generator is broken"
-    res = openpose.postprocess(net_output, image_size=image_size, mode="seed", backend=backend)
-    label = f"synthetic seed={seed} {variant} {h}x{w}->{image_size} [backend={backend}]"
+    res = openpose.postprocess(net_output, image_size=image_size, mode="seed", implementation=implementation)
+    label = f"synthetic seed={seed} {variant} {h}x{w}->{image_size} [implementation={implementation}]"
     msgs = compare_with_oracle(label, ref, res)
     assert not msgs, "disagreements with the seed oracle:\n" + "\n".join(msgs)

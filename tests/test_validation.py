@@ -31,11 +31,11 @@ BAD_NET = [
 ]
 
 
-@pytest.mark.parametrize("backend", ["cpp", "python"])
+@pytest.mark.parametrize("implementation", ["cpp", "python"])
 @pytest.mark.parametrize(("name", "net", "error", "match"), BAD_NET, ids=[b[0] for b in BAD_NET])
-def test_bad_net_output(backend, name, net, error, match):
+def test_bad_net_output(implementation, name, net, error, match):
     with pytest.raises(error, match=match):
-        openpose.postprocess(net, image_size=(120, 100), backend=backend)
+        openpose.postprocess(net, image_size=(120, 100), implementation=implementation)
 
 
 BAD_SIZES = [
@@ -56,11 +56,11 @@ def test_bad_image_size(name, size, error):
         openpose.postprocess(GOOD, image_size=size)
 
 
-def test_unknown_mode_backend_layout_option():
+def test_unknown_mode_implementation_layout_option():
     with pytest.raises(ValueError, match="mode"):
         openpose.postprocess(GOOD, image_size=(10, 10), mode="fast")
-    with pytest.raises(ValueError, match="backend"):
-        openpose.postprocess(GOOD, image_size=(10, 10), backend="cuda")
+    with pytest.raises(ValueError, match="implementation"):
+        openpose.postprocess(GOOD, image_size=(10, 10), implementation="cuda")
     with pytest.raises(ValueError, match="layout.*coco"):
         openpose.postprocess(GOOD, image_size=(10, 10), layout="nope")
     with pytest.raises(TypeError, match="threshhold"):
@@ -75,22 +75,22 @@ def test_unknown_mode_backend_layout_option():
         openpose.postprocess(np.zeros((1, 60, 4, 4), np.float32), image_size=(10, 10))
 
 
-@pytest.mark.parametrize("backend", ["cpp", "python"])
-def test_stage_validation(backend):
+@pytest.mark.parametrize("implementation", ["cpp", "python"])
+def test_stage_validation(implementation):
     with pytest.raises(ValueError, match="heatmap"):
-        openpose.find_peaks(np.zeros((3, 3, 3), np.float32), backend=backend)
+        openpose.find_peaks(np.zeros((3, 3, 3), np.float32), implementation=implementation)
     with pytest.raises(ValueError, match="paf_x.*paf_y"):
-        openpose.score_limb(np.zeros((4, 4)), np.zeros((4, 5)), [], [], backend=backend)
+        openpose.score_limb(np.zeros((4, 4)), np.zeros((4, 5)), [], [], implementation=implementation)
     with pytest.raises(ValueError, match="candidates_a"):
-        openpose.score_limb(np.zeros((4, 4)), np.zeros((4, 4)), [[0, 1.5, 1, 1]], [], mode="seed", backend=backend)
+        openpose.score_limb(np.zeros((4, 4)), np.zeros((4, 4)), [[0, 1.5, 1, 1]], [], mode="seed", implementation=implementation)
     with pytest.raises(ValueError, match="outside"):
         openpose.score_limb(np.zeros((4, 4)), np.zeros((4, 4)), [[0, 9, 1, 1]], [[1, 0, 0, 1]], mode="seed",
-                            backend=backend)
+                            implementation=implementation)
     with pytest.raises(ValueError, match="valid_pairs"):
-        openpose.assemble_persons([np.zeros((0, 3))] * 3, layout="coco", mode="seed", backend=backend)
+        openpose.assemble_persons([np.zeros((0, 3))] * 3, layout="coco", mode="seed", implementation=implementation)
     with pytest.raises(ValueError, match=r"valid_pairs\[2\]"):
         openpose.assemble_persons([np.zeros((0, 3))] * 2 + [np.zeros((1, 4))] + [np.zeros((0, 3))] * 16,
-                                  backend=backend)
+                                  implementation=implementation)
 
 
 def test_cpp_core_raises_value_error_not_crash():

@@ -10,7 +10,7 @@ def ext():
     except ImportError as exc:  # pragma: no cover - depends on the installation
         msg = (
             "the C++ extension of openpose is not built (openpose._ext failed to import: "
-            f"{exc}); reinstall with `pip install .`, or pass backend='python'"
+            f"{exc}); reinstall with `pip install .`, or pass implementation='python'"
         )
         raise ImportError(msg) from exc
     return _ext

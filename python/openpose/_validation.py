@@ -18,7 +18,7 @@ MAX_PEAKS_PER_PART = 500
 
 MODES = ("accurate", "seed")
 GROUPINGS = ("cpu", "gpu")
-BACKENDS = ("cpp", "python")
+IMPLEMENTATIONS = ("cpp", "python")
 
 
 def float32_array(value, name: str, *, ndim) -> np.ndarray:

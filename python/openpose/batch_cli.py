@@ -36,8 +36,8 @@ def build_parser(prog: str = "openpose batch") -> argparse.ArgumentParser:
     parser.add_argument("--net-height", type=_positive_int, default=368, help="network input height")
     parser.add_argument("--mode", default=_estimator_default("mode"), choices=v.MODES,
                         help="post-processing algorithm")
-    parser.add_argument("--backend", default=_estimator_default("backend"), choices=v.BACKENDS,
-                        help="post-processing backend")
+    parser.add_argument("--implementation", default=_estimator_default("implementation"), choices=v.IMPLEMENTATIONS,
+                        help="post-processing implementation")
     parser.add_argument("--layout", default=None, help="keypoint layout; default: from the model")
     parser.add_argument("--output", required=True, metavar="DIR",
                         help="output folder (shared by every node): JSON files or Parquet parts")
@@ -92,7 +92,7 @@ def main(argv: Optional[List[str]] = None, prog: str = "openpose batch") -> int:
             num_workers=args.num_workers, cpus_per_worker=args.cpus_per_worker,
             images_per_item=args.images_per_item, frames_per_item=args.frames_per_item,
             max_frames=args.max_frames, progress=not args.quiet,
-            weights=args.weights, net_height=args.net_height, mode=args.mode, backend=args.backend,
+            weights=args.weights, net_height=args.net_height, mode=args.mode, implementation=args.implementation,
             layout=args.layout,
         )
     except KeyboardInterrupt:

@@ -93,8 +93,8 @@ def build_parser() -> argparse.ArgumentParser:
                        help="network input height (a multiple of 16); the width follows the aspect ratio")
     model.add_argument("--mode", default=_estimator_default("mode"), choices=v.MODES,
                        help="post-processing algorithm")
-    model.add_argument("--backend", default=_estimator_default("backend"), choices=v.BACKENDS,
-                       help="post-processing backend")
+    model.add_argument("--implementation", default=_estimator_default("implementation"), choices=v.IMPLEMENTATIONS,
+                       help="post-processing implementation")
     model.add_argument("--layout", default=None,
                        help="keypoint layout (coco, mpi, body_25); default: from the model")
     out = parser.add_argument_group("output")
@@ -154,7 +154,7 @@ def _run(args, parser: argparse.ArgumentParser) -> int:
 
     try:
         estimator = PoseEstimator(args.model, weights=args.weights, net_height=args.net_height,
-                                  mode=args.mode, backend=args.backend, layout=args.layout)
+                                  mode=args.mode, implementation=args.implementation, layout=args.layout)
     except (OSError, ValueError, TypeError) as exc:
         print(f"openpose: error: {exc}", file=sys.stderr)
         return 2

@@ -78,8 +78,8 @@ class PoseEstimator:
         image's aspect ratio. Default: the model's usual height (368).
     mode : str
         Post-processing algorithm (see `openpose.postprocess`).
-    backend : {"cpp", "python"}
-        Post-processing backend.
+    implementation : {"cpp", "python"}
+        Post-processing implementation.
     layout : str or Layout, optional
         Keypoint layout; default: the registry's for this model, else inferred
         from the output's channel count.
@@ -102,14 +102,14 @@ class PoseEstimator:
         *,
         net_height: Optional[int] = None,
         mode: str = "accurate",
-        backend: str = "cpp",
+        implementation: str = "cpp",
         layout=None,
         weights=None,
         spec: Optional[ModelSpec] = None,
         **options,
     ):
         self.mode = v.choice(mode, "mode", v.MODES)
-        self.backend = v.choice(backend, "backend", v.BACKENDS)
+        self.implementation = v.choice(implementation, "implementation", v.IMPLEMENTATIONS)
         _params(self.mode, options)  # unknown or invalid options fail here, not on the first image
         self.options = dict(options)
         self.net, registry_spec = load_net(model, weights=weights)
@@ -172,7 +172,7 @@ class PoseEstimator:
 
     def postprocess(self, net_output, *, image_size: Tuple[int, int]) -> PoseResult:
         """Post-process one network output (`openpose.postprocess` with this estimator's settings)."""
-        return postprocess(net_output, image_size=image_size, mode=self.mode, backend=self.backend,
+        return postprocess(net_output, image_size=image_size, mode=self.mode, implementation=self.implementation,
                            layout=self.layout, **self.options)
 
     def estimate(self, image) -> PoseResult:
@@ -207,4 +207,4 @@ class PoseEstimator:
 
     def __repr__(self) -> str:
         return (f"PoseEstimator({self.model!r}, net_height={self.net_height}, mode={self.mode!r}, "
-                f"backend={self.backend!r}, layout={self.layout!r})")
+                f"implementation={self.implementation!r}, layout={self.layout!r})")

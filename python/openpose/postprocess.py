@@ -1,6 +1,6 @@
 """Post-processing of OpenPose network outputs: public functions.
 
-Every function takes arrays and returns arrays of fixed shapes. ``backend``
+Every function takes arrays and returns arrays of fixed shapes. ``implementation``
 chooses between the compiled C++ core (``"cpp"``, the default) and the
 pure-Python reference (``"python"``); both give the same results.
 """
@@ -137,7 +137,7 @@ def postprocess(
     *,
     image_size: Tuple[int, int],
     mode: str = "accurate",
-    backend: str = "cpp",
+    implementation: str = "cpp",
     layout=None,
     **options,
 ) -> PoseResult:
@@ -156,7 +156,7 @@ def postprocess(
         ``"accurate"`` (default): CMU OpenPose's own algorithm (sub-pixel
         peaks, one-to-one limb matching, person scores as OpenPose's).
         ``"seed"``: the original program's algorithm, unchanged.
-    backend : {"cpp", "python"}
+    implementation : {"cpp", "python"}
         The compiled core or the pure-Python reference.
     layout : str or Layout, optional
         Keypoint layout; inferred from C when omitted (57: COCO-18).
@@ -179,7 +179,7 @@ def postprocess(
         For malformed input; the message names the parameter.
     """
     mode = v.choice(mode, "mode", v.MODES)
-    backend = v.choice(backend, "backend", v.BACKENDS)
+    implementation = v.choice(implementation, "implementation", v.IMPLEMENTATIONS)
     params = _params(mode, options)
     net = v.net_output_array(net_output)
     width, height = v.image_size(image_size)
@@ -190,10 +190,10 @@ def postprocess(
         msg = f"`net_output` has {net.shape[0]} channels; layout {lay.name!r} needs at least {needed}"
         raise ValueError(msg)
     if mode == "accurate":
-        return _accurate(net, width, height, lay, limbs, params, backend)
+        return _accurate(net, width, height, lay, limbs, params, implementation)
     starts = lay.seed_starts_person()
 
-    if backend == "cpp":
+    if implementation == "cpp":
         keypoints, valid_pairs, invalid_pairs, persons = ext().seed_postprocess(
             net, width, height, lay.n_parts, limbs, starts, params.threshold, params.n_samples,
             params.paf_threshold, params.min_fraction)
@@ -214,10 +214,10 @@ def postprocess(
     )
 
 
-def _accurate(net, width, height, lay: Layout, limbs, params: AccurateParams, backend: str) -> PoseResult:
+def _accurate(net, width, height, lay: Layout, limbs, params: AccurateParams, implementation: str) -> PoseResult:
     fill = lay.fill_only()
     p = params
-    if backend == "cpp":
+    if implementation == "cpp":
         keypoints, valid_pairs, invalid_pairs, persons, scores = ext().accurate_postprocess(
             net, width, height, lay.n_parts, limbs, fill, p.factor, p.threshold, p.max_peaks, p.radius,
             p.paf_threshold, p.min_above, p.grouping, p.min_parts, p.min_mean_score)
@@ -244,7 +244,7 @@ def find_peaks(
     image_size: Optional[Tuple[int, int]] = None,
     mode: str = "accurate",
     threshold: Optional[float] = None,
-    backend: str = "cpp",
+    implementation: str = "cpp",
     **options,
 ) -> np.ndarray:
     """Keypoint candidates of one heatmap.
@@ -263,7 +263,7 @@ def find_peaks(
         resized to `image_size`), in contour order.
     threshold : float, optional
         Peak threshold (default: the mode's, 0.05 accurate, 0.1 seed).
-    backend : {"cpp", "python"}
+    implementation : {"cpp", "python"}
     **options
         Accurate mode: ``factor``, ``max_peaks``, ``radius``.
 
@@ -273,14 +273,14 @@ def find_peaks(
         Rows ``[x, y, score]`` in image pixels.
     """
     mode = v.choice(mode, "mode", v.MODES)
-    backend = v.choice(backend, "backend", v.BACKENDS)
+    implementation = v.choice(implementation, "implementation", v.IMPLEMENTATIONS)
     if threshold is not None:
         options["threshold"] = threshold
     hm = v.float32_array(heatmap, "heatmap", ndim=2)
     width, height = _image_size_or_map(image_size, hm, "heatmap")
     if mode == "accurate":
         p = _params(mode, options, allowed=("factor", "threshold", "max_peaks", "radius"))
-        if backend == "cpp":
+        if implementation == "cpp":
             peaks = ext().accurate_find_peaks(hm, p.factor, p.threshold, p.max_peaks, p.radius)
         else:
             found = ref_acc.find_peaks(ref_acc.upsample_cubic(hm, p.factor), threshold=p.threshold,
@@ -292,7 +292,7 @@ def find_peaks(
             out[i, :2] = ref_acc.to_image_coords(x, y, (work_w, work_h), (width, height))
         return out
     p = _params(mode, options, allowed=("threshold",))
-    if backend == "cpp":
+    if implementation == "cpp":
         return ext().seed_find_peaks(hm, width, height, p.threshold)
     prob = reference.resize_linear(hm, width, height)
     return np.asarray(reference.get_keypoints(prob, p.threshold), np.float32).reshape(-1, 3)
@@ -339,7 +339,7 @@ def score_limb(
     *,
     image_size: Optional[Tuple[int, int]] = None,
     mode: str = "accurate",
-    backend: str = "cpp",
+    implementation: str = "cpp",
     **options,
 ) -> np.ndarray:
     """Scored connections of one limb.
@@ -359,7 +359,7 @@ def score_limb(
         (options ``factor``, ``threshold``, ``paf_threshold``, ``min_above``).
         ``"seed"``: the original's getValidPairs, at most one per candidate
         of A (options ``n_samples``, ``paf_threshold``, ``min_fraction``).
-    backend : {"cpp", "python"}
+    implementation : {"cpp", "python"}
 
     Returns
     -------
@@ -367,7 +367,7 @@ def score_limb(
         Rows ``[a_id, b_id, score]``.
     """
     mode = v.choice(mode, "mode", v.MODES)
-    backend = v.choice(backend, "backend", v.BACKENDS)
+    implementation = v.choice(implementation, "implementation", v.IMPLEMENTATIONS)
     px = v.float32_array(paf_x, "paf_x", ndim=2)
     py_ = v.float32_array(paf_y, "paf_y", ndim=2)
     if px.shape != py_.shape:
@@ -379,7 +379,7 @@ def score_limb(
         work = _work_size(px.shape, p.factor)
         cand_a, cand_b = (_to_work(_candidates(c, n, whole=False), work, (width, height))
                           for c, n in ((candidates_a, "candidates_a"), (candidates_b, "candidates_b")))
-        if backend == "cpp":
+        if implementation == "cpp":
             return ext().accurate_score_limb(px, py_, cand_a, cand_b, p.factor, p.paf_threshold, p.min_above,
                                              p.threshold)
         pairs = ref_acc.score_limb(ref_acc.upsample_cubic(px, p.factor), ref_acc.upsample_cubic(py_, p.factor),
@@ -393,7 +393,7 @@ def score_limb(
         if ((xs < 0) | (xs >= width) | (ys < 0) | (ys >= height)).any():
             msg = f"`{name}` has points outside the {width}x{height} image"
             raise ValueError(msg)
-    if backend == "cpp":
+    if implementation == "cpp":
         return ext().seed_score_limb(px, py_, cand_a, cand_b, width, height, params.n_samples,
                                      params.paf_threshold, params.min_fraction)
     maps = reference.resize_linear(np.stack([px, py_]), width, height)
@@ -409,7 +409,7 @@ def assemble_persons(
     *,
     layout="coco",
     mode: str = "accurate",
-    backend: str = "cpp",
+    implementation: str = "cpp",
     keypoints: Optional[Sequence] = None,
     **options,
 ) -> np.ndarray:
@@ -425,7 +425,7 @@ def assemble_persons(
         ``"accurate"``: OpenPose's grouping and selection (options
         ``grouping``, ``min_parts``, ``min_mean_score``); needs `keypoints`.
         ``"seed"``: the original's getPersonwiseKeypoints.
-    backend : {"cpp", "python"}
+    implementation : {"cpp", "python"}
     keypoints : sequence of K array_like of shape (n_i, 4), optional
         Accurate mode: the candidates per part, rows ``[id, x, y, score]``.
 
@@ -435,7 +435,7 @@ def assemble_persons(
         Keypoint ids per person, -1 where missing.
     """
     mode = v.choice(mode, "mode", v.MODES)
-    backend = v.choice(backend, "backend", v.BACKENDS)
+    implementation = v.choice(implementation, "implementation", v.IMPLEMENTATIONS)
     lay: Layout = get_layout(layout)
     limbs = lay.limb_table(mode)
     if isinstance(valid_pairs, np.ndarray) or len(valid_pairs) != len(limbs):
@@ -463,7 +463,7 @@ def assemble_persons(
             raise ValueError(msg)
         kps = [_candidates(k, f"keypoints[{i}]", whole=False) for i, k in enumerate(keypoints)]
         fill = lay.fill_only()
-        if backend == "cpp":
+        if implementation == "cpp":
             persons, _ = ext().accurate_assemble(kps, pairs, limbs, fill, p.grouping, p.min_parts,
                                                  p.min_mean_score)
             return np.asarray(persons, np.int32)
@@ -475,7 +475,7 @@ def assemble_persons(
         return np.asarray(rows, np.int32).reshape(-1, lay.n_parts)
     _params(mode, options, allowed=())
     starts = lay.seed_starts_person()
-    if backend == "cpp":
+    if implementation == "cpp":
         return np.asarray(ext().seed_assemble(pairs, limbs, starts, lay.n_parts), np.int32)
     rows = reference.get_personwise_keypoints(
         [[(int(a), int(b), float(s)) for a, b, s in p] for p in pairs], limbs, starts, lay.n_parts)
@@ -487,14 +487,14 @@ def postprocess_batch(
     *,
     image_sizes,
     mode: str = "accurate",
-    backend: str = "cpp",
+    implementation: str = "cpp",
     threads: Optional[int] = None,
     **options,
 ) -> "list[PoseResult]":
     """`postprocess` on several network outputs, spread over threads.
 
-    The C++ backend releases the GIL for the whole post-processing of one
-    output, so frames run in parallel on a thread pool; the Python backend
+    The C++ implementation releases the GIL for the whole post-processing of one
+    output, so frames run in parallel on a thread pool; the Python implementation
     gains nothing from threads.
 
     Parameters
@@ -504,7 +504,7 @@ def postprocess_batch(
     image_sizes : (int, int) or sequence of N (int, int)
         ``(width, height)`` of the original images: one pair for all frames,
         or one per frame.
-    mode, backend, **options
+    mode, implementation, **options
         As for `postprocess`.
     threads : int, optional
         Worker threads (>= 1); default: the number of CPUs, at most N.
@@ -548,7 +548,7 @@ def postprocess_batch(
     threads = max(1, min(threads, n))
 
     def one(i):
-        return postprocess(items[i], image_size=sizes[i], mode=mode, backend=backend, **options)
+        return postprocess(items[i], image_size=sizes[i], mode=mode, implementation=implementation, **options)
 
     if threads == 1 or n <= 1:
         return [one(i) for i in range(n)]

@@ -115,7 +115,7 @@ class PoseBatchPredictor:
         The column holding the images.
     **estimator_options
         Passed to `openpose.PoseEstimator` (``net_height``, ``mode``,
-        ``backend``, ``layout``, ``weights``, the mode's constants).
+        ``implementation``, ``layout``, ``weights``, the mode's constants).
 
     Notes
     -----
@@ -542,7 +542,7 @@ def _estimator_defaults() -> dict:
     from .estimator import PoseEstimator
 
     params = inspect.signature(PoseEstimator).parameters
-    return {name: params[name].default for name in ("mode", "backend")}
+    return {name: params[name].default for name in ("mode", "implementation")}
 
 
 def build_pipeline(
@@ -659,7 +659,7 @@ def run_batch(
         Called on the driver with each finished item's status row.
     **estimator_options
         Passed to `openpose.PoseEstimator` (``net_height``, ``mode``,
-        ``backend``, ``layout``, ``weights``, ...). The mode and backend
+        ``implementation``, ``layout``, ``weights``, ...). The mode and implementation
         default to `PoseEstimator`'s.
 
     Returns

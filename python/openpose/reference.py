@@ -4,7 +4,7 @@ Seed mode mirrors the original C++ program function by function
 (``getKeyPoints``, ``splitNetOutputBlobToParts``, ``populateInterpPoints``,
 ``getValidPairs``, ``getPersonwiseKeypoints``) and reads like it. It is slow
 on purpose: it exists to state the algorithm plainly and to check the C++
-backend, which must give identical results.
+implementation, which must give identical results.
 
 OpenCV's ``findContours`` and ``fillConvexPoly`` are called through cv2, as
 the original does. ``resize`` and ``GaussianBlur`` are written out in numpy

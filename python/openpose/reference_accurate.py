@@ -41,7 +41,7 @@ Working-resolution coordinates map to image pixels with pixel centres:
 ``x_image = (x + 0.5) * image_width / W - 0.5`` (same for y).
 
 Arithmetic is float32 throughout, in the order the C++ core uses, so that
-both backends agree to the last bit where they can.
+both implementations agree to the last bit where they can.
 """
 
 from __future__ import annotations
