@@ -79,6 +79,7 @@ from typing import List, Sequence, Tuple
 import numpy as np
 
 from openpose import _validation as v
+from openpose.layouts import get_layout
 from openpose.result import PoseResult
 
 __all__ = [
@@ -497,7 +498,7 @@ def tfpose_postprocess(
         keypoints=keypoints,
         valid_pairs=connections,
         invalid_pairs=invalid,
-        layout="coco",
+        layout=get_layout("coco"),
         image_size=(width, height),
         mode="tfpose",
     )

@@ -17,7 +17,7 @@ def make_result(points, layout="coco"):
         poses[0, part] = value
     return openpose.PoseResult(poses=poses, scores=np.array([0.5], np.float32),
                                persons=np.full((1, lay.n_parts), -1, np.int32), keypoints=[], valid_pairs=[],
-                               invalid_pairs=[], layout=lay.name, image_size=(400, 300), mode="seed")
+                               invalid_pairs=[], layout=lay, image_size=(400, 300), mode="seed")
 
 
 @pytest.fixture()
@@ -84,3 +84,20 @@ def test_bad_arguments(image):
         openpose.draw(image, None)
     with pytest.raises(ValueError, match="is None"):
         openpose.draw(None, make_result({}))
+
+
+def test_a_custom_layout_is_drawn_with_its_own_tables(image):
+    # A result carries its Layout object, not a name to look up again: a
+    # layout that is in no registry (here COCO renamed, with one colour for
+    # every part) is drawn with its own colours.
+    import dataclasses
+
+    custom = dataclasses.replace(get_layout("coco"), name="mine", aliases=(), colors=((0, 0, 255),))
+    net = np.zeros((1, 57, 46, 46), np.float32)
+    for part, (x, y) in {1: (20, 10), 2: (14, 11), 3: (12, 20)}.items():
+        net[0, part, y - 1:y + 2, x - 1:x + 2] = 0.9
+    res = openpose.postprocess(net, image_size=(400, 300), layout=custom, mode="seed")
+    assert res.layout is custom
+    drawn = openpose.draw(image, make_result({1: (200, 50, 0.9), 2: (150, 60, 0.9)}, layout=custom))
+    colours = {tuple(int(c) for c in px) for px in drawn.reshape(-1, 3)}
+    assert colours == {(40, 40, 40), (0, 0, 255)}

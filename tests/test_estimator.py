@@ -134,10 +134,22 @@ def test_python_implementation_agrees(photo):
 
 def test_explicit_layout(photo):
     res = openpose.PoseEstimator(model_for_this_opencv(), layout="coco18").estimate(photo)
-    assert res.layout == "coco"
+    assert res.layout.name == "coco"
 
 
 def test_result_offers_openpose_json(estimator, photo):
     res = estimator.estimate(photo)
     doc = res.to_openpose_json()
     assert len(doc["people"]) == len(res)
+
+
+def test_a_custom_layout_is_kept_whole(photo):
+    # PoseEstimator(layout=custom) keeps the Layout itself; its results draw.
+    import dataclasses
+
+    custom = dataclasses.replace(openpose.get_layout("coco"), name="mine", aliases=())
+    est = openpose.PoseEstimator(model_for_this_opencv(), layout=custom)
+    assert est.layout is custom
+    res = est.estimate(photo)
+    assert res.layout is custom and len(res) > 0
+    assert openpose.draw(photo, res).shape == photo.shape

@@ -131,7 +131,7 @@ def test_seed_mode_runs_on_every_layout_and_implementations_agree(name, seed):
     out = rng.random((lay.n_channels, 23, 31)).astype(np.float32)
     cpp = openpose.postprocess(out, image_size=(124, 92), layout=name, implementation="cpp")
     py = openpose.postprocess(out, image_size=(124, 92), layout=name, implementation="python")
-    assert cpp.layout == name and cpp.poses.shape[1:] == (lay.n_parts, 3)
+    assert cpp.layout.name == name and cpp.poses.shape[1:] == (lay.n_parts, 3)
     assert len(cpp) > 0
     np.testing.assert_array_equal(cpp.poses, py.poses)
     np.testing.assert_array_equal(cpp.persons, py.persons)
@@ -140,7 +140,7 @@ def test_seed_mode_runs_on_every_layout_and_implementations_agree(name, seed):
 @pytest.mark.parametrize(("channels", "name"), [(44, "mpi"), (78, "body_25")], ids=["mpi", "body_25"])
 def test_layout_inferred_from_channels(channels, name):
     out = np.zeros((1, channels, 8, 8), np.float32)
-    assert openpose.postprocess(out, image_size=(64, 64)).layout == name
+    assert openpose.postprocess(out, image_size=(64, 64)).layout.name == name
 
 
 def test_unknown_channel_count():

@@ -143,7 +143,7 @@ def test_caffe_model_end_to_end(tmp_path, user_cache):
     est = openpose.PoseEstimator(proto, mode="seed")  # the only .caffemodel next to it
     image = np.random.default_rng(0).integers(0, 256, (100, 140, 3), dtype=np.uint8)
     res = est.estimate(image)
-    assert res.layout == "coco"  # inferred from the 57 channels
+    assert res.layout.name == "coco"  # inferred from the 57 channels
     assert res.poses.shape[1:] == (18, 3) and res.poses.dtype == np.float32
     out, size = est.forward(image)
     expected = openpose.postprocess(out, image_size=size, mode="seed")

@@ -237,7 +237,7 @@ def test_separated_synthetic_people_are_found_in_place():
     tiles = [synthetic_net_output(1, map_size=(tile_w, h), person_scale=0.4, seed=s)[0] for s in (1, 8, 9)]
     net = np.concatenate(tiles, axis=2)[None]
     res = tg.tfpose_postprocess(net, image_size=(3 * tile_w * 8, h * 8))
-    assert res.poses.shape == (3, 18, 3) and res.scores.shape == (3,) and res.layout == "coco"
+    assert res.poses.shape == (3, 18, 3) and res.scores.shape == (3,) and res.layout.name == "coco"
     found = set()
     for t, tile in enumerate(tiles):
         heat = tile[:18].reshape(18, -1)

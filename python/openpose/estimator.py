@@ -126,10 +126,12 @@ class PoseEstimator:
             msg = f"`net_height` must be a multiple of {multiple} between {multiple} and {MAX_NET_SIDE}, got {height}"
             raise ValueError(msg)
         self.net_height = int(height)
+        # The Layout itself (a custom layout keeps its tables), or None:
+        # inferred from the output's channel count.
         if layout is not None:
-            self.layout = get_layout(layout).name
+            self.layout = get_layout(layout)
         else:
-            self.layout = self.spec.layout  # None: inferred from the channel count
+            self.layout = None if self.spec.layout is None else get_layout(self.spec.layout)
         self.model = str(model)
 
     def net_input_size(self, image_size: Tuple[int, int]) -> Tuple[int, int]:
@@ -207,4 +209,4 @@ class PoseEstimator:
 
     def __repr__(self) -> str:
         return (f"PoseEstimator({self.model!r}, net_height={self.net_height}, mode={self.mode!r}, "
-                f"implementation={self.implementation!r}, layout={self.layout!r})")
+                f"implementation={self.implementation!r}, layout={None if self.layout is None else self.layout.name!r})")

@@ -210,7 +210,7 @@ def postprocess(
     return PoseResult(
         poses=poses, scores=scores, persons=persons, keypoints=list(keypoints),
         valid_pairs=list(valid_pairs), invalid_pairs=sorted(int(k) for k in invalid_pairs),
-        layout=lay.name, image_size=(width, height), mode=mode,
+        layout=lay, image_size=(width, height), mode=mode,
     )
 
 
@@ -233,7 +233,7 @@ def _accurate(net, width, height, lay: Layout, limbs, params: AccurateParams, im
     return PoseResult(
         poses=poses, scores=np.asarray(scores, np.float32).reshape(-1), persons=np.asarray(persons, np.int32),
         keypoints=list(keypoints), valid_pairs=list(valid_pairs),
-        invalid_pairs=sorted(int(k) for k in invalid_pairs), layout=lay.name, image_size=(width, height),
+        invalid_pairs=sorted(int(k) for k in invalid_pairs), layout=lay, image_size=(width, height),
         mode="accurate",
     )
 

@@ -7,6 +7,8 @@ from typing import List, Tuple
 
 import numpy as np
 
+from .layouts import Layout
+
 __all__ = ["PoseResult"]
 
 
@@ -29,8 +31,8 @@ class PoseResult:
         Scored connections per limb, rows ``[a_id, b_id, score]``.
     invalid_pairs : list of int
         Limbs (ascending) for which one of the two parts had no candidate.
-    layout : str
-        Name of the keypoint layout.
+    layout : Layout
+        The keypoint layout itself (a custom one too), not only its name.
     image_size : (int, int)
         ``(width, height)`` of the original image.
     mode : str
@@ -43,7 +45,7 @@ class PoseResult:
     keypoints: List[np.ndarray]
     valid_pairs: List[np.ndarray]
     invalid_pairs: List[int]
-    layout: str
+    layout: Layout
     image_size: Tuple[int, int]
     mode: str
 
