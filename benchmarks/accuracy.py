@@ -29,7 +29,7 @@ import openpose
 from openpose.evaluation import coco_detections
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from tfpose_grouping import tfpose_postprocess  # noqa: E402
+from tfpose_grouping import tfpose_postprocess
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"

@@ -11,12 +11,12 @@ people and image sizes up to 3840x2160.
 from __future__ import annotations
 
 import functools
-import subprocess
-import struct
-import shutil
-import shlex
-import tempfile
 import json
+import shlex
+import shutil
+import struct
+import subprocess
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -101,7 +101,7 @@ def real_cases():
     return cases
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def crowd(n_people: int) -> np.ndarray:
     from openpose.synthetic import synthetic_net_output
 

@@ -23,9 +23,8 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import bench_cases as bc  # noqa: E402
-
-import openpose  # noqa: E402
+import bench_cases as bc
+import openpose
 
 README = bc.ROOT / "README.md"
 START, END = "<!-- perf-tables:start -->", "<!-- perf-tables:end -->"
@@ -51,7 +50,7 @@ def machine():
                 break
     except OSError:
         pass
-    load = ", load average %.1f" % os.getloadavg()[0] if hasattr(os, "getloadavg") else ""
+    load = f", load average {os.getloadavg()[0]:.1f}" if hasattr(os, "getloadavg") else ""
     return (f"{cpu}, {os.cpu_count()} cores{load}; {platform.system()} {platform.release()}, "
             f"Python {platform.python_version()}, numpy {np.__version__}")
 
@@ -99,9 +98,9 @@ def main(argv=None):
         res = openpose.postprocess(out, mode="seed", image_size=size)
         if not bc.same_result(res, ref):
             raise SystemExit(f"C++ and Python results differ on {name}")
-        t_ref = median_ms(lambda: openpose.postprocess(out, mode="seed", image_size=size, implementation="python"),
+        t_ref = median_ms(lambda out=out, size=size: openpose.postprocess(out, mode="seed", image_size=size, implementation="python"),
                           1 if big else 3, warmup=0)
-        t_cpp = median_ms(lambda: openpose.postprocess(out, mode="seed", image_size=size), args.cpp_rounds)
+        t_cpp = median_ms(lambda out=out, size=size: openpose.postprocess(out, mode="seed", image_size=size), args.cpp_rounds)
         t_orig = None
         if have_oracle:
             orig = bc.run_oracle(out, size, repeat=1 if big else 3)
@@ -127,13 +126,13 @@ def main(argv=None):
     for n in bc.CROWD_SIZES:
         out = bc.crowd(n)
         res = openpose.postprocess(out, mode="seed", image_size=bc.CROWD_IMAGE)
-        t = median_ms(lambda: openpose.postprocess(out, mode="seed", image_size=bc.CROWD_IMAGE), max(3, args.cpp_rounds // 3))
+        t = median_ms(lambda out=out: openpose.postprocess(out, mode="seed", image_size=bc.CROWD_IMAGE), max(3, args.cpp_rounds // 3))
         lines.append(f"| {n} | {sum(len(k) for k in res.keypoints)} | {t:.2f} | {t / n:.3f} |")
         print(lines[-1], flush=True)
     lines += ["", "Image size (4 synthetic people, same maps):", "", "| image | C++ ms |", "| --- | ---: |"]
     out = bc.crowd(4)
     for size in bc.IMAGE_SIZES:
-        t = median_ms(lambda: openpose.postprocess(out, mode="seed", image_size=size), max(3, args.cpp_rounds // 3))
+        t = median_ms(lambda size=size: openpose.postprocess(out, mode="seed", image_size=size), max(3, args.cpp_rounds // 3))
         lines.append(f"| {size[0]}x{size[1]} | {t:.2f} |")
         print(lines[-1], flush=True)
 
@@ -144,8 +143,8 @@ def main(argv=None):
     t1 = median_ms(lambda: openpose.postprocess_batch(outs, mode="seed", image_sizes=sizes, threads=1), 5)
     t2 = median_ms(lambda: openpose.postprocess_batch(outs, mode="seed", image_sizes=sizes, threads=2), 5)
     lines += ["", f"Peak extra memory of one 3840x2160 frame (C++, peak resident size VmHWM minus resident size before, fresh process): {mem:.1f} MB.",
-              "", f"`postprocess_batch` on the {len(outs)} photos: {t1:.1f} ms with 1 thread, {t2:.1f} ms with 2 "
-              f"({t1 / t2:.2f}x)."]
+              "", (f"`postprocess_batch` on the {len(outs)} photos: {t1:.1f} ms with 1 thread, {t2:.1f} ms with 2 "
+                   f"({t1 / t2:.2f}x).")]
     text = "\n".join(lines) + "\n"
     print(text)
     if not args.print:

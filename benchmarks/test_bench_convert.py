@@ -23,7 +23,6 @@ cv2 = pytest.importorskip("cv2")
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 import caffe_models as cm  # noqa: E402
-
 from openpose.convert import convert_caffe  # noqa: E402
 
 pytestmark = pytest.mark.slow_convert

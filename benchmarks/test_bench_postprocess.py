@@ -12,9 +12,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-import openpose
-
 import bench_cases as bc
+import openpose
 
 pytest.importorskip("cv2")
 

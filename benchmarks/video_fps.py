@@ -13,9 +13,8 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import bench_cases as bc  # noqa: E402
-
-import openpose  # noqa: E402
+import bench_cases as bc
+import openpose
 
 
 def main(argv=None):
@@ -53,8 +52,8 @@ def main(argv=None):
         if args.frames and n >= args.frames:
             break
     cap.release()
-    lines = [f"`{path.name}`: {n} frames of {size[0]}x{size[1]}, shared model at net height 368, one thread, "
-             "no overlap between stages (the `openpose` command overlaps them).", "",
+    lines = [(f"`{path.name}`: {n} frames of {size[0]}x{size[1]}, shared model at net height 368, one thread, "
+              "no overlap between stages (the `openpose` command overlaps them)."), "",
              "| mode | people per frame | fps | decode ms | network ms | post-processing ms |",
              "| --- | ---: | ---: | ---: | ---: | ---: |"]
     for mode in modes:

@@ -10,7 +10,6 @@ against OpenCV 4.x's Caffe importer where that exists.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Dict, Optional, Tuple
 
 import numpy as np
 
@@ -33,14 +32,14 @@ def shrink(net, *, inner_channels: int = 8):
     return net
 
 
-def blob_shapes(net, input_shape: Tuple[int, int, int, int]) -> Dict[str, Tuple[int, ...]]:
+def blob_shapes(net, input_shape: tuple[int, int, int, int]) -> dict[str, tuple[int, ...]]:
     """Channel bookkeeping for a network's layers: layer name -> shapes of its weight blobs."""
-    channels = {name: input_shape[1] for name in net.input}
+    channels = dict.fromkeys(net.input, input_shape[1])
     for layer in net.layer:
         if layer.type == "Input":
             for top, shape in zip(layer.top, layer.input_param.shape):
                 channels[top] = int(shape.dim[1])
-    shapes: Dict[str, Tuple[int, ...]] = {}
+    shapes: dict[str, tuple[int, ...]] = {}
     for layer in net.layer:
         if layer.type == "Convolution":
             p = layer.convolution_param
@@ -105,7 +104,7 @@ def set_blob_data(blob, values: np.ndarray) -> None:
     blob.MergeFromString(b"\x2a" + _varint(len(raw)) + raw)  # tag: field 5, length-delimited
 
 
-def write_model(folder: Path, name: str, net, weights) -> Tuple[Path, Path]:
+def write_model(folder: Path, name: str, net, weights) -> tuple[Path, Path]:
     """Write ``name.prototxt`` (text) and ``name.caffemodel`` (binary) into `folder`."""
     from google.protobuf import text_format
 
@@ -190,7 +189,7 @@ def _pool(x, p):
     return out
 
 
-def numpy_forward(net, weights, image: np.ndarray, output: Optional[str] = None) -> np.ndarray:
+def numpy_forward(net, weights, image: np.ndarray, output: str | None = None) -> np.ndarray:
     """Caffe's forward pass in float64 numpy, for the layer types of the converter."""
     blobs = {}
     for layer in list(weights.layer):

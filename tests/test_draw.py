@@ -20,7 +20,7 @@ def make_result(points, layout="coco"):
                                invalid_pairs=[], layout=lay, image_size=(400, 300), mode="seed")
 
 
-@pytest.fixture()
+@pytest.fixture
 def image():
     return np.full((300, 400, 3), 40, np.uint8)
 
@@ -70,7 +70,7 @@ def test_every_layout_draws(image, layout):
     rng = np.random.default_rng(0)
     pts = {k: (float(rng.integers(10, 390)), float(rng.integers(10, 290)), 0.8) for k in range(lay.n_parts)}
     out = openpose.draw(image, make_result(pts, layout))
-    for k, (x, y, _) in pts.items():
+    for x, y, _ in pts.values():
         assert (out[int(y), int(x)] != 40).any()
 
 

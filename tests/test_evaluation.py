@@ -9,10 +9,9 @@ import numpy as np
 import pytest
 
 import openpose
+from conftest import model_for_this_opencv, shared_path
 from openpose.evaluation import coco_detections, evaluate_oks
 from openpose.layouts import get_layout
-
-from conftest import model_for_this_opencv, shared_path
 
 pytest.importorskip("pycocotools")
 
@@ -31,7 +30,7 @@ def result_from_coco17(people, image_size):
                                invalid_pairs=[], layout="coco", image_size=image_size, mode="seed")
 
 
-@pytest.fixture()
+@pytest.fixture
 def annotations(tmp_path):
     rng = np.random.default_rng(0)
     anns = []
@@ -55,7 +54,7 @@ def test_perfect_predictions_give_ap_one(annotations):
 
 def test_shifted_predictions_score_lower(annotations):
     path, people = annotations
-    shifted = [(np.asarray(k).reshape(17, 3) + [25, 25, 0]).ravel() for k in people]
+    shifted = [(np.asarray(k).reshape(17, 3) + np.array([25, 25, 0])).ravel() for k in people]
     stats = evaluate_oks({1: result_from_coco17(shifted, (640, 480))}, path)
     assert 0.0 <= stats["AP"] < 0.9
 

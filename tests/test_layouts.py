@@ -8,9 +8,8 @@ import numpy as np
 import pytest
 
 import openpose
-from openpose.layouts import LAYOUTS, get_layout, layout_for_channels
-
 from conftest import shared_path
+from openpose.layouts import LAYOUTS, get_layout, layout_for_channels
 
 LAYOUT_IDS = sorted(LAYOUTS)
 
@@ -51,7 +50,7 @@ def test_channel_counts_match_cmu_prototxt(folder, name):
     """The prototxt's net_output concatenates heatmaps (first) and PAFs."""
     folder_path = shared_path(f"models/caffe/{folder}")
     text = next(folder_path.glob("*.prototxt")).read_text()
-    layers = re.findall(r"layer\s*\{(.*?)\n\}", text, flags=re.S)
+    layers = re.findall(r"layer\s*\{(.*?)\n\}", text, flags=re.DOTALL)
     num_output = {}
     concat = None
     for body in layers:

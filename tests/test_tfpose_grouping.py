@@ -122,7 +122,7 @@ def _paf_row(shape, points, value=(1.0, 0.0)):
     return px, py
 
 
-@pytest.mark.parametrize("n_bad, kept", [(2, False), (1, True)], ids=["8-of-10-rejected", "9-of-10-kept"])
+@pytest.mark.parametrize(("n_bad", "kept"), [(2, False), (1, True)], ids=["8-of-10-rejected", "9-of-10-kept"])
 def test_limb_needs_more_than_8_supporting_samples(n_bad, kept):
     # A = (10, 20), B = (30, 20): samples at x = 10, 12, ..., 28 on row 20.
     samples = [(10 + 2 * i, 20) for i in range(10)]
@@ -189,7 +189,7 @@ def test_three_parts_are_deleted_four_kept_with_total_over_count():
     rows = tg.assemble_people(four, SCORES)
     assert rows.shape == (1, 20)
     np.testing.assert_array_equal(rows[0, [1, 2, 3, 4]], [1, 2, 3, 4])
-    assert (rows[0, [0] + list(range(5, 18))] == -1).all()
+    assert (rows[0, [0, *range(5, 18)]] == -1).all()
     # (0.9 + 0.8 + 0.5) + (0.7 + 0.4) + (0.6 + 0.3) = 4.2 over 4 parts
     np.testing.assert_allclose(rows[0, 18:], [4.2, 4], rtol=1e-6)
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import io
-from typing import Dict, List, Mapping, Union
+from collections.abc import Mapping
 
 import numpy as np
 
@@ -21,7 +21,7 @@ __all__ = ["coco_detections", "evaluate_oks"]
 OKS_METRICS = ("AP", "AP50", "AP75", "AP_medium", "AP_large", "AR", "AR50", "AR75", "AR_medium", "AR_large")
 
 
-def coco_detections(result: PoseResult, image_id: int) -> List[dict]:
+def coco_detections(result: PoseResult, image_id: int) -> list[dict]:
     """One image's people as COCO keypoint detections.
 
     The layout's parts are mapped to COCO's 17 keypoints (COCO-18 drops the
@@ -46,7 +46,7 @@ def coco_detections(result: PoseResult, image_id: int) -> List[dict]:
     return detections
 
 
-def evaluate_oks(results: Mapping[Union[int, str], PoseResult], annotation_file) -> Dict[str, float]:
+def evaluate_oks(results: Mapping[int | str, PoseResult], annotation_file) -> dict[str, float]:
     """OKS average precision and recall of `results` on COCO keypoint ground truth.
 
     Parameters
@@ -85,7 +85,7 @@ def evaluate_oks(results: Mapping[Union[int, str], PoseResult], annotation_file)
         msg = "`results` is empty"
         raise ValueError(msg)
     if not detections:
-        return {name: 0.0 for name in OKS_METRICS}
+        return dict.fromkeys(OKS_METRICS, 0.0)
     with contextlib.redirect_stdout(io.StringIO()):
         dt = gt.loadRes(detections)
         ev = COCOeval(gt, dt, "keypoints")

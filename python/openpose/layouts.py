@@ -12,13 +12,12 @@ heatmap follows the parts.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Dict, Optional, Tuple
 
 import numpy as np
 
-__all__ = ["Layout", "LAYOUTS", "get_layout", "layout_for_channels"]
+__all__ = ["LAYOUTS", "Layout", "get_layout", "layout_for_channels"]
 
-LimbTable = Tuple[Tuple[int, int, int, int], ...]
+LimbTable = tuple[tuple[int, int, int, int], ...]
 
 
 @dataclass(frozen=True)
@@ -61,16 +60,16 @@ class Layout:
     """
 
     name: str
-    keypoint_names: Tuple[str, ...]
+    keypoint_names: tuple[str, ...]
     limbs: LimbTable
     n_channels: int
-    colors: Tuple[Tuple[int, int, int], ...] = ()
-    seed_limbs: Optional[LimbTable] = None
-    seed_start_limbs: Optional[int] = None
-    aliases: Tuple[str, ...] = field(default=())
-    render_pairs: Optional[Tuple[Tuple[int, int], ...]] = None
-    coco17_index: Optional[Tuple[int, ...]] = None
-    fill_only_limbs: Tuple[int, ...] = ()
+    colors: tuple[tuple[int, int, int], ...] = ()
+    seed_limbs: LimbTable | None = None
+    seed_start_limbs: int | None = None
+    aliases: tuple[str, ...] = field(default=())
+    render_pairs: tuple[tuple[int, int], ...] | None = None
+    coco17_index: tuple[int, ...] | None = None
+    fill_only_limbs: tuple[int, ...] = ()
 
     def fill_only(self) -> np.ndarray:
         """``(L,)`` uint8 flags of accurate mode's CPU grouping: limbs that only fill empty slots."""
@@ -88,7 +87,7 @@ class Layout:
         """Number of heatmap channels (parts + background), the PAF channels follow."""
         return self.n_parts + 1
 
-    def drawn_pairs(self) -> Tuple[Tuple[int, int], ...]:
+    def drawn_pairs(self) -> tuple[tuple[int, int], ...]:
         """The ``(part_a, part_b)`` limbs to draw, in drawing order."""
         if self.render_pairs is not None:
             return self.render_pairs
@@ -128,7 +127,7 @@ _COCO_MAP_IDX = (
 )
 # CMU OpenPose's COCO pairs: the same, except the ear-shoulder limbs join
 # RShoulder-REar (2, 16) and LShoulder-LEar (5, 17).
-_COCO_PAIRS = _COCO_SEED_PAIRS[:17] + ((2, 16), (5, 17))
+_COCO_PAIRS = (*_COCO_SEED_PAIRS[:17], (2, 16), (5, 17))
 
 # OpenPose's COCO rendering colours (RGB in OpenPose's tables,
 # POSE_COCO_COLORS_RENDER_GPU), stored BGR.
@@ -247,7 +246,7 @@ BODY_25 = Layout(
 )
 
 #: The registry: layout name -> Layout.
-LAYOUTS: Dict[str, Layout] = {lay.name: lay for lay in (COCO, MPI, BODY_25)}
+LAYOUTS: dict[str, Layout] = {lay.name: lay for lay in (COCO, MPI, BODY_25)}
 
 
 def get_layout(layout) -> Layout:

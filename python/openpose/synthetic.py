@@ -6,8 +6,6 @@ known structure. Deterministic for a given `seed`.
 
 from __future__ import annotations
 
-from typing import Tuple
-
 import numpy as np
 
 from .layouts import get_layout
@@ -18,7 +16,7 @@ __all__ = ["synthetic_net_output"]
 def synthetic_net_output(
     n_people: int,
     *,
-    map_size: Tuple[int, int] = (62, 46),
+    map_size: tuple[int, int] = (62, 46),
     layout="coco",
     person_scale: float = 0.25,
     noise: float = 0.02,

@@ -16,19 +16,20 @@ import hashlib
 import logging
 import os
 import sys
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Optional, Sequence, Tuple, Union
+from typing import Union
 
 from .._io import write_atomically
 
-__all__ = ["convert_caffe", "cached_onnx_for", "DEFAULT_INPUT_SIZE", "SUPPORTED_LAYER_TYPES"]
+__all__ = ["DEFAULT_INPUT_SIZE", "SUPPORTED_LAYER_TYPES", "cached_onnx_for", "convert_caffe"]
 
 logger = logging.getLogger(__name__)
 
 PathLike = Union[str, "os.PathLike[str]"]
 
 #: Default declared input size ``(width, height)``: the seed's 368-pixel-high, 656-wide input.
-DEFAULT_INPUT_SIZE: Tuple[int, int] = (656, 368)
+DEFAULT_INPUT_SIZE: tuple[int, int] = (656, 368)
 
 #: Caffe layer types the converter handles (others raise ``ValueError`` naming the layer).
 SUPPORTED_LAYER_TYPES = ("Input", "Convolution", "ReLU", "PReLU", "Pooling", "Concat", "Eltwise", "Dropout", "Split")
@@ -45,27 +46,31 @@ def _require_dependencies():
         import google.protobuf  # noqa: F401
         import onnx  # noqa: F401
     except ImportError as exc:
-        raise ImportError(
+        msg = (
             f"converting Caffe models needs the optional dependencies `onnx` and `protobuf` "
             f"({exc}); install them with: {_INSTALL_HINT}"
-        ) from exc
+        )
+        raise ImportError(msg) from exc
     from . import _graph, _proto
 
     return _proto, _graph
 
 
-def _check_input_size(input_size) -> Optional[Tuple[int, int]]:
+def _check_input_size(input_size) -> tuple[int, int] | None:
     if input_size is None:
         return None
     try:
         width, height = input_size
     except (TypeError, ValueError):
-        raise TypeError(f"`input_size` must be (width, height) or None, got {input_size!r}") from None
+        msg = f"`input_size` must be (width, height) or None, got {input_size!r}"
+        raise TypeError(msg) from None
     for name, value in (("width", width), ("height", height)):
-        if isinstance(value, bool) or not isinstance(value, (int,)) and not hasattr(value, "__index__"):
-            raise TypeError(f"`input_size` {name} must be an integer, got {value!r}")
+        if isinstance(value, bool) or (not isinstance(value, (int,)) and not hasattr(value, "__index__")):
+            msg = f"`input_size` {name} must be an integer, got {value!r}"
+            raise TypeError(msg)
         if int(value) < 1:
-            raise ValueError(f"`input_size` {name} must be positive, got {value!r}")
+            msg = f"`input_size` {name} must be positive, got {value!r}"
+            raise ValueError(msg)
     return int(width), int(height)
 
 
@@ -74,9 +79,9 @@ def convert_caffe(
     caffemodel: PathLike,
     output: PathLike,
     *,
-    input_size: Optional[Tuple[int, int]] = DEFAULT_INPUT_SIZE,
-    outputs: Optional[Sequence[str]] = None,
-    layout: Optional[str] = "auto",
+    input_size: tuple[int, int] | None = DEFAULT_INPUT_SIZE,
+    outputs: Sequence[str] | None = None,
+    layout: str | None = "auto",
 ) -> Path:
     """Convert a Caffe network to an ONNX file.
 
@@ -118,7 +123,8 @@ def convert_caffe(
     """
     input_size = _check_input_size(input_size)
     if layout is not None and not isinstance(layout, str):
-        raise TypeError(f"`layout` must be a string or None, got {type(layout).__name__}")
+        msg = f"`layout` must be a string or None, got {type(layout).__name__}"
+        raise TypeError(msg)
     _proto, _graph = _require_dependencies()
     net = _proto.read_prototxt(prototxt)
     weights = _proto.read_caffemodel(caffemodel)
@@ -152,8 +158,8 @@ def cached_onnx_for(
     prototxt: PathLike,
     caffemodel: PathLike,
     *,
-    cache_dir: Optional[PathLike] = None,
-    input_size: Optional[Tuple[int, int]] = DEFAULT_INPUT_SIZE,
+    cache_dir: PathLike | None = None,
+    input_size: tuple[int, int] | None = DEFAULT_INPUT_SIZE,
 ) -> Path:
     """The ONNX conversion of a Caffe network, converted once and then reused.
 
@@ -182,7 +188,8 @@ def cached_onnx_for(
     prototxt, caffemodel = Path(prototxt), Path(caffemodel)
     for name, path in (("prototxt", prototxt), ("caffemodel", caffemodel)):
         if not path.is_file():
-            raise ValueError(f"`{name}` {str(path)!r} is not a file")
+            msg = f"`{name}` {str(path)!r} is not a file"
+            raise ValueError(msg)
     folder = Path(cache_dir) if cache_dir is not None else _user_cache_dir()
     size_tag = "any" if input_size is None else f"{input_size[0]}x{input_size[1]}"
     key = hashlib.sha256(

@@ -5,13 +5,12 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import List, Optional
 
 from . import DEFAULT_INPUT_SIZE, convert_caffe
 
 
 def build_parser(
-    parser: Optional[argparse.ArgumentParser] = None, *, prog: str = "python -m openpose.convert"
+    parser: argparse.ArgumentParser | None = None, *, prog: str = "python -m openpose.convert"
 ) -> argparse.ArgumentParser:
     """The command's arguments (pass a parser, e.g. a sub-command's, to fill it)."""
     if parser is None:
@@ -36,7 +35,8 @@ def _parse_size(text: str):
     try:
         width, height = (int(v) for v in text.lower().split("x"))
     except ValueError:
-        raise ValueError(f"`--size` must look like 656x368, got {text!r}") from None
+        msg = f"`--size` must look like 656x368, got {text!r}"
+        raise ValueError(msg) from None
     return width, height
 
 
@@ -49,7 +49,7 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def main(argv: Optional[List[str]] = None, prog: str = "python -m openpose.convert") -> int:
+def main(argv: list[str] | None = None, prog: str = "python -m openpose.convert") -> int:
     """Entry point: parse `argv` (default ``sys.argv[1:]``), convert, return the exit status.
 
     Also the ``openpose convert`` subcommand (`prog` names it in messages).

@@ -8,18 +8,19 @@ pooling output size, which rounds up, is reproduced exactly.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Any
 
 import numpy as np
 import onnx
 from onnx import TensorProto, helper, numpy_helper
 
+from ..layouts import LAYOUTS
 from . import SUPPORTED_LAYER_TYPES
 from ._proto import messages
-from ..layouts import LAYOUTS
 
-__all__ = ["build_model", "OPSET"]
+__all__ = ["OPSET", "build_model"]
 
 OPSET = 13
 IR_VERSION = 7  # the IR version that goes with opset 13: readable by old runtimes
@@ -35,17 +36,17 @@ _V1_TYPES = {
     "SPLIT": "Split",
 }
 
-Shape = Tuple[Optional[int], ...]
+Shape = tuple[int | None, ...]
 
 
 @dataclass
 class _Layer:
     name: str
     type: str
-    bottoms: List[str]
-    tops: List[str]
-    message: object  # LayerParameter or V1LayerParameter
-    blobs: List[np.ndarray] = field(default_factory=list)
+    bottoms: list[str]
+    tops: list[str]
+    message: Any  # LayerParameter or V1LayerParameter
+    blobs: list[np.ndarray] = field(default_factory=list)
 
     def param(self, name: str):
         """The layer's ``<name>`` sub-message, or its defaults when unset or unknown to the format."""
@@ -78,7 +79,8 @@ def _blob_array(blob) -> np.ndarray:
     else:
         values = np.array(blob.double_data, dtype=np.float64).astype(np.float32)
     if values.size != int(np.prod(shape, dtype=np.int64)):
-        raise ValueError(f"a weight blob holds {values.size} values for the shape {shape}")
+        msg = f"a weight blob holds {values.size} values for the shape {shape}"
+        raise ValueError(msg)
     return values.reshape(shape)
 
 
@@ -92,13 +94,15 @@ def _phase_included(message) -> bool:
     return any((not rule.HasField("phase")) or rule.phase == test for rule in message.include)
 
 
-def _layers(net) -> List[_Layer]:
+def _layers(net) -> list[_Layer]:
     if len(net.layer) and len(net.layers):
-        raise ValueError("the network mixes `layer` and legacy `layers` entries")
-    out = []
-    for message in net.layer:
-        if _phase_included(message):
-            out.append(_Layer(message.name, message.type, list(message.bottom), list(message.top), message))
+        msg = "the network mixes `layer` and legacy `layers` entries"
+        raise ValueError(msg)
+    out = [
+        _Layer(message.name, message.type, list(message.bottom), list(message.top), message)
+        for message in net.layer
+        if _phase_included(message)
+    ]
     v1_names = message_enum_names(net)
     for message in net.layers:
         if _phase_included(message):
@@ -108,23 +112,24 @@ def _layers(net) -> List[_Layer]:
     return out
 
 
-def message_enum_names(net) -> Dict[int, str]:
+def message_enum_names(net) -> dict[int, str]:
     enum = net.DESCRIPTOR.fields_by_name["layers"].message_type.enum_types_by_name["LayerType"]
     return {value.number: value.name for value in enum.values}
 
 
-def _weights_by_layer(weights) -> Dict[str, List[np.ndarray]]:
+def _weights_by_layer(weights) -> dict[str, list[np.ndarray]]:
     out = {}
     for message in list(weights.layer) + list(weights.layers):
         if len(message.blobs):
             try:
                 out[message.name] = [_blob_array(b) for b in message.blobs]
             except ValueError as exc:
-                raise ValueError(f"`caffemodel`: layer {message.name!r}: {exc}") from None
+                msg = f"`caffemodel`: layer {message.name!r}: {exc}"
+                raise ValueError(msg) from None
     return out
 
 
-def _pair(param, base: str, default: Optional[int], layer: _Layer) -> Tuple[int, int]:
+def _pair(param, base: str, default: int | None, layer: _Layer) -> tuple[int, int]:
     """(h, w) of a Caffe kernel/pad/stride/dilation setting."""
     fields = param.DESCRIPTOR.fields_by_name
     h_name, w_name = f"{base}_h", f"{base}_w"
@@ -140,29 +145,32 @@ def _pair(param, base: str, default: Optional[int], layer: _Layer) -> Tuple[int,
             return values[0], values[1]
         if not values:
             if default is None:
-                raise layer.error(f"`{name}` is not set")
+                msg = f"`{name}` is not set"
+                raise layer.error(msg)
             return default, default
-        raise layer.error(f"`{name}` has {len(values)} values; only 2-D networks are supported")
+        msg = f"`{name}` has {len(values)} values; only 2-D networks are supported"
+        raise layer.error(msg)
     if not param.HasField(name) and default is None:
-        raise layer.error(f"`{name}` is not set")
+        msg = f"`{name}` is not set"
+        raise layer.error(msg)
     return int(value), int(value)
 
 
 class _Builder:
-    def __init__(self, layers: List[_Layer], input_shapes: Dict[str, Shape]):
+    def __init__(self, layers: list[_Layer], input_shapes: dict[str, Shape]):
         self.layers = layers
-        self.nodes: List[onnx.NodeProto] = []
-        self.initializers: List[onnx.TensorProto] = []
+        self.nodes: list[onnx.NodeProto] = []
+        self.initializers: list[onnx.TensorProto] = []
         self.used: set = set()
-        self.tensor: Dict[str, str] = {}  # blob -> current tensor name
-        self.shape: Dict[str, Shape] = {}  # tensor -> shape
+        self.tensor: dict[str, str] = {}  # blob -> current tensor name
+        self.shape: dict[str, Shape] = {}  # tensor -> shape
         self.inputs = dict(input_shapes)
         for blob, shape in input_shapes.items():
             self.used.add(blob)
             self.tensor[blob] = blob
             self.shape[blob] = shape
         # the last layer writing each blob names its tensor after the blob
-        self.last_writer: Dict[str, int] = {}
+        self.last_writer: dict[str, int] = {}
         for index, layer in enumerate(layers):
             for top in layer.tops:
                 self.last_writer[top] = index
@@ -189,10 +197,12 @@ class _Builder:
 
     def _bottom(self, layer: _Layer, k: int = 0) -> str:
         if k >= len(layer.bottoms):
-            raise layer.error(f"needs at least {k + 1} bottom blob(s), has {len(layer.bottoms)}")
+            msg = f"needs at least {k + 1} bottom blob(s), has {len(layer.bottoms)}"
+            raise layer.error(msg)
         blob = layer.bottoms[k]
         if blob not in self.tensor:
-            raise layer.error(f"bottom blob {blob!r} is produced by no earlier layer or input")
+            msg = f"bottom blob {blob!r} is produced by no earlier layer or input"
+            raise layer.error(msg)
         return self.tensor[blob]
 
     def _set_top(self, layer: _Layer, index: int, tensor: str, shape: Shape, k: int = 0) -> None:
@@ -205,28 +215,40 @@ class _Builder:
             handler = getattr(self, f"_layer_{layer.type}", None)
             if handler is None:
                 supported = ", ".join(SUPPORTED_LAYER_TYPES)
-                raise ValueError(
+                msg = (
                     f"layer {layer.name!r} has type {layer.type!r}, which the converter does not support "
                     f"(supported: {supported})"
                 )
+                raise ValueError(msg)
             handler(index, layer)
 
     def _layer_Input(self, index: int, layer: _Layer) -> None:
         for top in layer.tops:
             if top not in self.inputs:
-                raise layer.error(f"input blob {top!r} has no shape")
+                msg = f"input blob {top!r} has no shape"
+                raise layer.error(msg)
+
+    def _channels(self, x: str, layer: _Layer) -> int:
+        c = self.shape[x][1]
+        if c is None:  # only height and width are ever free
+            msg = f"the channel count of {x!r} is unknown"
+            raise layer.error(msg)
+        return c
 
     def _single_top(self, layer: _Layer) -> None:
         if len(layer.tops) != 1:
-            raise layer.error(f"expects one top blob, has {len(layer.tops)}")
+            msg = f"expects one top blob, has {len(layer.tops)}"
+            raise layer.error(msg)
 
     def _layer_Convolution(self, index: int, layer: _Layer) -> None:
         self._single_top(layer)
         p = layer.param("convolution_param")
         if p.axis != 1:
-            raise layer.error(f"`axis` {p.axis} is not supported (only 1)")
+            msg = f"`axis` {p.axis} is not supported (only 1)"
+            raise layer.error(msg)
         x = self._bottom(layer)
-        n, c, h, w = self.shape[x]
+        n, _, h, w = self.shape[x]
+        c = self._channels(x, layer)
         kh, kw = _pair(p, "kernel", None, layer)
         ph, pw = _pair(p, "pad", 0, layer)
         sh, sw = _pair(p, "stride", 1, layer)
@@ -236,17 +258,21 @@ class _Builder:
         blobs = layer.blobs
         expected = 2 if p.bias_term else 1
         if len(blobs) != expected:
-            raise layer.error(f"expects {expected} weight blob(s) in the caffemodel, found {len(blobs)}")
+            msg = f"expects {expected} weight blob(s) in the caffemodel, found {len(blobs)}"
+            raise layer.error(msg)
         if c % group or out_c % group:
-            raise layer.error(f"`group` {group} does not divide the channels ({c} in, {out_c} out)")
+            msg = f"`group` {group} does not divide the channels ({c} in, {out_c} out)"
+            raise layer.error(msg)
         weight_shape = (out_c, c // group, kh, kw)
         weight = blobs[0]
         if weight.size != int(np.prod(weight_shape)):
-            raise layer.error(f"weight blob has shape {weight.shape}, expected {weight_shape}")
+            msg = f"weight blob has shape {weight.shape}, expected {weight_shape}"
+            raise layer.error(msg)
         inputs = [x, self._const(f"{layer.name}/weight", weight.reshape(weight_shape).astype(np.float32))]
         if p.bias_term:
             if blobs[1].size != out_c:
-                raise layer.error(f"bias blob has {blobs[1].size} values, expected {out_c}")
+                msg = f"bias blob has {blobs[1].size} values, expected {out_c}"
+                raise layer.error(msg)
             inputs.append(self._const(f"{layer.name}/bias", blobs[1].reshape(out_c).astype(np.float32)))
         y = self._out(index, layer.tops[0], layer)
         self.nodes.append(helper.make_node(
@@ -273,16 +299,18 @@ class _Builder:
     def _layer_PReLU(self, index: int, layer: _Layer) -> None:
         self._single_top(layer)
         x = self._bottom(layer)
-        c = self.shape[x][1]
+        c = self._channels(x, layer)
         shared = bool(layer.param("prelu_param").channel_shared)
         if len(layer.blobs) != 1:
-            raise layer.error(f"expects 1 slope blob in the caffemodel, found {len(layer.blobs)}")
+            msg = f"expects 1 slope blob in the caffemodel, found {len(layer.blobs)}"
+            raise layer.error(msg)
         slope = layer.blobs[0].astype(np.float32).reshape(-1)
         if slope.size != (1 if shared else c):
-            raise layer.error(f"slope blob has {slope.size} values for {c} channels (channel_shared={shared})")
-        slope = slope.reshape((1, 1, 1) if shared else (c, 1, 1))
+            msg = f"slope blob has {slope.size} values for {c} channels (channel_shared={shared})"
+            raise layer.error(msg)
+        slope_map = slope.reshape((1, 1, 1) if shared else (c, 1, 1))
         y = self._out(index, layer.tops[0], layer)
-        self.nodes.append(helper.make_node("PRelu", [x, self._const(f"{layer.name}/slope", slope)], [y],
+        self.nodes.append(helper.make_node("PRelu", [x, self._const(f"{layer.name}/slope", slope_map)], [y],
                                            name=layer.name))
         self._set_top(layer, index, y, self.shape[x])
 
@@ -293,7 +321,8 @@ class _Builder:
         n, c, h, w = self.shape[x]
         method = p.DESCRIPTOR.fields_by_name["pool"].enum_type.values_by_number[p.pool].name
         if method not in ("MAX", "AVE"):
-            raise layer.error(f"pooling method {method} is not supported (MAX, AVE)")
+            msg = f"pooling method {method} is not supported (MAX, AVE)"
+            raise layer.error(msg)
         y = self._out(index, layer.tops[0], layer)
         if p.global_pooling:
             op = "GlobalMaxPool" if method == "MAX" else "GlobalAveragePool"
@@ -305,7 +334,8 @@ class _Builder:
         sh, sw = _pair(p, "stride", 1, layer)
         ceil = p.round_mode == 0
         if ph >= kh or pw >= kw:
-            raise layer.error(f"padding ({ph}, {pw}) must be smaller than the kernel ({kh}, {kw})")
+            msg = f"padding ({ph}, {pw}) must be smaller than the kernel ({kh}, {kw})"
+            raise layer.error(msg)
 
         def caffe_size(length, k, pad, stride):
             if length is None:
@@ -317,7 +347,7 @@ class _Builder:
             return size
 
         out_h, out_w = caffe_size(h, kh, ph, sh), caffe_size(w, kw, pw, sw)
-        attrs = dict(kernel_shape=[kh, kw], strides=[sh, sw])
+        attrs: dict[str, Any] = dict(kernel_shape=[kh, kw], strides=[sh, sw])
         if ph == 0 and pw == 0:
             # Without padding, ONNX's ceil_mode output size and windows are Caffe's exactly,
             # at any input size; the averaging divisor counts the window's in-image part.
@@ -328,7 +358,8 @@ class _Builder:
             self.nodes.append(helper.make_node(op, [x], [y], name=layer.name, **attrs))
         else:
             if h is None or w is None:
-                raise layer.error("padded pooling needs a fixed input size (pass `input_size`)")
+                msg = "padded pooling needs a fixed input size (pass `input_size`)"
+                raise layer.error(msg)
             # Explicit end padding reproduces Caffe's rounded-up output size.
             eh = (out_h - 1) * sh + kh - (h + 2 * ph)
             ew = (out_w - 1) * sw + kw - (w + 2 * pw)
@@ -355,11 +386,13 @@ class _Builder:
         shapes = [self.shape[x] for x in xs]
         rank = len(shapes[0])
         if not -rank <= axis < rank:
-            raise layer.error(f"`axis` {axis} is out of range for {rank}-D blobs")
+            msg = f"`axis` {axis} is out of range for {rank}-D blobs"
+            raise layer.error(msg)
         axis %= rank
-        total = 0
+        total: int | None = 0
         for s in shapes:
-            total = None if (total is None or s[axis] is None) else total + s[axis]
+            size = s[axis]
+            total = None if (total is None or size is None) else total + size
         out_shape = list(shapes[0])
         out_shape[axis] = total
         y = self._out(index, layer.tops[0], layer)
@@ -371,12 +404,14 @@ class _Builder:
         p = layer.param("eltwise_param")
         xs = [self._bottom(layer, k) for k in range(len(layer.bottoms))]
         if len(xs) < 2:
-            raise layer.error("needs at least 2 bottom blobs")
+            msg = "needs at least 2 bottom blobs"
+            raise layer.error(msg)
         op = p.DESCRIPTOR.fields_by_name["operation"].enum_type.values_by_number[p.operation].name
         shape = self.shape[xs[0]]
         coeffs = list(p.coeff)
         if coeffs and (op != "SUM" or len(coeffs) != len(xs)):
-            raise layer.error("`coeff` needs operation SUM and one value per bottom")
+            msg = "`coeff` needs operation SUM and one value per bottom"
+            raise layer.error(msg)
         y = self._out(index, layer.tops[0], layer)
         if op == "SUM" and coeffs and any(v != 1.0 for v in coeffs):
             scaled = []
@@ -408,8 +443,8 @@ class _Builder:
             self.tensor[top] = x
 
 
-def _input_shapes(net, layers: List[_Layer], input_size) -> Dict[str, Shape]:
-    shapes: Dict[str, Tuple[int, ...]] = {}
+def _input_shapes(net, layers: list[_Layer], input_size) -> dict[str, Shape]:
+    shapes: dict[str, tuple[int, ...]] = {}
     names = list(net.input)
     if len(net.input_shape):
         for name, shape in zip(names, net.input_shape):
@@ -417,24 +452,29 @@ def _input_shapes(net, layers: List[_Layer], input_size) -> Dict[str, Shape]:
     elif len(net.input_dim):
         dims = [int(d) for d in net.input_dim]
         if len(dims) != 4 * len(names):
-            raise ValueError(f"`prototxt`: {len(dims)} input_dim values for {len(names)} inputs (4 each)")
+            msg = f"`prototxt`: {len(dims)} input_dim values for {len(names)} inputs (4 each)"
+            raise ValueError(msg)
         for k, name in enumerate(names):
             shapes[name] = tuple(dims[4 * k:4 * k + 4])
     elif names:
-        raise ValueError("`prototxt`: the inputs have no input_shape or input_dim")
+        msg = "`prototxt`: the inputs have no input_shape or input_dim"
+        raise ValueError(msg)
     for layer in layers:
         if layer.type == "Input":
             declared = list(layer.param("input_param").shape)
             if len(declared) not in (1, len(layer.tops)):
-                raise layer.error("needs one shape, or one per top")
+                msg = "needs one shape, or one per top"
+                raise layer.error(msg)
             for k, top in enumerate(layer.tops):
                 shapes[top] = tuple(int(d) for d in declared[min(k, len(declared) - 1)].dim)
     if not shapes:
-        raise ValueError("`prototxt` declares no network input")
-    out: Dict[str, Shape] = {}
+        msg = "`prototxt` declares no network input"
+        raise ValueError(msg)
+    out: dict[str, Shape] = {}
     for name, shape in shapes.items():
         if len(shape) != 4:
-            raise ValueError(f"`prototxt`: input {name!r} has shape {shape}; only 4-D (N, C, H, W) inputs are supported")
+            msg = f"`prototxt`: input {name!r} has shape {shape}; only 4-D (N, C, H, W) inputs are supported"
+            raise ValueError(msg)
         n, c = 1, shape[1]
         if input_size is None:
             out[name] = (n, c, None, None)
@@ -456,13 +496,14 @@ def build_model(net, weights, *, input_size, outputs=None, layout="auto", source
     for layer in layers:
         layer.blobs = blobs.get(layer.name, [])
         if layer.type in ("Convolution", "PReLU") and not layer.blobs:
-            raise ValueError(f"layer {layer.name!r} (type {layer.type}) has no weights in the caffemodel")
+            msg = f"layer {layer.name!r} (type {layer.type}) has no weights in the caffemodel"
+            raise ValueError(msg)
     inputs = _input_shapes(net, layers, input_size)
     builder = _Builder(layers, inputs)
     builder.build()
 
     consumed = set()
-    produced: List[str] = []
+    produced: list[str] = []
     for layer in layers:
         consumed.update(layer.bottoms)
         for top in layer.tops:
@@ -476,7 +517,8 @@ def build_model(net, weights, *, input_size, outputs=None, layout="auto", source
         outputs = [str(o) for o in outputs]
         for name in outputs:
             if name not in builder.tensor or name in inputs:
-                raise ValueError(f"`outputs`: {name!r} is not a blob the network computes")
+                msg = f"`outputs`: {name!r} is not a blob the network computes"
+                raise ValueError(msg)
 
     graph_outputs = []
     for k, blob in enumerate(outputs):

@@ -18,7 +18,7 @@ from pathlib import Path
 from google.protobuf import descriptor_pb2, descriptor_pool, message_factory, text_format
 from google.protobuf.message import DecodeError
 
-__all__ = ["messages", "read_prototxt", "read_caffemodel"]
+__all__ = ["messages", "read_caffemodel", "read_prototxt"]
 
 _F = descriptor_pb2.FieldDescriptorProto
 _LABELS = {"optional": _F.LABEL_OPTIONAL, "repeated": _F.LABEL_REPEATED}
@@ -266,12 +266,14 @@ def read_prototxt(path) -> object:
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
-        raise ValueError(f"`prototxt` {str(path)!r} cannot be read: {exc}") from exc
+        msg = f"`prototxt` {str(path)!r} cannot be read: {exc}"
+        raise ValueError(msg) from exc
     net = messages()["NetParameter"]()
     try:
         text_format.Parse(text, net, allow_unknown_field=True)
     except text_format.ParseError as exc:
-        raise ValueError(f"`prototxt` {str(path)!r} is not a Caffe text-format network: {exc}") from exc
+        msg = f"`prototxt` {str(path)!r} is not a Caffe text-format network: {exc}"
+        raise ValueError(msg) from exc
     return net
 
 
@@ -281,12 +283,15 @@ def read_caffemodel(path) -> object:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise ValueError(f"`caffemodel` {str(path)!r} cannot be read: {exc}") from exc
+        msg = f"`caffemodel` {str(path)!r} cannot be read: {exc}"
+        raise ValueError(msg) from exc
     net = messages()["NetParameter"]()
     try:
         net.ParseFromString(data)
     except (DecodeError, RuntimeError, ValueError) as exc:
-        raise ValueError(f"`caffemodel` {str(path)!r} is not a Caffe binary network (corrupt or truncated?): {exc}") from exc
+        msg = f"`caffemodel` {str(path)!r} is not a Caffe binary network (corrupt or truncated?): {exc}"
+        raise ValueError(msg) from exc
     if not data or (len(net.layer) == 0 and len(net.layers) == 0):
-        raise ValueError(f"`caffemodel` {str(path)!r} holds no layers: it is not a trained Caffe network")
+        msg = f"`caffemodel` {str(path)!r} holds no layers: it is not a trained Caffe network"
+        raise ValueError(msg)
     return net
