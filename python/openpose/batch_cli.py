@@ -17,7 +17,7 @@ __all__ = ["main", "build_parser"]
 
 
 def build_parser(prog: str = "openpose batch") -> argparse.ArgumentParser:
-    from .cli import ENV_MODEL, _estimator_default, _positive_int
+    from .cli import ENV_MODEL, _engine_names, _estimator_default, _positive_int
     from . import _validation as v
 
     parser = argparse.ArgumentParser(
@@ -33,6 +33,8 @@ def build_parser(prog: str = "openpose batch") -> argparse.ArgumentParser:
                         help=f".onnx file, or CMU .prototxt with its .caffemodel; default: ${ENV_MODEL}. "
                              "Same path on every node")
     parser.add_argument("--weights", default=None, help="the .caffemodel of a .prototxt model")
+    parser.add_argument("--engine", default=_estimator_default("engine"), choices=_engine_names(),
+                        help="inference engine, on every node")
     parser.add_argument("--net-height", type=_positive_int, default=368, help="network input height")
     parser.add_argument("--mode", default=_estimator_default("mode"), choices=v.MODES,
                         help="post-processing algorithm")
@@ -92,7 +94,7 @@ def main(argv: Optional[List[str]] = None, prog: str = "openpose batch") -> int:
             num_workers=args.num_workers, cpus_per_worker=args.cpus_per_worker,
             images_per_item=args.images_per_item, frames_per_item=args.frames_per_item,
             max_frames=args.max_frames, progress=not args.quiet,
-            weights=args.weights, net_height=args.net_height, mode=args.mode, implementation=args.implementation,
+            engine=args.engine, weights=args.weights, net_height=args.net_height, mode=args.mode, implementation=args.implementation,
             layout=args.layout,
         )
     except KeyboardInterrupt:

@@ -70,6 +70,12 @@ def _estimator_default(name: str):
     return inspect.signature(PoseEstimator).parameters[name].default
 
 
+def _engine_names():
+    from .engines import engine_names
+
+    return engine_names()
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The parser of the default action (``openpose INPUT... --model ...``)."""
     epilog = None
@@ -89,6 +95,8 @@ def build_parser() -> argparse.ArgumentParser:
     model.add_argument("--model", default=os.environ.get(ENV_MODEL),
                        help=f".onnx file, or CMU .prototxt with its .caffemodel (converted once on OpenCV 5); default: ${ENV_MODEL}")
     model.add_argument("--weights", default=None, help="the .caffemodel of a .prototxt model")
+    model.add_argument("--engine", default=_estimator_default("engine"), choices=_engine_names(),
+                       help='inference engine (onnxruntime: pip install "openpose[onnxruntime]")')
     model.add_argument("--net-height", type=_positive_int, default=368,
                        help="network input height (a multiple of 16); the width follows the aspect ratio")
     model.add_argument("--mode", default=_estimator_default("mode"), choices=v.MODES,
@@ -153,7 +161,7 @@ def _run(args, parser: argparse.ArgumentParser) -> int:
     from .writers import Outputs
 
     try:
-        estimator = PoseEstimator(args.model, weights=args.weights, net_height=args.net_height,
+        estimator = PoseEstimator(args.model, engine=args.engine, weights=args.weights, net_height=args.net_height,
                                   mode=args.mode, implementation=args.implementation, layout=args.layout)
     except (OSError, ValueError, TypeError) as exc:
         print(f"openpose: error: {exc}", file=sys.stderr)
