@@ -71,7 +71,8 @@ def test_prepare_of_a_view_and_leaves_the_image_alone():
     before = image.copy()
     view = image[::2, 1::3]
     spec = SPECS["imagenet-rgb"]
-    np.testing.assert_array_equal(prepare(view, spec, (32, 48)), blob_from_image(np.ascontiguousarray(view), spec, (32, 48)))
+    expected = blob_from_image(np.ascontiguousarray(view), spec, (32, 48))
+    np.testing.assert_array_equal(prepare(view, spec, (32, 48)), expected)
     np.testing.assert_array_equal(prepare(image, spec, (90, 80)), blob_from_image(image, spec, (90, 80)))
     np.testing.assert_array_equal(image, before)
 
@@ -79,7 +80,8 @@ def test_prepare_of_a_view_and_leaves_the_image_alone():
 @pytest.mark.parametrize(
     ("changes", "match"),
     [({"channel_order": "bgra"}, "`channel_order`"), ({"scale": float("nan")}, "`scale`"),
-     ({"mean": (1.0, 2.0)}, "`mean`"), ({"size_multiple": 0}, "`size_multiple`"), ({"net_height": 1.5}, "`net_height`")],
+     ({"mean": (1.0, 2.0)}, "`mean`"), ({"size_multiple": 0}, "`size_multiple`"),
+     ({"net_height": 1.5}, "`net_height`")],
     ids=["order", "scale", "mean", "multiple", "height"],
 )
 def test_model_spec_checks_its_fields(changes, match):
@@ -114,7 +116,8 @@ def test_missing_runtime_names_the_extra(monkeypatch):
 def test_importing_openpose_imports_no_runtime():
     import subprocess
 
-    code = "import openpose, sys; print([m for m in ('onnxruntime', 'openpose.engines.onnxruntime_engine') if m in sys.modules])"
+    code = ("import openpose, sys; "
+            "print([m for m in ('onnxruntime', 'openpose.engines.onnxruntime_engine') if m in sys.modules])")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
 
@@ -242,7 +245,7 @@ def test_one_estimator_in_eight_threads_gives_the_single_threaded_results(engine
     images[1::2] = [cv2.resize(im, (im.shape[1] // 2 + 1, im.shape[0] // 2 + 3)) for im in images[1::2]]
     expected = [est.estimate(im) for im in images]
     jobs, results = _estimates_from_threads(est, images)
-    for k, res in zip(jobs, results):
+    for k, res in zip(jobs, results, strict=True):
         np.testing.assert_array_equal(res.poses, expected[k].poses)
         np.testing.assert_array_equal(res.scores, expected[k].scores)
 
@@ -320,7 +323,8 @@ def test_command_rejects_an_unknown_engine_and_names_the_missing_extra(tmp_path)
 def test_batch_command_takes_the_engine():
     from openpose import batch_cli
 
-    args = batch_cli.build_parser().parse_args(["in", "--model", "m.onnx", "--output", "out", "--engine", "onnxruntime"])
+    parser = batch_cli.build_parser()
+    args = parser.parse_args(["in", "--model", "m.onnx", "--output", "out", "--engine", "onnxruntime"])
     assert args.engine == "onnxruntime"
     assert batch_cli.build_parser().parse_args(["in", "--model", "m.onnx", "--output", "out"]).engine == "cv2"
     with pytest.raises(SystemExit):

@@ -94,8 +94,8 @@ def main(argv: Optional[List[str]] = None, prog: str = "openpose batch") -> int:
             num_workers=args.num_workers, cpus_per_worker=args.cpus_per_worker,
             images_per_item=args.images_per_item, frames_per_item=args.frames_per_item,
             max_frames=args.max_frames, progress=not args.quiet,
-            engine=args.engine, weights=args.weights, net_height=args.net_height, mode=args.mode, implementation=args.implementation,
-            layout=args.layout,
+            weights=args.weights, net_height=args.net_height, mode=args.mode, implementation=args.implementation,
+            layout=args.layout, engine=args.engine,
         )
     except KeyboardInterrupt:
         print(f"{prog}: interrupted (a rerun resumes)", file=sys.stderr)

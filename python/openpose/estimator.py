@@ -5,13 +5,13 @@ from __future__ import annotations
 import contextlib
 import numbers
 import threading
-from typing import Optional, Tuple
+from typing import ContextManager, Optional, Tuple
 
 import numpy as np
 
 from . import _validation as v
-from .engines import DEFAULT_ENGINE, engine_class
-from .layouts import get_layout
+from .engines import DEFAULT_ENGINE, Engine, engine_class
+from .layouts import Layout, get_layout
 from .models import ModelSpec, file_spec, prepare
 from .postprocess import _params, postprocess
 from .result import PoseResult
@@ -107,6 +107,12 @@ class PoseEstimator:
     the ``onnxruntime`` engine, whose calls run concurrently).
     """
 
+    engine: Engine
+    spec: ModelSpec
+    net_height: int
+    layout: Optional[Layout]
+    model: str
+
     def __init__(
         self,
         model,
@@ -147,7 +153,8 @@ class PoseEstimator:
             self.layout = None if self.spec.layout is None else get_layout(self.spec.layout)
         self.model = str(model)
         # Network calls of an engine that is not thread-safe go one at a time.
-        self._engine_lock = contextlib.nullcontext() if self.engine.thread_safe else threading.Lock()
+        self._engine_lock: ContextManager[object] = (
+            contextlib.nullcontext() if self.engine.thread_safe else threading.Lock())
 
     def net_input_size(self, image_size: Tuple[int, int]) -> Tuple[int, int]:
         """``(width, height)`` of the network input for an image of `image_size`."""
@@ -212,5 +219,6 @@ class PoseEstimator:
         return self.postprocess(out, image_size=size)
 
     def __repr__(self) -> str:
-        return (f"PoseEstimator({self.model!r}, engine={self.engine.name!r}, net_height={self.net_height}, mode={self.mode!r}, "
-                f"implementation={self.implementation!r}, layout={None if self.layout is None else self.layout.name!r})")
+        return (f"PoseEstimator({self.model!r}, engine={self.engine.name!r}, net_height={self.net_height}, "
+                f"mode={self.mode!r}, implementation={self.implementation!r}, "
+                f"layout={None if self.layout is None else self.layout.name!r})")

@@ -104,7 +104,8 @@ class ModelSpec:
 
 # CMU's Caffe models are fed img/256 - 0.5 (its own normalisation);
 # stride 8, sides multiples of 16 as in CMU's demo.
-_CMU = dict(scale=1.0 / 256.0, mean=(128.0, 128.0, 128.0), channel_order="bgr", size_multiple=16, net_height=368)
+_CMU = ModelSpec("caffe", "*.prototxt", layout=None, scale=1.0 / 256.0, mean=(128.0, 128.0, 128.0),
+                 channel_order="bgr", size_multiple=16, net_height=368)
 
 #: Known model files (first match wins), then the per-format defaults.
 MODELS: Tuple[ModelSpec, ...] = (
@@ -112,12 +113,12 @@ MODELS: Tuple[ModelSpec, ...] = (
     # normalises internally), sides multiples of 16, output 57 channels COCO-18.
     ModelSpec("mobilenet_v2_small_coco", "openpose_mobilenet_v2_small_coco*.onnx", layout="coco",
               scale=1.0, mean=(0.0, 0.0, 0.0), channel_order="bgr", size_multiple=16, net_height=368),
-    ModelSpec("cmu_coco", "pose_deploy_linevec.prototxt", layout=None, **_CMU),  # COCO or MPI: same name
-    ModelSpec("cmu_mpi_4_stages", "pose_deploy_linevec_faster_4_stages.prototxt", layout="mpi", **_CMU),
-    ModelSpec("cmu_body_25", "pose_deploy.prototxt", layout=None, **_CMU),
+    replace(_CMU, name="cmu_coco", pattern="pose_deploy_linevec.prototxt"),  # COCO or MPI: same name
+    replace(_CMU, name="cmu_mpi_4_stages", pattern="pose_deploy_linevec_faster_4_stages.prototxt", layout="mpi"),
+    replace(_CMU, name="cmu_body_25", pattern="pose_deploy.prototxt"),
     # Defaults per format; the layout comes from the output's channel count.
     ModelSpec("onnx", "*.onnx", layout=None, scale=1.0, mean=(0.0, 0.0, 0.0), channel_order="bgr"),
-    ModelSpec("caffe", "*.prototxt", layout=None, **_CMU),
+    _CMU,
 )
 
 
@@ -230,8 +231,7 @@ def file_spec(path) -> ModelSpec:
         return spec
     meta = onnx_metadata(path)
     if spec.name == "onnx" and meta.get("openpose.source", "").startswith("caffe"):
-        caffe = next(s for s in MODELS if s.name == "caffe")
-        spec = replace(caffe, name=spec.name, pattern=spec.pattern)
+        spec = replace(_CMU, name=spec.name, pattern=spec.pattern)
     if spec.layout is None and meta.get("openpose.layout"):
         spec = replace(spec, layout=meta["openpose.layout"])
     return spec
@@ -416,6 +416,7 @@ def load_net(model, *, weights=None):
     try:
         net = cv2.dnn.readNetFromCaffe(str(path), str(weights_path))
     except cv2.error as exc:
-        msg = f"cv2.dnn could not import the Caffe model {str(path)!r} with weights {str(weights_path)!r}: {str(exc).strip()[-300:]}"
+        msg = (f"cv2.dnn could not import the Caffe model {str(path)!r} with weights {str(weights_path)!r}: "
+               f"{str(exc).strip()[-300:]}")
         raise ValueError(msg) from None
     return net, spec

@@ -68,7 +68,7 @@ class Engine(abc.ABC):
     thread_safe: ClassVar[bool] = False
 
     @abc.abstractmethod
-    def __init__(self, model, *, weights=None):
+    def __init__(self, model, *, weights=None) -> None:
         """Load `model` (a path; `weights`: the ``.caffemodel`` of a ``.prototxt``)."""
 
     @abc.abstractmethod
@@ -93,7 +93,8 @@ class Engine(abc.ABC):
             return importlib.import_module(module)
         except ImportError as exc:
             extra = f'pip install "openpose[{cls.extra}]"' if cls.extra else f"pip install {module}"
-            msg = f"the {cls.name!r} engine (`engine`) needs the package {module!r}, which is not installed: {extra} ({exc})"
+            msg = (f"the {cls.name!r} engine (`engine`) needs the package {module!r}, which is not installed: "
+                   f"{extra} ({exc})")
             raise EngineNotInstalledError(msg, name=module) from None
 
     def __repr__(self) -> str:

@@ -21,7 +21,7 @@ class Cv2Engine(Engine):
     extra = None
     thread_safe = False
 
-    def __init__(self, model, *, weights=None):
+    def __init__(self, model, *, weights=None) -> None:
         self.net, _ = load_net(model, weights=weights)
 
     def run(self, blob: np.ndarray) -> np.ndarray:

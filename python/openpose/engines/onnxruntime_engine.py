@@ -22,12 +22,12 @@ class OnnxruntimeEngine(Engine):
     extra = "onnxruntime"
     thread_safe = True
 
-    def __init__(self, model, *, weights=None):
+    def __init__(self, model, *, weights=None) -> None:
         ort = self.import_runtime("onnxruntime")
         path = onnx_file(model, weights=weights, why="onnxruntime reads only ONNX")
         try:
             self.session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
-        except Exception as exc:  # onnxruntime raises its own exception types for unreadable models
+        except Exception as exc:  # noqa: BLE001 - onnxruntime's own exception types (InvalidProtobuf, Fail, ...)
             msg = f"onnxruntime could not import {str(path)!r}: {str(exc).strip()[-300:]}"
             raise ValueError(msg) from None
         inputs = self.session.get_inputs()
@@ -41,7 +41,7 @@ class OnnxruntimeEngine(Engine):
         self._path = path
 
     def run(self, blob: np.ndarray) -> np.ndarray:
-        for declared, got, side in zip(self._fixed, blob.shape[2:], ("height", "width")):
+        for declared, got, side in zip(self._fixed, blob.shape[2:], ("height", "width"), strict=True):
             if declared is not None and declared != got:
                 msg = (
                     f"{self._path.name!r} declares a fixed input {side} of {declared}, and onnxruntime runs it "
