@@ -17,7 +17,8 @@ __all__ = ["main", "build_parser"]
 
 
 def build_parser(prog: str = "openpose batch") -> argparse.ArgumentParser:
-    from .cli import ENV_MODEL, _engine_names, _estimator_default, _positive_int
+    from .cli import ENV_MODEL, _estimator_default, _positive_int
+    from .engines import engine_names
     from . import _validation as v
 
     parser = argparse.ArgumentParser(
@@ -33,7 +34,7 @@ def build_parser(prog: str = "openpose batch") -> argparse.ArgumentParser:
                         help=f".onnx file, or CMU .prototxt with its .caffemodel; default: ${ENV_MODEL}. "
                              "Same path on every node")
     parser.add_argument("--weights", default=None, help="the .caffemodel of a .prototxt model")
-    parser.add_argument("--engine", default=_estimator_default("engine"), choices=_engine_names(),
+    parser.add_argument("--engine", default=_estimator_default("engine"), choices=engine_names(),
                         help="inference engine, on every node")
     parser.add_argument("--net-height", type=_positive_int, default=368, help="network input height")
     parser.add_argument("--mode", default=_estimator_default("mode"), choices=v.MODES,

@@ -70,14 +70,10 @@ def _estimator_default(name: str):
     return inspect.signature(PoseEstimator).parameters[name].default
 
 
-def _engine_names():
-    from .engines import engine_names
-
-    return engine_names()
-
-
 def build_parser() -> argparse.ArgumentParser:
     """The parser of the default action (``openpose INPUT... --model ...``)."""
+    from .engines import engine_names
+
     epilog = None
     if SUBCOMMANDS:
         lines = [f"  openpose {name} ...  {text}" for name, (_, text) in sorted(SUBCOMMANDS.items())]
@@ -95,8 +91,8 @@ def build_parser() -> argparse.ArgumentParser:
     model.add_argument("--model", default=os.environ.get(ENV_MODEL),
                        help=f".onnx file, or CMU .prototxt with its .caffemodel (converted once on OpenCV 5); default: ${ENV_MODEL}")
     model.add_argument("--weights", default=None, help="the .caffemodel of a .prototxt model")
-    model.add_argument("--engine", default=_estimator_default("engine"), choices=_engine_names(),
-                       help='inference engine (onnxruntime: pip install "openpose[onnxruntime]")')
+    model.add_argument("--engine", default=_estimator_default("engine"), choices=engine_names(),
+                       help='inference engine; all but cv2 need their extra: pip install "openpose[ENGINE]"')
     model.add_argument("--net-height", type=_positive_int, default=368,
                        help="network input height (a multiple of 16); the width follows the aspect ratio")
     model.add_argument("--mode", default=_estimator_default("mode"), choices=v.MODES,
