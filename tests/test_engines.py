@@ -49,6 +49,23 @@ def test_prepare_is_blob_from_image_on_the_shared_photos(spec):
         np.testing.assert_array_equal(prepare(image, spec, size), blob_from_image(image, spec, size), err_msg=path.name)
 
 
+def test_prepare_is_blob_from_image_on_the_shared_video():
+    capture = cv2.VideoCapture(str(shared_path("media/video.avi")))
+    spec = SPECS["mobilenet"]
+    frames = 0
+    try:
+        while frames < 40:
+            ok, frame = capture.read()
+            if not ok:
+                break
+            size = net_input_size(frame.shape[1], frame.shape[0])
+            np.testing.assert_array_equal(prepare(frame, spec, size), blob_from_image(frame, spec, size))
+            frames += 1
+    finally:
+        capture.release()
+    assert frames == 40
+
+
 @pytest.mark.parametrize("spec", SPECS.values(), ids=SPECS.keys())
 @pytest.mark.parametrize(
     ("image_hw", "net_wh"),
