@@ -142,6 +142,25 @@ def test_cmu_onnx_names_shapes_and_layout(cmu):
     assert 13 <= model.opset_import[0].version <= 17
 
 
+def test_the_loader_reads_the_layout_and_source_from_the_metadata(cmu, tmp_path):
+    import onnx
+
+    from openpose.models import file_spec, model_spec, onnx_metadata
+
+    path = cmu["onnx"]  # "<layout>.onnx": a name the registry does not know
+    assert onnx_metadata(path) == {p.key: p.value for p in onnx.load(str(path)).metadata_props}
+    assert model_spec(path).layout is None and model_spec(path).scale == 1.0
+    spec = file_spec(path)
+    assert spec.layout == cmu["name"]
+    assert (spec.scale, spec.mean, spec.channel_order) == (1 / 256, (128.0, 128.0, 128.0), "bgr")  # CMU's
+    est = openpose.PoseEstimator(path, net_height=48)
+    assert est.layout is openpose.get_layout(cmu["name"])
+    assert openpose.PoseEstimator(path, net_height=48, layout="coco").layout.name == "coco"  # the caller wins
+    bare = convert_caffe(cmu["prototxt"], cmu["caffemodel"], tmp_path / "bare.onnx", input_size=(WIDTH, HEIGHT),
+                         layout=None)
+    assert "openpose.layout" not in onnx_metadata(bare) and file_spec(bare).layout is None
+
+
 def test_cmu_free_input_size_runs_at_several_sizes(cmu, tmp_path):
     path = convert_caffe(cmu["prototxt"], cmu["caffemodel"], tmp_path / "free.onnx", input_size=None)
     for height, width in ((HEIGHT, WIDTH), (32, 40)):

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import openpose
-from openpose.models import MODELS, load_net, model_spec, opencv_major
+from openpose.models import MODELS, file_spec, load_net, model_spec, onnx_metadata, opencv_major, prepare
 
 from caffe_model import weights, write_tiny_caffe_model
 from conftest import MODEL, MODEL_FIXED, shared_path
@@ -37,13 +37,13 @@ def test_registry_matches_file_names(name, spec_name, layout):
 def test_shared_model_preprocessing_is_models_md():
     # ../shared/models/MODELS.md: BGR, raw 0..255, sides multiples of 16.
     spec = model_spec(MODEL)
-    assert (spec.scale, spec.mean, spec.swap_rb, spec.size_multiple) == (1.0, (0.0, 0.0, 0.0), False, 16)
+    assert (spec.scale, spec.mean, spec.channel_order, spec.size_multiple) == (1.0, (0.0, 0.0, 0.0), "bgr", 16)
 
 
 def test_cmu_caffe_preprocessing_is_img_over_256_minus_half():
     spec = model_spec("pose_deploy_linevec.prototxt")
     image = np.full((32, 32, 3), 200, np.uint8)
-    blob = cv2.dnn.blobFromImage(image, spec.scale, (32, 32), spec.mean, swapRB=spec.swap_rb, crop=False)
+    blob = prepare(image, spec, (32, 32))
     np.testing.assert_allclose(blob, 200 / 256 - 0.5, rtol=0, atol=1e-6)
 
 
@@ -57,8 +57,35 @@ def test_unknown_file_type_is_a_clear_error():
 
 
 def test_missing_model_says_where_models_come_from(tmp_path):
-    with pytest.raises(FileNotFoundError, match="downloads nothing"):
+    with pytest.raises(FileNotFoundError, match="downloads nothing") as info:
         load_net(tmp_path / "absent.onnx")
+    # What a user can do, not a path inside this repository.
+    assert "--model" in str(info.value) and "openpose convert" in str(info.value)
+    assert "shared" not in str(info.value)
+
+
+def test_model_spec_has_no_with_options():
+    assert not hasattr(openpose.ModelSpec, "with_options")  # removed: dataclasses.replace does it
+
+
+def test_shared_model_metadata_and_spec():
+    path = shared_path("models/openpose_mobilenet_v2_small_coco.onnx")
+    meta = onnx_metadata(path)
+    onnx = pytest.importorskip("onnx")
+    assert meta == {p.key: p.value for p in onnx.load(str(path), load_external_data=False).metadata_props}
+    assert file_spec(path) == model_spec(path)  # the registry knows it; its layout stays "coco"
+
+
+@pytest.mark.parametrize(
+    "data",
+    [b"", b"\x08", b"\x72\x05ab", b"\x72\x04\x0a\x02\xff\xfe", b"\x0b\x00", b"\xff" * 12, b"not an onnx file"],
+    ids=["empty", "cut-varint", "cut-field", "bad-utf8", "group", "long-varint", "text"],
+)
+def test_metadata_of_a_broken_file_is_empty(tmp_path, data):
+    path = tmp_path / "broken.onnx"
+    path.write_bytes(data)
+    assert onnx_metadata(path) == {}
+    assert onnx_metadata(tmp_path / "absent.onnx") == {}
 
 
 def test_model_must_be_a_path():

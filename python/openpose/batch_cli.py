@@ -18,6 +18,7 @@ __all__ = ["main", "build_parser"]
 
 def build_parser(prog: str = "openpose batch") -> argparse.ArgumentParser:
     from .cli import ENV_MODEL, _estimator_default, _positive_int
+    from .engines import engine_names
     from . import _validation as v
 
     parser = argparse.ArgumentParser(
@@ -33,6 +34,8 @@ def build_parser(prog: str = "openpose batch") -> argparse.ArgumentParser:
                         help=f".onnx file, or CMU .prototxt with its .caffemodel; default: ${ENV_MODEL}. "
                              "Same path on every node")
     parser.add_argument("--weights", default=None, help="the .caffemodel of a .prototxt model")
+    parser.add_argument("--engine", default=_estimator_default("engine"), choices=engine_names(),
+                        help="inference engine, on every node")
     parser.add_argument("--net-height", type=_positive_int, default=368, help="network input height")
     parser.add_argument("--mode", default=_estimator_default("mode"), choices=v.MODES,
                         help="post-processing algorithm")
@@ -93,7 +96,7 @@ def main(argv: Optional[List[str]] = None, prog: str = "openpose batch") -> int:
             images_per_item=args.images_per_item, frames_per_item=args.frames_per_item,
             max_frames=args.max_frames, progress=not args.quiet,
             weights=args.weights, net_height=args.net_height, mode=args.mode, implementation=args.implementation,
-            layout=args.layout,
+            layout=args.layout, engine=args.engine,
         )
     except KeyboardInterrupt:
         print(f"{prog}: interrupted (a rerun resumes)", file=sys.stderr)

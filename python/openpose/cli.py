@@ -72,6 +72,8 @@ def _estimator_default(name: str):
 
 def build_parser() -> argparse.ArgumentParser:
     """The parser of the default action (``openpose INPUT... --model ...``)."""
+    from .engines import engine_names
+
     epilog = None
     if SUBCOMMANDS:
         lines = [f"  openpose {name} ...  {text}" for name, (_, text) in sorted(SUBCOMMANDS.items())]
@@ -89,6 +91,8 @@ def build_parser() -> argparse.ArgumentParser:
     model.add_argument("--model", default=os.environ.get(ENV_MODEL),
                        help=f".onnx file, or CMU .prototxt with its .caffemodel (converted once on OpenCV 5); default: ${ENV_MODEL}")
     model.add_argument("--weights", default=None, help="the .caffemodel of a .prototxt model")
+    model.add_argument("--engine", default=_estimator_default("engine"), choices=engine_names(),
+                       help='inference engine; all but cv2 need their extra: pip install "openpose[ENGINE]"')
     model.add_argument("--net-height", type=_positive_int, default=368,
                        help="network input height (a multiple of 16); the width follows the aspect ratio")
     model.add_argument("--mode", default=_estimator_default("mode"), choices=v.MODES,
@@ -153,7 +157,7 @@ def _run(args, parser: argparse.ArgumentParser) -> int:
     from .writers import Outputs
 
     try:
-        estimator = PoseEstimator(args.model, weights=args.weights, net_height=args.net_height,
+        estimator = PoseEstimator(args.model, engine=args.engine, weights=args.weights, net_height=args.net_height,
                                   mode=args.mode, implementation=args.implementation, layout=args.layout)
     except (OSError, ValueError, TypeError) as exc:
         print(f"openpose: error: {exc}", file=sys.stderr)

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import numbers
-import time
-from typing import Optional, Tuple
+import threading
+from typing import ContextManager, Optional, Tuple
 
 import numpy as np
 
 from . import _validation as v
-from .layouts import get_layout
-from .models import ModelSpec, load_net
+from .engines import DEFAULT_ENGINE, Engine, engine_class
+from .layouts import Layout, get_layout
+from .models import ModelSpec, file_spec, prepare
 from .postprocess import _params, postprocess
 from .result import PoseResult
 
@@ -66,12 +68,16 @@ def as_bgr(image, name: str = "image") -> np.ndarray:
 
 
 class PoseEstimator:
-    """Multi-person pose estimation with an OpenPose network in ``cv2.dnn``.
+    """Multi-person pose estimation with an OpenPose network.
 
     Parameters
     ----------
     model : str or path
-        ``.onnx`` file, or CMU ``.prototxt`` (OpenCV 4.x; see `weights`).
+        ``.onnx`` file, or CMU ``.prototxt`` (see `weights`).
+    engine : str
+        The inference engine (`openpose.engines`): ``"cv2"`` (``cv2.dnn``,
+        the default) or ``"onnxruntime"`` (``pip install
+        "openpose[onnxruntime]"``).
     net_height : int, optional
         Network input height in pixels (a positive multiple of the model's
         size multiple, 16 for the known models); the width follows the
@@ -81,25 +87,37 @@ class PoseEstimator:
     implementation : {"cpp", "python"}
         Post-processing implementation.
     layout : str or Layout, optional
-        Keypoint layout; default: the registry's for this model, else inferred
-        from the output's channel count.
+        Keypoint layout; default: the model file's (its ONNX metadata
+        ``openpose.layout``, else the registry's), else inferred from the
+        output's channel count.
     weights : str or path, optional
         The ``.caffemodel`` of a ``.prototxt`` model.
     spec : ModelSpec, optional
-        Override the registry's pre-processing for this file.
+        Override the pre-processing of this file (`openpose.models.file_spec`).
     **options
         The mode's constants, passed to `openpose.postprocess`.
 
     Notes
     -----
-    One estimator holds one ``cv2.dnn.Net``; use it from one thread at a
-    time (or one estimator per thread).
+    An estimator may be shared by several threads: the results are those of
+    one thread. Pre- and post-processing run in parallel; the network calls
+    of an engine that is not thread-safe (``cv2``: a ``cv2.dnn.Net`` holds
+    its input and output) are serialised by a lock held by the estimator,
+    so they do not run in parallel (for that, one estimator per thread, or
+    the ``onnxruntime`` engine, whose calls run concurrently).
     """
+
+    engine: Engine
+    spec: ModelSpec
+    net_height: int
+    layout: Optional[Layout]
+    model: str
 
     def __init__(
         self,
         model,
         *,
+        engine: str = DEFAULT_ENGINE,
         net_height: Optional[int] = None,
         mode: str = "accurate",
         implementation: str = "cpp",
@@ -112,11 +130,12 @@ class PoseEstimator:
         self.implementation = v.choice(implementation, "implementation", v.IMPLEMENTATIONS)
         _params(self.mode, options)  # unknown or invalid options fail here, not on the first image
         self.options = dict(options)
-        self.net, registry_spec = load_net(model, weights=weights)
+        engine_type = engine_class(engine)  # an unknown engine fails before the model is read
         if spec is not None and not isinstance(spec, ModelSpec):
             msg = f"`spec` must be a ModelSpec, got {type(spec).__name__}"
             raise TypeError(msg)
-        self.spec = spec if spec is not None else registry_spec
+        self.engine = engine_type(model, weights=weights)
+        self.spec = spec if spec is not None else file_spec(model)
         multiple = self.spec.size_multiple
         height = self.spec.net_height if net_height is None else net_height
         if isinstance(height, bool) or not isinstance(height, numbers.Integral):
@@ -133,6 +152,9 @@ class PoseEstimator:
         else:
             self.layout = None if self.spec.layout is None else get_layout(self.spec.layout)
         self.model = str(model)
+        # Network calls of an engine that is not thread-safe go one at a time.
+        self._engine_lock: ContextManager[object] = (
+            contextlib.nullcontext() if self.engine.thread_safe else threading.Lock())
 
     def net_input_size(self, image_size: Tuple[int, int]) -> Tuple[int, int]:
         """``(width, height)`` of the network input for an image of `image_size`."""
@@ -161,15 +183,12 @@ class PoseEstimator:
         image_size : (int, int)
             ``(width, height)`` of `image`.
         """
-        import cv2
-
         image = as_bgr(image)
         height, width = image.shape[:2]
         size = v.image_size((width, height))
-        s = self.spec
-        blob = cv2.dnn.blobFromImage(image, s.scale, self.net_input_size(size), s.mean, swapRB=s.swap_rb, crop=False)
-        self.net.setInput(blob)
-        out = np.asarray(self.net.forward(), dtype=np.float32)
+        blob = prepare(image, self.spec, self.net_input_size(size))
+        with self._engine_lock:
+            out = self.engine.run(blob)
         return out, size
 
     def postprocess(self, net_output, *, image_size: Tuple[int, int]) -> PoseResult:
@@ -199,14 +218,7 @@ class PoseEstimator:
         out, size = self.forward(image)
         return self.postprocess(out, image_size=size)
 
-    def timed_estimate(self, image) -> Tuple[PoseResult, float, float]:
-        """`estimate`, plus the seconds spent in the network and in post-processing."""
-        t0 = time.perf_counter()
-        out, size = self.forward(image)
-        t1 = time.perf_counter()
-        result = self.postprocess(out, image_size=size)
-        return result, t1 - t0, time.perf_counter() - t1
-
     def __repr__(self) -> str:
-        return (f"PoseEstimator({self.model!r}, net_height={self.net_height}, mode={self.mode!r}, "
-                f"implementation={self.implementation!r}, layout={None if self.layout is None else self.layout.name!r})")
+        return (f"PoseEstimator({self.model!r}, engine={self.engine.name!r}, net_height={self.net_height}, "
+                f"mode={self.mode!r}, implementation={self.implementation!r}, "
+                f"layout={None if self.layout is None else self.layout.name!r})")

@@ -1,11 +1,18 @@
-"""Model files and their pre-processing, as data; loading them into cv2.dnn.
+"""Model files and their pre-processing, as data.
 
-A `ModelSpec` says how an image becomes the network's input blob (scale,
-mean, channel order, the multiple the input sides must be, the usual input
+A `ModelSpec` says how an image becomes the network's input (scale, mean,
+channel order, the multiple the input sides must be, the usual input
 height) and which keypoint layout the output has. `MODELS` holds the specs of
 known model files, matched by file name; files not in the registry get the
-default of their format, and their layout is inferred from the output's
-channel count (57 COCO-18, 44 MPI-15, 78 BODY_25).
+default of their format. An ONNX file written by ``openpose convert`` names
+its layout in its metadata (``openpose.layout``), which `file_spec` reads;
+otherwise the layout is inferred from the output's channel count (57 COCO-18,
+44 MPI-15, 78 BODY_25).
+
+`prepare` turns an image into the network input from the spec alone; the
+engines (`openpose.engines`) run the network on it. `load_net` loads a file
+into ``cv2.dnn`` and `onnx_file` gives the ONNX file of a model for runtimes
+that read only ONNX.
 
 Nothing is downloaded: a missing file is an error that says where models
 come from.
@@ -15,30 +22,38 @@ from __future__ import annotations
 
 import fnmatch
 import logging
+import math
+import numbers
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Optional, Tuple
+from typing import BinaryIO, Dict, Optional, Tuple
 
-__all__ = ["ModelSpec", "MODELS", "model_spec", "load_net", "opencv_major"]
+import numpy as np
+
+__all__ = ["ModelSpec", "MODELS", "model_spec", "file_spec", "onnx_metadata", "prepare", "load_net", "onnx_file",
+           "opencv_major"]
 
 logger = logging.getLogger(__name__)
 
 _WHERE_MODELS_COME_FROM = (
-    "openpose downloads nothing. The ONNX COCO model used by this project's tests and demos is "
-    "../shared/models/openpose_mobilenet_v2_small_coco.onnx (and its _368x432 variant for OpenCV 4.x); "
-    "CMU's Caffe models (pose_deploy*.prototxt + pose_iter_*.caffemodel) come from the CMU OpenPose "
-    "project (its models/getModels script). Pass the path with --model / PoseEstimator(model), or set "
-    "OPENPOSE_MODEL for the command."
+    "openpose downloads nothing: pass the path of a model file with --model / PoseEstimator(model), or set "
+    "OPENPOSE_MODEL for the command. It can be an ONNX OpenPose network (output: heatmaps then part affinity "
+    "fields, in the COCO-18, MPI-15 or BODY_25 layout) or one of CMU's Caffe models "
+    "(pose_deploy*.prototxt + pose_iter_*.caffemodel, from the CMU OpenPose project's models/getModels script); "
+    "`openpose convert` turns a Caffe model into ONNX."
 )
+
+CHANNEL_ORDERS = ("bgr", "rgb")
 
 
 @dataclass(frozen=True)
 class ModelSpec:
     """How to feed a model and read its output.
 
-    The blob is ``(image - mean) * scale`` in the given channel order, at
-    height `net_height` and the aspect-preserving width, both multiples of
-    `size_multiple` (``cv2.dnn.blobFromImage`` semantics).
+    The network input is the image resized (bilinear) to height `net_height`
+    and the aspect-preserving width, both multiples of `size_multiple`, then
+    ``(pixel - mean) * scale`` per channel, in `channel_order`, as a float32
+    ``(1, 3, H, W)`` array (see `prepare`).
 
     Attributes
     ----------
@@ -51,9 +66,9 @@ class ModelSpec:
     scale : float
         Multiplier applied after the mean is subtracted.
     mean : (float, float, float)
-        Subtracted per channel, in the input's channel order.
-    swap_rb : bool
-        True: the network wants RGB (the image is BGR, as cv2 reads it).
+        Subtracted per channel, in the network's channel order (`channel_order`).
+    channel_order : {"bgr", "rgb"}
+        The channel order the network wants (images are BGR, as cv2 reads them).
     size_multiple : int
         Input height and width must be multiples of this (the network's stride).
     net_height : int
@@ -65,31 +80,45 @@ class ModelSpec:
     layout: Optional[str] = None
     scale: float = 1.0
     mean: Tuple[float, float, float] = (0.0, 0.0, 0.0)
-    swap_rb: bool = False
+    channel_order: str = "bgr"
     size_multiple: int = 16
     net_height: int = 368
 
-    def with_options(self, **changes) -> "ModelSpec":
-        """A copy with some fields changed (None values are ignored)."""
-        return replace(self, **{k: val for k, val in changes.items() if val is not None})
+    def __post_init__(self):
+        if self.channel_order not in CHANNEL_ORDERS:
+            msg = f"`channel_order` must be one of {CHANNEL_ORDERS}, got {self.channel_order!r}"
+            raise ValueError(msg)
+        if isinstance(self.scale, bool) or not isinstance(self.scale, numbers.Real) or not math.isfinite(self.scale):
+            msg = f"`scale` must be a finite number, got {self.scale!r}"
+            raise ValueError(msg)
+        mean = tuple(self.mean)
+        if len(mean) != 3 or not all(isinstance(m, numbers.Real) and math.isfinite(m) for m in mean):
+            msg = f"`mean` must be three finite numbers, got {self.mean!r}"
+            raise ValueError(msg)
+        for name in ("size_multiple", "net_height"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
+                msg = f"`{name}` must be a positive integer, got {value!r}"
+                raise ValueError(msg)
 
 
 # CMU's Caffe models are fed img/256 - 0.5 (its own normalisation);
 # stride 8, sides multiples of 16 as in CMU's demo.
-_CMU = dict(scale=1.0 / 256.0, mean=(128.0, 128.0, 128.0), swap_rb=False, size_multiple=16, net_height=368)
+_CMU = ModelSpec("caffe", "*.prototxt", layout=None, scale=1.0 / 256.0, mean=(128.0, 128.0, 128.0),
+                 channel_order="bgr", size_multiple=16, net_height=368)
 
 #: Known model files (first match wins), then the per-format defaults.
 MODELS: Tuple[ModelSpec, ...] = (
-    # ../shared/models/MODELS.md: BGR, raw 0..255 (the graph normalises
-    # internally), sides multiples of 16, output 57 channels COCO-18.
+    # The shared mobilenet model (its MODELS.md): BGR, raw 0..255 (the graph
+    # normalises internally), sides multiples of 16, output 57 channels COCO-18.
     ModelSpec("mobilenet_v2_small_coco", "openpose_mobilenet_v2_small_coco*.onnx", layout="coco",
-              scale=1.0, mean=(0.0, 0.0, 0.0), swap_rb=False, size_multiple=16, net_height=368),
-    ModelSpec("cmu_coco", "pose_deploy_linevec.prototxt", layout=None, **_CMU),  # COCO or MPI: same name
-    ModelSpec("cmu_mpi_4_stages", "pose_deploy_linevec_faster_4_stages.prototxt", layout="mpi", **_CMU),
-    ModelSpec("cmu_body_25", "pose_deploy.prototxt", layout=None, **_CMU),
+              scale=1.0, mean=(0.0, 0.0, 0.0), channel_order="bgr", size_multiple=16, net_height=368),
+    replace(_CMU, name="cmu_coco", pattern="pose_deploy_linevec.prototxt"),  # COCO or MPI: same name
+    replace(_CMU, name="cmu_mpi_4_stages", pattern="pose_deploy_linevec_faster_4_stages.prototxt", layout="mpi"),
+    replace(_CMU, name="cmu_body_25", pattern="pose_deploy.prototxt"),
     # Defaults per format; the layout comes from the output's channel count.
-    ModelSpec("onnx", "*.onnx", layout=None, scale=1.0, mean=(0.0, 0.0, 0.0), swap_rb=False),
-    ModelSpec("caffe", "*.prototxt", layout=None, **_CMU),
+    ModelSpec("onnx", "*.onnx", layout=None, scale=1.0, mean=(0.0, 0.0, 0.0), channel_order="bgr"),
+    _CMU,
 )
 
 
@@ -110,6 +139,136 @@ def model_spec(path) -> ModelSpec:
         "or a Caffe network definition (.prototxt, with its .caffemodel weights)"
     )
     raise ValueError(msg)
+
+
+# ---------------------------------------------------------------- ONNX metadata
+# ModelProto.metadata_props (field 14 of onnx.proto's ModelProto) is a
+# repeated StringStringEntryProto {key = 1, value = 2}. The file is walked
+# field by field with the protobuf wire format, skipping the graph without
+# reading it, so this needs neither onnx nor protobuf and costs a few reads
+# even for a 200 MB model.
+_METADATA_PROPS = 14
+_ENTRY_KEY, _ENTRY_VALUE = 1, 2
+
+
+def _varint(stream: BinaryIO) -> int:
+    result = shift = 0
+    while True:
+        byte = stream.read(1)
+        if not byte:
+            raise EOFError("truncated varint")
+        result |= (byte[0] & 0x7F) << shift
+        if byte[0] < 0x80:
+            return result
+        shift += 7
+        if shift > 63:
+            raise ValueError("varint longer than 10 bytes")
+
+
+def _length_delimited(stream: BinaryIO, end: int, wanted: int):
+    """The bytes of each length-delimited field number `wanted` before `end`; other fields are skipped."""
+    while stream.tell() < end:
+        key = _varint(stream)
+        number, wire = key >> 3, key & 7
+        if wire == 0:
+            _varint(stream)
+        elif wire in (1, 5):
+            stream.seek(8 if wire == 1 else 4, 1)
+        elif wire == 2:
+            length = _varint(stream)
+            if stream.tell() + length > end:
+                raise EOFError("field runs past the end")
+            if number == wanted:
+                yield stream.read(length)
+            else:
+                stream.seek(length, 1)
+        else:
+            raise ValueError(f"wire type {wire} is not used by ONNX")
+    if stream.tell() != end:
+        raise EOFError("field runs past the end")
+
+
+def onnx_metadata(path) -> Dict[str, str]:
+    """The ``metadata_props`` of an ONNX file, as a dict (``openpose.layout``, ...).
+
+    Read without onnx or protobuf (the wire format, the graph skipped). A file
+    that is not a readable ONNX file gives ``{}``; loading it then fails with
+    the runtime's own message.
+    """
+    import io
+
+    path = Path(path)
+    try:
+        with open(path, "rb") as stream:
+            end = stream.seek(0, io.SEEK_END)
+            stream.seek(0)
+            entries = list(_length_delimited(stream, end, _METADATA_PROPS))
+        meta = {}
+        for entry in entries:
+            fields: Dict[int, str] = {}
+            for number in (_ENTRY_KEY, _ENTRY_VALUE):
+                for value in _length_delimited(io.BytesIO(entry), len(entry), number):
+                    fields[number] = value.decode("utf-8")
+            if _ENTRY_KEY in fields:
+                meta[fields[_ENTRY_KEY]] = fields.get(_ENTRY_VALUE, "")
+    except (OSError, EOFError, ValueError) as exc:  # UnicodeDecodeError is a ValueError
+        logger.debug("no ONNX metadata read from %s: %s", path, exc)
+        return {}
+    return meta
+
+
+def file_spec(path) -> ModelSpec:
+    """The spec of a model file: the registry's (`model_spec`), completed by the file's own metadata.
+
+    An ONNX file written by ``openpose convert`` records its layout
+    (``openpose.layout``) and its source (``openpose.source``: ``caffe:...``);
+    where the registry only knows the format (the ``onnx`` default), the
+    layout comes from the file and a converted CMU model gets CMU's
+    pre-processing (``img / 256 - 0.5``).
+    """
+    spec = model_spec(path)
+    if Path(path).suffix.lower() != ".onnx" or not Path(path).is_file():
+        return spec
+    meta = onnx_metadata(path)
+    if spec.name == "onnx" and meta.get("openpose.source", "").startswith("caffe"):
+        spec = replace(_CMU, name=spec.name, pattern=spec.pattern)
+    if spec.layout is None and meta.get("openpose.layout"):
+        spec = replace(spec, layout=meta["openpose.layout"])
+    return spec
+
+
+def prepare(image: np.ndarray, spec: ModelSpec, net_size: Tuple[int, int]) -> np.ndarray:
+    """The network input for one image, from the spec alone.
+
+    Parameters
+    ----------
+    image : ndarray of shape (h, w, 3), uint8 or float32
+        BGR, as ``cv2.imread`` gives it.
+    spec : ModelSpec
+        Its ``scale``, ``mean`` and ``channel_order`` are used.
+    net_size : (int, int)
+        ``(width, height)`` of the network input.
+
+    Returns
+    -------
+    ndarray of shape (1, 3, height, width), float32
+        The image resized bilinearly (``cv2.resize``, ``INTER_LINEAR``, in its
+        own dtype) to `net_size`, converted to float32, then
+        ``(pixel - mean) * scale`` in float32, in `channel_order`: bit for
+        bit what ``cv2.dnn.blobFromImage(image, scale, net_size, mean,
+        swapRB=channel_order == "rgb", crop=False)`` gives.
+    """
+    import cv2
+
+    width, height = (int(n) for n in net_size)
+    if image.shape[:2] != (height, width):
+        image = cv2.resize(image, (width, height), interpolation=cv2.INTER_LINEAR)
+    blob = image.astype(np.float32)  # a copy
+    if spec.channel_order == "rgb":
+        blob = blob[:, :, ::-1]
+    blob -= np.asarray(spec.mean, dtype=np.float32)
+    blob *= np.float32(spec.scale)
+    return np.ascontiguousarray(blob.transpose(2, 0, 1))[np.newaxis]
 
 
 def opencv_major() -> int:
@@ -147,6 +306,56 @@ def _caffe_weights(prototxt: Path, weights) -> Path:
     raise FileNotFoundError(msg)
 
 
+def _model_path(model) -> Path:
+    if not isinstance(model, (str, Path)):
+        msg = f"`model` must be a path to a model file, got {type(model).__name__}"
+        raise TypeError(msg)
+    model_spec(model)  # an unsupported file type is an error before anything is read
+    return _existing(model, "model file (`model`)")
+
+
+def _no_weights_for_onnx(weights) -> None:
+    if weights is not None:
+        msg = "`weights` is only for Caffe models (.prototxt + .caffemodel); an ONNX file holds its weights"
+        raise ValueError(msg)
+
+
+def _converted(path: Path, weights_path: Path, *, why: str, input_size="default") -> Path:
+    """The cached ONNX conversion of a Caffe model (`openpose.convert.cached_onnx_for`)."""
+    from .convert import cached_onnx_for
+
+    try:
+        if input_size == "default":
+            return cached_onnx_for(path, weights_path)
+        return cached_onnx_for(path, weights_path, input_size=input_size)
+    except ImportError as exc:  # the converter's optional dependencies
+        msg = (
+            f"{why}; loading {path.name!r} needs a conversion to ONNX, which needs the converter's extra: "
+            f'pip install "openpose[convert]" (or `openpose convert` it once elsewhere and pass the .onnx file). '
+            f"{exc}"
+        )
+        raise ValueError(msg) from None
+
+
+def onnx_file(model, *, weights=None, why: str = "this runtime reads only ONNX") -> Path:
+    """The ONNX file of a model, for runtimes that read only ONNX.
+
+    An ``.onnx`` file is itself; a CMU ``.prototxt`` (with its ``.caffemodel``,
+    see `load_net`) is converted once, with a free input size, and cached
+    (`openpose.convert.cached_onnx_for`; needs ``openpose[convert]``).
+
+    Raises
+    ------
+    FileNotFoundError, ValueError, TypeError
+        As `load_net`.
+    """
+    path = _model_path(model)
+    if path.suffix.lower() == ".onnx":
+        _no_weights_for_onnx(weights)
+        return path
+    return _converted(path, _caffe_weights(path, weights), why=why, input_size=None)
+
+
 def load_net(model, *, weights=None):
     """Load a model file into a ``cv2.dnn.Net``.
 
@@ -154,7 +363,8 @@ def load_net(model, *, weights=None):
     ----------
     model : str or path
         An ``.onnx`` file (``cv2.dnn.readNetFromONNX``) or a CMU ``.prototxt``
-        (``cv2.dnn.readNetFromCaffe``, OpenCV 4.x only).
+        (``cv2.dnn.readNetFromCaffe`` on OpenCV 4.x; on OpenCV 5, which has no
+        Caffe importer, its cached ONNX conversion).
     weights : str or path, optional
         The ``.caffemodel`` of a ``.prototxt``; omitted: the only
         ``.caffemodel`` in the same folder.
@@ -162,6 +372,7 @@ def load_net(model, *, weights=None):
     Returns
     -------
     (cv2.dnn.Net, ModelSpec)
+        The spec is `file_spec`'s.
 
     Raises
     ------
@@ -173,16 +384,11 @@ def load_net(model, *, weights=None):
     """
     import cv2
 
-    if not isinstance(model, (str, Path)):
-        msg = f"`model` must be a path to a model file, got {type(model).__name__}"
-        raise TypeError(msg)
-    spec = model_spec(model)
-    path = _existing(model, "model file (`model`)")
+    path = _model_path(model)
+    spec = file_spec(path)
     major = opencv_major()
     if path.suffix.lower() == ".onnx":
-        if weights is not None:
-            msg = "`weights` is only for Caffe models (.prototxt + .caffemodel); an ONNX file holds its weights"
-            raise ValueError(msg)
+        _no_weights_for_onnx(weights)
         try:
             net = cv2.dnn.readNetFromONNX(str(path))
         except cv2.error as exc:
@@ -194,7 +400,8 @@ def load_net(model, *, weights=None):
                     f" OpenCV {cv2.__version__} cannot import ONNX models whose input shape is dynamic: use "
                     f"the same model with a fixed declared input shape{suggestion} (OpenCV still accepts "
                     "other sides that are multiples of 16 at run time), or install OpenCV >= 5 "
-                    "(pip install 'opencv-python-headless>=5')."
+                    "(pip install 'opencv-python-headless>=5'), or use the onnxruntime engine "
+                    "(engine=\"onnxruntime\", --engine onnxruntime)."
                 )
             msg = f"cv2.dnn could not import {str(path)!r}.{hint} OpenCV said: {str(exc).strip()[-300:]}"
             raise ValueError(msg) from None
@@ -203,21 +410,13 @@ def load_net(model, *, weights=None):
     if not hasattr(cv2.dnn, "readNetFromCaffe"):
         # OpenCV 5 has no Caffe importer: convert once to ONNX (cached by the
         # weights' hash) and load that.
-        try:
-            from .convert import cached_onnx_for
-
-            onnx_path = cached_onnx_for(path, weights_path)
-        except ImportError as exc:
-            msg = (
-                f"OpenCV {cv2.__version__} has no Caffe importer (OpenCV 5 removed it); loading {path.name!r} "
-                f'needs a conversion to ONNX, which needs the converter\'s extra: pip install "openpose[convert]" '
-                f"(or `openpose convert` it once elsewhere, or use OpenCV 4.x). {exc}"
-            )
-            raise ValueError(msg) from None
+        why = f"OpenCV {cv2.__version__} has no Caffe importer (OpenCV 5 removed it; or use OpenCV 4.x)"
+        onnx_path = _converted(path, weights_path, why=why)
         return cv2.dnn.readNetFromONNX(str(onnx_path)), spec
     try:
         net = cv2.dnn.readNetFromCaffe(str(path), str(weights_path))
     except cv2.error as exc:
-        msg = f"cv2.dnn could not import the Caffe model {str(path)!r} with weights {str(weights_path)!r}: {str(exc).strip()[-300:]}"
+        msg = (f"cv2.dnn could not import the Caffe model {str(path)!r} with weights {str(weights_path)!r}: "
+               f"{str(exc).strip()[-300:]}")
         raise ValueError(msg) from None
     return net, spec
