@@ -28,7 +28,8 @@ def build_parser(prog: str = "openpose batch") -> argparse.ArgumentParser:
                      "DIR/failures.jsonl. Needs: pip install \"openpose[ray]\"."),
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
-    parser.add_argument("inputs", nargs="+", metavar="INPUT", help="image files, folders of images and video files")
+    parser.add_argument("inputs", nargs="+", metavar="INPUT",
+                        help="image files, folders of images and video files, read as the openpose command reads them")
     parser.add_argument("--model", default=os.environ.get(ENV_MODEL),
                         help=f".onnx file, or CMU .prototxt with its .caffemodel; default: ${ENV_MODEL}. "
                              "Same path on every node")
@@ -109,10 +110,12 @@ def main(argv: Optional[List[str]] = None, prog: str = "openpose batch") -> int:
         print(f"{prog}: error from Ray: {str(exc).strip()[-2000:]}", file=sys.stderr)
         return 2
     if not args.quiet:
+        for note in summary.notes:
+            print(f"{prog}: {note}", file=sys.stderr)
         print(f"{prog}: {summary.text()}", file=sys.stderr)
     if summary.failures:
         for failure in summary.failures:
-            print(f"{prog}: failed: {failure['source']}: {failure['error']}", file=sys.stderr)
+            print(f"{prog}: failed: {failure.label}: {failure.reason}", file=sys.stderr)
         return 1
     return 0
 
