@@ -158,7 +158,8 @@ def test_plan_gives_the_command_sources_notes_and_failures(tmp_path):
     assert [s for i in items for s in i.sources] == [str(folder / "b.jpg"), str(tmp_path / "photo.data")]
     stream = list(iter_frames(inputs))
     assert [f.label for f in stream if hasattr(f, "image")] == [str(folder / "b.jpg"), str(tmp_path / "photo.data")]
-    assert [n.text for n in stream if isinstance(n, Note)] == notes == [f"skipping {folder / 'a.txt'}: not an image file"]
+    assert [n.text for n in stream if isinstance(n, Note)] == notes
+    assert notes == [f"skipping {folder / 'a.txt'}: not an image file"]
     assert [f for f in stream if isinstance(f, Failure)] == failures
     assert [f.label for f in failures] == [str(tmp_path / "notes.txt"), str(tmp_path / "gone.jpg")]
 

@@ -83,8 +83,8 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=_HelpFormatter,
     )
     parser.add_argument("inputs", nargs="*", metavar="INPUT",
-                        help="image files, folders of images (sorted; other files skipped with a note) and video files; "
-                             "a file with another extension is read as an image, else as a video, if OpenCV can")
+                        help="image files, folders of images (sorted; other files skipped with a note) and video "
+                             "files; a file with another extension is read as an image, else as a video, if OpenCV can")
     parser.add_argument("--version", action="version", version=f"openpose {__version__}")
     model = parser.add_argument_group("model")
     model.add_argument("--model", default=os.environ.get(ENV_MODEL),

@@ -200,7 +200,8 @@ class Display:
         import cv2
 
         cv2.imshow(_WINDOW, rendered)
-        return not (cv2.waitKey(1) & 0xFF in (ord("q"), 27))
+        key = cv2.waitKey(1) & 0xFF
+        return key not in (ord("q"), 27)
 
     def close(self, complete: bool = True) -> None:
         import cv2

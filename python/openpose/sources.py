@@ -315,7 +315,8 @@ def _read_image(source: Source) -> Iterator[Union[Frame, Failure]]:
         yield Failure(label, f"cannot decode it as an image: {str(exc).strip()[-200:]}")
         return
     if image is None or image.size == 0:
-        reason = "cannot read it" if not path.is_file() else "cannot decode it as an image (corrupt, truncated or unsupported)"
+        reason = ("cannot read it" if not path.is_file() else
+                  "cannot decode it as an image (corrupt, truncated or unsupported)")
         yield Failure(label, reason)
         return
     yield Frame(source, 0, image)

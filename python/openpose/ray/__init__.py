@@ -51,7 +51,8 @@ from __future__ import annotations
 
 from ..outputs import FAILURES_FILE, PARQUET_COLUMNS
 from ..pipeline import Summary
-from .driver import _ray, build_pipeline, run_batch
+from .driver import _ray as _ray  # the import check of `openpose batch`
+from .driver import build_pipeline, run_batch
 from .planning import FORMATS, Plan, WorkItem, is_complete, plan_work
 from .worker import PoseBatchPredictor, WorkItemProcessor
 
