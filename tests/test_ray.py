@@ -57,6 +57,15 @@ def test_importing_openpose_does_not_import_ray():
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
 
 
+def test_planning_and_the_workers_need_no_ray():
+    # openpose.ray.planning / .worker are plain Python: importable and usable where Ray and pyarrow are not.
+    code = ("import sys; sys.modules['ray'] = None; sys.modules['pyarrow'] = None\n"
+            "import openpose.ray, openpose.ray.planning, openpose.ray.worker\n"
+            "items, failures, notes = openpose.ray.plan_work(['/nonexistent/a.jpg'])\n"
+            "sys.exit(0 if (items, [f.label for f in failures], notes) == ([], ['/nonexistent/a.jpg'], []) else 1)")
+    assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
+
+
 def test_without_the_extra_the_error_says_how_to_install(monkeypatch):
     import openpose.ray as opray
 

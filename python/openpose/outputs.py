@@ -20,7 +20,7 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from typing import Dict, Iterable, List, Optional, Sequence
+from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
 
 import numpy as np
 
@@ -147,8 +147,8 @@ class VideoFile:
             msg = f"--video-fps must be positive, got {fps}"
             raise ValueError(msg)
         self.fps = fps
-        self._writer = None
-        self._size = None
+        self._writer: Any = None
+        self._size: Tuple[int, int] = (0, 0)
         self._tmp = self.path.with_name(f".{self.path.stem}.partial{self.path.suffix}")
 
     def write(self, frame: Frame, result, stem: str, rendered) -> bool:
@@ -158,12 +158,12 @@ class VideoFile:
             height, width = rendered.shape[:2]
             self._size = (width, height)
             rate = self.fps or frame.fps or 10.0
-            fourcc = cv2.VideoWriter_fourcc(*_FOURCC[self.path.suffix.lower()])
-            self._writer = cv2.VideoWriter(str(self._tmp), fourcc, float(rate), self._size)
-            if not self._writer.isOpened():
-                self._writer = None
+            fourcc = cv2.VideoWriter.fourcc(*_FOURCC[self.path.suffix.lower()])
+            writer = cv2.VideoWriter(str(self._tmp), fourcc, float(rate), self._size)
+            if not writer.isOpened():
                 msg = f"cannot write the video {str(self.path)!r} (no encoder for it in this OpenCV)"
                 raise OSError(msg)
+            self._writer = writer
         if (rendered.shape[1], rendered.shape[0]) != self._size:
             rendered = cv2.resize(rendered, self._size, interpolation=cv2.INTER_AREA)
         self._writer.write(rendered)

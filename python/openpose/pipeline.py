@@ -247,7 +247,8 @@ def run_pipeline(
 
     threads = [
         threading.Thread(target=_producer, args=(items, decoded, stop, errors), name="openpose-decode", daemon=True),
-        threading.Thread(target=_stage, args=(infer, decoded, inferred, stop, errors), name="openpose-net", daemon=True),
+        threading.Thread(target=_stage, args=(infer, decoded, inferred, stop, errors), name="openpose-net",
+                         daemon=True),
         threading.Thread(target=_stage, args=(post, inferred, done, stop, errors), name="openpose-post", daemon=True),
     ]
     summary = Summary()

@@ -95,7 +95,7 @@ class PoseBatchPredictor:
         images = batch[self.image_column]
         n = len(images)
         poses: List[Optional[np.ndarray]] = []
-        scores: List[Optional[np.ndarray]] = []
+        scores: List[np.ndarray] = []
         people = np.zeros(n, np.int32)
         errors = []
         for i in range(n):
@@ -115,9 +115,9 @@ class PoseBatchPredictor:
             people[i] = len(result)
             errors.append("")
         k = _n_parts(self.estimator, self._seen_parts)
-        poses = [np.zeros((0, k, 3), np.float32) if p is None else p for p in poses]
+        filled = [np.zeros((0, k, 3), np.float32) if p is None else p for p in poses]
         out = {name: column for name, column in batch.items() if name != self.image_column}
-        out["poses"] = _object_array(poses)
+        out["poses"] = _object_array(filled)
         out["scores"] = _object_array(scores)
         out["people"] = people
         out["error"] = np.asarray(errors, dtype=object)
