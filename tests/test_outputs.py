@@ -113,3 +113,19 @@ def test_json_files_output_alone(tmp_path):
     result = _result()
     writer.write(_frame(Source("image", "p.png")), result, "p", None)
     assert (tmp_path / "new" / "p_keypoints.json").read_text(encoding="utf-8") == dumps(result)
+
+
+def test_batch_formats_name_their_writer_and_completeness(tmp_path):
+    from openpose.outputs import BATCH_FORMATS, batch_outputs_complete, batch_writer
+
+    assert BATCH_FORMATS == ("json", "parquet")
+    writer = batch_writer("json", tmp_path, key="k", n_parts=18)
+    assert isinstance(writer, JsonFiles)
+    assert not batch_outputs_complete("json", tmp_path, key="k", stems=["a", "b"])
+    assert not batch_outputs_complete("json", tmp_path, key="k", stems=[])  # unknown length: never complete
+    for stem in ("a", "b"):
+        writer.write(_frame(Source("image", f"{stem}.png")), _result(), stem, None)
+    assert batch_outputs_complete("json", tmp_path, key="k", stems=["a", "b"])
+    assert isinstance(batch_writer("parquet", tmp_path, key="k", n_parts=18), ParquetPart)
+    with pytest.raises(ValueError, match="`format`"):
+        batch_writer("csv", tmp_path, key="k", n_parts=18)

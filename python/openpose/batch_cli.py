@@ -17,8 +17,9 @@ __all__ = ["main", "build_parser"]
 
 
 def build_parser(prog: str = "openpose batch") -> argparse.ArgumentParser:
-    from .cli import ENV_MODEL, _estimator_default, _positive_int
     from . import _validation as v
+    from .cli import ENV_MODEL, _estimator_default, _positive_int
+    from .outputs import BATCH_FORMATS
 
     parser = argparse.ArgumentParser(
         prog=prog,
@@ -42,7 +43,7 @@ def build_parser(prog: str = "openpose batch") -> argparse.ArgumentParser:
     parser.add_argument("--layout", default=None, help="keypoint layout; default: from the model")
     parser.add_argument("--output", required=True, metavar="DIR",
                         help="output folder (shared by every node): JSON files or Parquet parts")
-    parser.add_argument("--format", choices=("json", "parquet"), default="json",
+    parser.add_argument("--format", choices=BATCH_FORMATS, default="json",
                         help="json: <stem>_keypoints.json per image/frame (OpenPose format); "
                              "parquet: one row per person (source, frame, person, keypoints, score)")
     parser.add_argument("--ray-address", default=None, metavar="ADDR",

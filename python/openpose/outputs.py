@@ -11,8 +11,9 @@ or None when no output asked for it with ``needs_drawing``) and
 ``close(complete) -> path or None``. `Outputs` holds the ones a run asked
 for: the command's ``--write-json``, ``--write-images``, ``--write-video``
 and ``--display``; the ``openpose batch`` workers' `JsonFiles` or
-`ParquetPart`. A new output is one such class here and the option that
-asks for it.
+`batch_writer` (JSON files or a Parquet part per work item). A new
+output is one such class here and the option that asks for it (``cli.py``;
+for ``openpose batch``, a `BATCH_FORMATS` entry here).
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from .sources import IMAGE, Failure, Frame, Source
 __all__ = [
     "output_stem", "json_path", "parquet_part_path", "JSON_SUFFIX", "RENDERED_SUFFIX", "FAILURES_FILE",
     "PARQUET_COLUMNS", "JsonFiles", "RenderedImages", "VideoFile", "Display", "ParquetPart", "Outputs",
-    "parquet_is_complete", "write_failures",
+    "parquet_is_complete", "write_failures", "BATCH_FORMATS", "batch_writer", "batch_outputs_complete",
 ]
 
 #: ``<stem>_keypoints.json``: one OpenPose JSON file per image or video frame.
@@ -278,6 +279,39 @@ class ParquetPart:
             schema=schema,
         )
         write_atomically(self.path, lambda tmp: pa.parquet.write_table(table, tmp))
+
+
+#: The output formats of ``openpose batch``: each work item writes one `batch_writer`.
+BATCH_FORMATS = ("json", "parquet")
+
+
+def batch_writer(fmt: str, folder, *, key: str, n_parts: int):
+    """The output of one Ray work item in format `fmt` (`BATCH_FORMATS`).
+
+    ``json``: `JsonFiles` in `folder`; ``parquet``: a `ParquetPart` named
+    by the item's `key` (`parquet_part_path`), `n_parts` wide if no frame
+    gives a result.
+    """
+    if fmt == "json":
+        return JsonFiles(folder, flag="--output")
+    if fmt == "parquet":
+        return ParquetPart(parquet_part_path(folder, key), n_parts=n_parts)
+    msg = f"`format` must be one of {BATCH_FORMATS}, got {fmt!r}"
+    raise ValueError(msg)
+
+
+def batch_outputs_complete(fmt: str, folder, *, key: str, stems: Sequence[str]) -> bool:
+    """Whether a work item's `batch_writer` output is all there (a rerun skips the item).
+
+    `stems`: the output stems of the item's frames; none (a video whose
+    length is unknown) is never complete in JSON.
+    """
+    if fmt == "json":
+        return bool(stems) and all(json_path(folder, stem).is_file() for stem in stems)
+    if fmt == "parquet":
+        return parquet_is_complete(parquet_part_path(folder, key))
+    msg = f"`format` must be one of {BATCH_FORMATS}, got {fmt!r}"
+    raise ValueError(msg)
 
 
 def parquet_is_complete(path) -> bool:

@@ -13,13 +13,13 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import List, NamedTuple, Optional, Sequence, Tuple, Union
 
-from ..outputs import json_path, output_stem, parquet_is_complete, parquet_part_path
+from ..outputs import BATCH_FORMATS, batch_outputs_complete, output_stem, parquet_part_path
 from ..sources import IMAGE, VIDEO, Failure, Note, Source, classify, video_frame_count
 
 __all__ = ["FORMATS", "WorkItem", "Plan", "plan_work", "is_complete", "parquet_path"]
 
 #: The output formats of a job.
-FORMATS = ("json", "parquet")
+FORMATS = BATCH_FORMATS
 
 
 @dataclass(frozen=True)
@@ -181,9 +181,4 @@ def parquet_path(output, item: WorkItem) -> Path:
 
 def is_complete(item: WorkItem, output, fmt: str) -> bool:
     """Whether the item's outputs are all there (then a rerun skips it)."""
-    output = Path(output)
-    if fmt == "json":
-        if item.kind == "video" and item.expected == 0:
-            return False
-        return all(json_path(output, stem).is_file() for stem in item.stems())
-    return parquet_is_complete(parquet_path(output, item))
+    return batch_outputs_complete(fmt, output, key=item.key, stems=item.stems())

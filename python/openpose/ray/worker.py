@@ -13,10 +13,10 @@ from typing import Dict, Iterator, List, Optional, Union
 
 import numpy as np
 
-from ..outputs import Outputs, ParquetPart
+from ..outputs import Outputs, batch_writer
 from ..pipeline import Processed, Summary, run_pipeline
 from ..sources import Failure, Frame, read_frames
-from .planning import WorkItem, parquet_path
+from .planning import WorkItem
 
 __all__ = ["PoseBatchPredictor", "WorkItemProcessor", "item_frames", "STATUS_COLUMNS"]
 
@@ -181,10 +181,8 @@ class WorkItemProcessor:
 
     def process(self, item: WorkItem) -> Summary:
         """Process one item and write its outputs; its failures are in the summary."""
-        if self.fmt == "json":
-            outputs = Outputs(json_dir=self.output)
-        else:
-            outputs = Outputs(extra=[ParquetPart(parquet_path(self.output, item), n_parts=_n_parts(self.estimator))])
+        writer = batch_writer(self.fmt, self.output, key=item.key, n_parts=_n_parts(self.estimator))
+        outputs = Outputs(extra=[writer])
         write_failures: List[Failure] = []
 
         def consume(processed) -> bool:
