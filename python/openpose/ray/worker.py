@@ -181,8 +181,6 @@ class WorkItemProcessor:
 
     def process(self, item: WorkItem) -> Summary:
         """Process one item and write its outputs; its failures are in the summary."""
-        writer = batch_writer(self.fmt, self.output, key=item.key, n_parts=_n_parts(self.estimator))
-        outputs = Outputs(extra=[writer])
         write_failures: List[Failure] = []
 
         def consume(processed) -> bool:
@@ -194,6 +192,8 @@ class WorkItemProcessor:
             return True
 
         try:
+            outputs = Outputs(extra=[batch_writer(self.fmt, self.output, key=item.key,
+                                                  n_parts=_n_parts(self.estimator))])
             summary = run_pipeline(self.estimator, item_frames(item), consume)
         except Exception as exc:  # noqa: BLE001 - recorded, the job goes on
             logger.warning("work item %s failed: %s", item.label, exc)
