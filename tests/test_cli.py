@@ -178,3 +178,19 @@ def test_subcommand_dispatch(monkeypatch):
 def test_bad_net_height_is_a_usage_error(tmp_path):
     res = run(tmp_path, "--model", model_for_this_opencv(), "--net-height", "100")
     assert res.returncode == 2 and "multiple of 16" in res.stderr
+
+
+def test_a_named_file_with_an_unknown_extension_goes_by_its_content(tmp_path):
+    # The rule of openpose.sources.classify, the same in `openpose batch` (tests/test_ray.py).
+    paths = photos()[:1]
+    if not paths:
+        pytest.skip("no shared photos")
+    renamed = tmp_path / "photo.data"
+    shutil.copy(paths[0], renamed)
+    notes = tmp_path / "notes.txt"
+    notes.write_text("not an image")
+    out = tmp_path / "json"
+    res = run(renamed, notes, "--model", model_for_this_opencv(), "--net-height", "128", "--write-json", out)
+    assert res.returncode == 1
+    assert f"{notes}: not an image or a video" in res.stderr and "1 bad input(s)" in res.stderr
+    assert sorted(p.name for p in out.iterdir()) == ["photo_keypoints.json"]

@@ -26,6 +26,7 @@ import pytest
 from conftest import MEDIA, model_for_this_opencv, photos, shared_path
 
 from openpose.ray import FAILURES_FILE, WorkItem, is_complete, plan_work
+from openpose.sources import Failure
 
 # Ray's own deprecation notices (raised inside ray, about its internals) are not this project's errors.
 pytestmark = [pytest.mark.filterwarnings(r"ignore::DeprecationWarning:ray(\..*)?"),
@@ -53,6 +54,15 @@ def _have_ray() -> bool:
 
 def test_importing_openpose_does_not_import_ray():
     code = "import sys, openpose, openpose.cli; sys.exit('ray' in sys.modules or 'openpose.ray' in sys.modules)"
+    assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
+
+
+def test_planning_and_the_workers_need_no_ray():
+    # openpose.ray.planning / .worker are plain Python: importable and usable where Ray and pyarrow are not.
+    code = ("import sys; sys.modules['ray'] = None; sys.modules['pyarrow'] = None\n"
+            "import openpose.ray, openpose.ray.planning, openpose.ray.worker\n"
+            "items, failures, notes = openpose.ray.plan_work(['/nonexistent/a.jpg'])\n"
+            "sys.exit(0 if (items, [f.label for f in failures], notes) == ([], ['/nonexistent/a.jpg'], []) else 1)")
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
 
 
@@ -86,8 +96,12 @@ def test_batch_subcommand_is_registered():
 def test_plan_splits_images_in_order_and_videos_into_ranges():
     video = shared_path("media/video.avi")
     images = photos()
-    items, failures = plan_work([MEDIA, video], images_per_item=8, frames_per_item=64)
+    items, failures, notes = plan_work([MEDIA, video], images_per_item=8, frames_per_item=64)
     assert failures == []
+    # The folder's other files are skipped with a note, as the command skips them.
+    assert notes == [f"skipping {p}: a video in a folder is not read (give the video itself as an input)"
+                     if p.suffix == ".avi" else f"skipping {p}: not an image file"
+                     for p in sorted(MEDIA.iterdir()) if p.is_file() and p.suffix != ".jpg"]
     image_items = [i for i in items if i.kind == "images"]
     assert [s for i in image_items for s in i.sources] == [str(p) for p in images]
     assert [len(i.sources) for i in image_items] == [8, 8, 4]
@@ -100,17 +114,18 @@ def test_plan_splits_images_in_order_and_videos_into_ranges():
 
 def test_plan_max_frames_bounds_the_last_range():
     video = shared_path("media/video.avi")
-    items, _ = plan_work([video], frames_per_item=16, max_frames=40)
+    items, _, _ = plan_work([video], frames_per_item=16, max_frames=40)
     assert [(i.start, i.stop, i.expected) for i in items] == [(0, 16, 16), (16, 32, 16), (32, 40, 8)]
 
 
 def test_plan_records_missing_and_unknown_inputs(tmp_path):
     odd = tmp_path / "notes.txt"
     odd.write_text("x")
-    items, failures = plan_work([tmp_path / "missing.jpg", odd])
-    assert items == [WorkItem("images", (str(tmp_path / "missing.jpg"),), 0, 1, 1)]
-    assert failures == [{"source": str(odd), "frames": None,
-                         "error": "not an image or a video (unknown file name extension)"}]
+    items, failures, notes = plan_work([tmp_path / "missing.jpg", odd])
+    assert items == [] and notes == []
+    assert failures == [Failure(str(tmp_path / "missing.jpg"), "no such file or folder"),
+                        Failure(str(odd), "not an image or a video (unknown file name extension, "
+                                          "and no OpenCV decoder reads it)")]
 
 
 @pytest.mark.parametrize(("name", "value"), [("images_per_item", 0), ("frames_per_item", -1), ("max_frames", 0)],
@@ -134,6 +149,69 @@ def test_json_item_is_complete_when_every_frame_file_exists(tmp_path):
     assert not is_complete(item, tmp_path, "json")
     (tmp_path / "clip_000000000012_keypoints.json").write_text("{}")
     assert is_complete(item, tmp_path, "json")
+
+
+def test_plan_gives_the_command_sources_notes_and_failures(tmp_path):
+    # One classifier: what the command reads (iter_frames) is what a Ray job plans, in the same order.
+    from openpose.pipeline import iter_frames
+    from openpose.sources import Note
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(photos()[0], folder / "b.jpg")
+    (folder / "a.txt").write_text("x")
+    shutil.copy(photos()[1], tmp_path / "photo.data")  # an unknown extension: the content decides
+    (tmp_path / "notes.txt").write_text("x")
+    inputs = [folder, tmp_path / "photo.data", tmp_path / "notes.txt", tmp_path / "gone.jpg"]
+    items, failures, notes = plan_work(inputs)
+    assert [s for i in items for s in i.sources] == [str(folder / "b.jpg"), str(tmp_path / "photo.data")]
+    stream = list(iter_frames(inputs))
+    assert [f.label for f in stream if hasattr(f, "image")] == [str(folder / "b.jpg"), str(tmp_path / "photo.data")]
+    assert [n.text for n in stream if isinstance(n, Note)] == notes
+    assert notes == [f"skipping {folder / 'a.txt'}: not an image file"]
+    assert [f for f in stream if isinstance(f, Failure)] == failures
+    assert [f.label for f in failures] == [str(tmp_path / "notes.txt"), str(tmp_path / "gone.jpg")]
+
+
+def test_predictor_batch_with_a_failing_image_goes_on():
+    # Bug: a failing image raised AttributeError (Layout has no `parts`) and lost the whole batch.
+    import cv2
+
+    from openpose.ray import PoseBatchPredictor
+
+    predictor = PoseBatchPredictor(model_for_this_opencv(), channels="bgr")
+    images = np.empty(3, dtype=object)
+    images[0] = np.zeros((4, 5000, 3), np.uint8)  # too wide for the network
+    images[1] = cv2.imread(str(photos()[0]))
+    images[2] = np.zeros((0, 0, 3), np.uint8)
+    out = predictor({"image": images, "id": np.arange(3)})
+    assert "too wide" in out["error"][0] and out["error"][1] == "" and "empty" in out["error"][2]
+    assert [out["poses"][i].shape for i in (0, 2)] == [(0, 18, 3)] * 2 and out["people"][1] > 0
+    assert list(out["people"][[0, 2]]) == [0, 0] and [len(out["scores"][i]) for i in (0, 2)] == [0, 0]
+    assert list(out["id"]) == [0, 1, 2]
+
+
+def test_parquet_item_whose_frames_all_fail_is_listed_not_a_crash(tmp_path):
+    # Bug: the actor raised AttributeError (Layout has no `parts`) instead of listing the item's failures.
+    pytest.importorskip("pyarrow")
+    import pyarrow.parquet as pq
+
+    from openpose.outputs import parquet_is_complete
+    from openpose.ray import WorkItemProcessor
+    from openpose.ray.planning import parquet_path
+
+    bad = tmp_path / "bad.jpg"
+    bad.write_bytes(b"\xff\xd8 not a jpeg")
+    item = WorkItem("images", (str(bad), str(tmp_path / "gone.png")), 0, 2, 2)
+    out = tmp_path / "out"
+    out.mkdir()
+    processor = WorkItemProcessor(model=str(model_for_this_opencv()), output=str(out), fmt="parquet")
+    status = processor({k: np.asarray([v], dtype=object) for k, v in item.to_row().items()})
+    assert [f["source"] for f in json.loads(status["failures"][0])] == [str(bad), str(tmp_path / "gone.png")]
+    assert list(status["frames"]) == [0] and list(status["key"]) == [item.key]
+    table = pq.read_table(parquet_path(out, item))
+    assert table.num_rows == 0 and table.schema.field("keypoints").type.list_size == 3 * 18
+    assert not parquet_is_complete(parquet_path(out, item))
 
 
 # --------------------------------------------------------------------------- #
@@ -275,10 +353,35 @@ def test_failed_inputs_are_recorded_and_the_job_goes_on(tmp_path, reference_json
     summary = run_batch([good[0], bad, tmp_path / "in" / "gone.png", good[1]], model=model_for_this_opencv(),
                         output=out, num_workers=1, progress=False)
     recorded = [json.loads(line) for line in (out / FAILURES_FILE).read_text().splitlines()]
-    assert recorded == summary.failures
-    assert [f["source"] for f in recorded] == [str(bad), str(tmp_path / "in" / "gone.png")]
-    assert "cannot decode" in recorded[0]["error"] and "cannot read" in recorded[1]["error"]
+    assert recorded == [f.to_dict() for f in summary.failures]
+    # The missing file is found when planning (as the command finds it), the broken one when decoding.
+    assert [f["source"] for f in recorded] == [str(tmp_path / "in" / "gone.png"), str(bad)]
+    assert recorded[0]["error"] == "no such file or folder" and "cannot decode" in recorded[1]["error"]
     _assert_same_json(out, reference_json, [f"{p.stem}_keypoints.json" for p in good])
+
+
+@pytest.mark.usefixtures("local_ray")
+@pytest.mark.ray
+def test_batch_command_notes_skipped_files_and_records_an_item_whose_frames_all_fail(tmp_path, capsys):
+    # Bug: a Parquet item whose frames all failed crashed the actor (Layout has no `parts`): exit 2, no record.
+    from openpose import batch_cli
+    from openpose.outputs import parquet_is_complete
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "broken.jpg").write_bytes(b"\xff\xd8 not a jpeg")
+    (folder / "notes.txt").write_text("not an image")
+    out = tmp_path / "out"
+    status = batch_cli.main([str(folder), "--model", str(model_for_this_opencv()), "--output", str(out),
+                             "--format", "parquet", "--num-workers", "1", "--net-height", "128"])
+    err = capsys.readouterr().err
+    assert status == 1, err[-3000:]
+    assert f"skipping {folder / 'notes.txt'}: not an image file" in err  # a note, as the command gives
+    assert f"failed: {folder / 'broken.jpg'}: cannot decode" in err
+    recorded = [json.loads(line) for line in (out / FAILURES_FILE).read_text().splitlines()]
+    assert [r["source"] for r in recorded] == [str(folder / "broken.jpg")]
+    parts = list(out.glob("part-*.parquet"))
+    assert len(parts) == 1 and not parquet_is_complete(parts[0])  # a rerun tries it again
 
 
 @pytest.mark.usefixtures("local_ray")
@@ -414,7 +517,7 @@ def test_a_worker_killed_mid_job_loses_and_duplicates_nothing(tmp_path, referenc
         while killed is None and job.poll() is None and time.monotonic() < deadline:
             raylets = {pid for pid in _processes_under(two_node_cluster["temp"])
                        if "raylet" in Path(f"/proc/{pid}/cmdline").read_bytes().decode("utf-8", "replace")}
-            workers = [pid for pid, cmd in _children(raylets) if "_WorkItemProcessor" in cmd]
+            workers = [pid for pid, cmd in _children(raylets) if "WorkItemProcessor" in cmd]
             if workers and list(out.glob("part-*.parquet")):
                 os.kill(workers[0], signal.SIGKILL)  # mid-job: some items written, others in flight
                 killed = workers[0]

@@ -12,8 +12,8 @@ import numpy as np
 import pytest
 
 import openpose
-from openpose.pipeline import Frame, jpeg_is_truncated
-from openpose.writers import Outputs
+from openpose.outputs import Outputs
+from openpose.sources import Frame, Source, jpeg_is_truncated
 
 from conftest import model_for_this_opencv, photos
 
@@ -191,7 +191,7 @@ def test_video_output_is_renamed_only_when_complete(tmp_path):
         path = tmp_path / f"run_{complete}.avi"
         outputs = Outputs(video_path=path)
         for i in range(3):
-            outputs.write(Frame("x", f"f{i}", image, 10.0), result)
+            outputs.write(Frame(Source("video", "x.avi"), i, image, 10.0), result)
         assert not path.exists()  # nothing under the final name while writing
         partial = outputs.close(complete=complete)
         if complete:

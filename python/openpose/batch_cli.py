@@ -17,9 +17,10 @@ __all__ = ["main", "build_parser"]
 
 
 def build_parser(prog: str = "openpose batch") -> argparse.ArgumentParser:
+    from . import _validation as v
     from .cli import ENV_MODEL, _estimator_default, _positive_int
     from .engines import engine_names
-    from . import _validation as v
+    from .outputs import BATCH_FORMATS
 
     parser = argparse.ArgumentParser(
         prog=prog,
@@ -29,7 +30,8 @@ def build_parser(prog: str = "openpose batch") -> argparse.ArgumentParser:
                      "DIR/failures.jsonl. Needs: pip install \"openpose[ray]\"."),
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
-    parser.add_argument("inputs", nargs="+", metavar="INPUT", help="image files, folders of images and video files")
+    parser.add_argument("inputs", nargs="+", metavar="INPUT",
+                        help="image files, folders of images and video files, read as the openpose command reads them")
     parser.add_argument("--model", default=os.environ.get(ENV_MODEL),
                         help=f".onnx file, or CMU .prototxt with its .caffemodel; default: ${ENV_MODEL}. "
                              "Same path on every node")
@@ -44,7 +46,7 @@ def build_parser(prog: str = "openpose batch") -> argparse.ArgumentParser:
     parser.add_argument("--layout", default=None, help="keypoint layout; default: from the model")
     parser.add_argument("--output", required=True, metavar="DIR",
                         help="output folder (shared by every node): JSON files or Parquet parts")
-    parser.add_argument("--format", choices=("json", "parquet"), default="json",
+    parser.add_argument("--format", choices=BATCH_FORMATS, default="json",
                         help="json: <stem>_keypoints.json per image/frame (OpenPose format); "
                              "parquet: one row per person (source, frame, person, keypoints, score)")
     parser.add_argument("--ray-address", default=None, metavar="ADDR",
@@ -112,10 +114,12 @@ def main(argv: Optional[List[str]] = None, prog: str = "openpose batch") -> int:
         print(f"{prog}: error from Ray: {str(exc).strip()[-2000:]}", file=sys.stderr)
         return 2
     if not args.quiet:
+        for note in summary.notes:
+            print(f"{prog}: {note}", file=sys.stderr)
         print(f"{prog}: {summary.text()}", file=sys.stderr)
     if summary.failures:
         for failure in summary.failures:
-            print(f"{prog}: failed: {failure['source']}: {failure['error']}", file=sys.stderr)
+            print(f"{prog}: failed: {failure.label}: {failure.reason}", file=sys.stderr)
         return 1
     return 0
 

@@ -85,7 +85,8 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=_HelpFormatter,
     )
     parser.add_argument("inputs", nargs="*", metavar="INPUT",
-                        help="image files, folders of images (sorted; other files skipped) and video files")
+                        help="image files, folders of images (sorted; other files skipped with a note) and video "
+                             "files; a file with another extension is read as an image, else as a video, if OpenCV can")
     parser.add_argument("--version", action="version", version=f"openpose {__version__}")
     model = parser.add_argument_group("model")
     model.add_argument("--model", default=os.environ.get(ENV_MODEL),
@@ -153,8 +154,9 @@ def _run(args, parser: argparse.ArgumentParser) -> int:
     import cv2
 
     from .estimator import PoseEstimator
-    from .pipeline import IMAGE_EXTENSIONS, Failure, Note, Processed, count_frames, iter_frames, run_pipeline
-    from .writers import Outputs
+    from .outputs import Outputs
+    from .pipeline import Processed, iter_frames, run_pipeline
+    from .sources import IMAGE, Failure, Note, Source, classify, count_frames
 
     try:
         estimator = PoseEstimator(args.model, engine=args.engine, weights=args.weights, net_height=args.net_height,
@@ -169,13 +171,15 @@ def _run(args, parser: argparse.ArgumentParser) -> int:
         print(f"openpose: error: {exc}", file=sys.stderr)
         return 2
 
-    many = len(args.inputs) > 1 or args.camera is not None or any(
-        Path(p).is_dir() or Path(p).suffix.lower() not in IMAGE_EXTENSIONS for p in args.inputs)
+    sources = classify(args.inputs, camera=args.camera)
+    # A progress bar unless the one input is one image file.
+    many = args.camera is not None or len(args.inputs) > 1 or any(Path(p).is_dir() for p in args.inputs) or any(
+        isinstance(s, Source) and s.kind != IMAGE for s in sources)
     bar = None
     if many and not args.quiet:
         from tqdm import tqdm
 
-        bar = tqdm(total=count_frames(args.inputs, max_frames=args.max_frames) or None, unit="frame",
+        bar = tqdm(total=count_frames(sources, max_frames=args.max_frames) or None, unit="frame",
                    file=sys.stderr, dynamic_ncols=True, leave=True)
 
     def say(text: str) -> None:
@@ -207,7 +211,7 @@ def _run(args, parser: argparse.ArgumentParser) -> int:
 
     complete = False
     try:
-        summary = run_pipeline(estimator, iter_frames(args.inputs, camera=args.camera, max_frames=args.max_frames),
+        summary = run_pipeline(estimator, iter_frames(args.inputs, max_frames=args.max_frames, sources=sources),
                                consume)
         complete = True
     except KeyboardInterrupt:

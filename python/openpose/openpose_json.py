@@ -26,7 +26,8 @@ import numpy as np
 from ._io import write_atomically
 from .result import PoseResult
 
-__all__ = ["OPENPOSE_JSON_VERSION", "PERSON_KEYS", "to_openpose_json", "write_openpose_json", "dumps"]
+__all__ = ["OPENPOSE_JSON_VERSION", "PERSON_KEYS", "to_openpose_json", "write_openpose_json", "dumps",
+           "flat_keypoints"]
 
 #: The ``version`` OpenPose 1.5 and later write.
 OPENPOSE_JSON_VERSION = 1.3
@@ -45,8 +46,8 @@ PERSON_KEYS = (
 )
 
 
-def _flat(values: np.ndarray) -> List[float]:
-    # float32 values as the shortest decimals that read back to the same float32.
+def flat_keypoints(values: np.ndarray) -> List[float]:
+    """float32 values, flattened, as the shortest decimals that read back to the same float32."""
     return [float(str(x)) for x in np.asarray(values, np.float32).ravel()]
 
 
@@ -71,7 +72,7 @@ def to_openpose_json(result: PoseResult) -> dict:
     for pose in result.poses:
         person = {key: [] for key in PERSON_KEYS}
         person["person_id"] = [-1]
-        person["pose_keypoints_2d"] = _flat(pose)
+        person["pose_keypoints_2d"] = flat_keypoints(pose)
         people.append(person)
     return {"version": OPENPOSE_JSON_VERSION, "people": people}
 

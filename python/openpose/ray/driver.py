@@ -1,0 +1,218 @@
+"""The job on the driver: plan, skip what is done, run the workers on Ray Data, sum up."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Callable, Optional, Sequence, Union
+
+from ..outputs import write_failures
+from ..pipeline import Summary
+from ..sources import Failure
+from .planning import FORMATS, WorkItem, is_complete, plan_work
+from .worker import WorkItemProcessor
+
+__all__ = ["build_pipeline", "run_batch"]
+
+_INSTALL_HINT = 'openpose.ray needs Ray Data: pip install "openpose[ray]"'
+
+
+def _ray():
+    try:
+        import ray
+        import ray.data  # noqa: F401
+    except ImportError as exc:
+        raise ImportError(f"{_INSTALL_HINT} ({exc})") from exc
+    return ray
+
+
+def _estimator_defaults() -> dict:
+    import inspect
+
+    from ..estimator import PoseEstimator
+
+    params = inspect.signature(PoseEstimator).parameters
+    return {name: params[name].default for name in ("mode", "implementation")}
+
+
+def build_pipeline(
+    items: Sequence[WorkItem],
+    *,
+    model,
+    output,
+    format: str = "json",  # noqa: A002 - the user-facing name
+    num_workers: int = 2,
+    cpus_per_worker: float = 1.0,
+    **estimator_options,
+):
+    """The Ray Dataset that processes `items` and writes their outputs.
+
+    Parameters
+    ----------
+    items : sequence of WorkItem
+        From `plan_work`.
+    model : path
+        The model file, at the same path on every node.
+    output : path
+        The output folder (created), on a file system every node shares.
+    format : {"json", "parquet"}
+    num_workers : int
+        Actors, each holding one `PoseEstimator`.
+    cpus_per_worker : float
+        CPUs Ray reserves for each actor (and OpenCV's thread count there).
+    **estimator_options
+        Passed to `openpose.PoseEstimator` on every worker.
+
+    Returns
+    -------
+    ray.data.Dataset
+        Lazy; one row per item: ``key``, ``frames``, ``people``,
+        ``infer_s``, ``post_s``, ``failures`` (JSON text of a list).
+        Iterating it runs the job.
+    """
+    ray = _ray()
+    from .. import _validation as v
+
+    fmt = v.choice(format, "format", FORMATS)
+    if isinstance(num_workers, bool) or not isinstance(num_workers, int) or num_workers <= 0:
+        msg = f"`num_workers` must be a positive integer, got {num_workers!r}"
+        raise ValueError(msg)
+    if not items:
+        msg = "`items` is empty: nothing to process"
+        raise ValueError(msg)
+    output = Path(output).absolute()
+    output.mkdir(parents=True, exist_ok=True)
+    rows = [item.to_row() for item in items]
+    ds = ray.data.from_items(rows, override_num_blocks=len(rows))
+    threads = max(1, int(cpus_per_worker))
+    return ds.map_batches(
+        WorkItemProcessor,
+        fn_constructor_kwargs=dict(model=str(Path(model).absolute()), output=str(output), fmt=fmt,
+                                   threads=threads, **estimator_options),
+        batch_size=1,
+        batch_format="numpy",
+        compute=ray.data.ActorPoolStrategy(size=num_workers),
+        num_cpus=cpus_per_worker,
+    )
+
+
+def run_batch(
+    inputs: Sequence[Union[str, Path]],
+    *,
+    model,
+    output,
+    format: str = "json",  # noqa: A002
+    address: Optional[str] = None,
+    num_workers: Optional[int] = None,
+    cpus_per_worker: float = 1.0,
+    images_per_item: int = 16,
+    frames_per_item: int = 64,
+    max_frames: Optional[int] = None,
+    progress: bool = True,
+    on_item: Optional[Callable[[dict], None]] = None,
+    **estimator_options,
+) -> Summary:
+    """Run pose estimation over `inputs` on Ray and write the results.
+
+    Parameters
+    ----------
+    inputs : sequence of paths
+        Image files, folders of images and video files, classified as the
+        ``openpose`` command classifies them (`openpose.sources.classify`).
+    model : path
+        The model file (``.onnx``, or ``.prototxt`` with ``weights=``).
+    output : path
+        The output folder: JSON files or Parquet parts, and `FAILURES_FILE`.
+    format : {"json", "parquet"}
+    address : str, optional
+        A running cluster (``"auto"``, ``"HOST:PORT"``, ``"ray://..."``);
+        default: the Ray instance this process is connected to, else a
+        local one started for the job (and stopped after it).
+    num_workers : int, optional
+        Actors; default: the cluster's CPUs / `cpus_per_worker`.
+    cpus_per_worker : float
+    images_per_item, frames_per_item, max_frames
+        See `plan_work`.
+    progress : bool
+        A progress bar (tqdm, on stderr) over frames.
+    on_item : callable, optional
+        Called on the driver with each finished item's status row.
+    **estimator_options
+        Passed to `openpose.PoseEstimator` (``net_height``, ``mode``,
+        ``implementation``, ``layout``, ``weights``, ...). The mode and
+        implementation default to `PoseEstimator`'s.
+
+    Returns
+    -------
+    Summary
+        The command's summary type, with the job's ``items``,
+        ``skipped_items``, ``run_s`` and ``workers``. Its ``failures`` are
+        also written to ``output/failures.jsonl``; its ``notes`` name the
+        files skipped.
+    """
+    ray = _ray()
+    from ..estimator import PoseEstimator
+
+    started = time.perf_counter()
+    options = {**_estimator_defaults(), **estimator_options}
+    # Fail fast on the driver on a bad model or bad options, before any worker starts.
+    PoseEstimator(model, **options)
+    output = Path(output).absolute()
+    output.mkdir(parents=True, exist_ok=True)
+    fmt = format
+    if fmt not in FORMATS:
+        msg = f"`format` must be one of {FORMATS}, got {format!r}"
+        raise ValueError(msg)
+
+    plan = plan_work(inputs, images_per_item=images_per_item, frames_per_item=frames_per_item,
+                     max_frames=max_frames)
+    todo = [item for item in plan.items if not is_complete(item, output, fmt)]
+    summary = Summary(items=len(plan.items), skipped_items=len(plan.items) - len(todo),
+                      failures=list(plan.failures), notes=list(plan.notes))
+
+    if todo:
+        own = False
+        if not ray.is_initialized():
+            kwargs: dict = {"address": address, "include_dashboard": False, "log_to_driver": False}
+            if address is None:
+                kwargs["num_cpus"] = int(num_workers * cpus_per_worker) if num_workers else None
+            ray.init(**{k: v for k, v in kwargs.items() if v is not None})
+            own = True
+        try:
+            ctx = ray.data.DataContext.get_current()
+            ctx.enable_progress_bars = False
+            if num_workers is None:
+                cpus = float(ray.cluster_resources().get("CPU", 1.0))
+                num_workers = max(1, int(cpus // cpus_per_worker))
+            num_workers = min(num_workers, len(todo))
+            summary.workers = num_workers
+            ds = build_pipeline(todo, model=model, output=output, format=fmt, num_workers=num_workers,
+                                cpus_per_worker=cpus_per_worker, **options)
+            bar = None
+            if progress:
+                from tqdm import tqdm
+
+                total = sum(item.expected for item in todo) or None
+                bar = tqdm(total=total, unit="frame", dynamic_ncols=True)
+            running = time.perf_counter()
+            try:
+                for row in ds.iter_rows():
+                    summary.merge(Summary(frames=int(row["frames"]), people=int(row["people"]),
+                                          infer_s=float(row["infer_s"]), post_s=float(row["post_s"]),
+                                          failures=[Failure.from_dict(f) for f in json.loads(row["failures"])]))
+                    if bar is not None:
+                        bar.update(int(row["frames"]))
+                    if on_item is not None:
+                        on_item(dict(row))
+            finally:
+                summary.run_s = time.perf_counter() - running
+                if bar is not None:
+                    bar.close()
+        finally:
+            if own:
+                ray.shutdown()
+    summary.wall_s = time.perf_counter() - started
+    write_failures(output, summary.failures)
+    return summary
+

@@ -1,0 +1,184 @@
+"""Planning a Ray job, without Ray: inputs -> work items, and which items a rerun can skip.
+
+The inputs are classified as the command classifies them
+(`openpose.sources.classify`); image files are grouped into chunks and
+each video is cut into frame ranges, so that a long video spreads over the
+workers. Everything here runs on the driver and reads video headers only.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import List, NamedTuple, Optional, Sequence, Tuple, Union
+
+from ..outputs import BATCH_FORMATS, batch_outputs_complete, output_stem, parquet_part_path
+from ..sources import IMAGE, VIDEO, Failure, Note, Source, classify, video_frame_count
+
+__all__ = ["FORMATS", "WorkItem", "Plan", "plan_work", "is_complete", "parquet_path"]
+
+#: The output formats of a job.
+FORMATS = BATCH_FORMATS
+
+
+@dataclass(frozen=True)
+class WorkItem:
+    """One unit of work: a chunk of images or a range of one video's frames.
+
+    Attributes
+    ----------
+    kind : {"images", "video"}
+    sources : tuple of str
+        Absolute paths: the images, or the one video.
+    start, stop : int
+        The video's frames ``start <= frame < stop``; ``stop == -1``: to
+        the end of the video. ``0, len(sources)`` for images.
+    expected : int
+        Frames the item should give (the header's count for a video; 0:
+        unknown).
+    """
+
+    kind: str
+    sources: Tuple[str, ...]
+    start: int = 0
+    stop: int = 0
+    expected: int = 0
+
+    @property
+    def key(self) -> str:
+        """A name for the item that depends only on what it covers."""
+        text = "\n".join([self.kind, str(self.start), str(self.stop), *self.sources])
+        return hashlib.sha1(text.encode("utf-8")).hexdigest()[:20]
+
+    @property
+    def label(self) -> str:
+        if self.kind == "video":
+            end = "end" if self.stop < 0 else str(self.stop)
+            return f"{self.sources[0]} [frames {self.start}..{end})"
+        return self.sources[0] if len(self.sources) == 1 else f"{len(self.sources)} images from {self.sources[0]}"
+
+    def source_list(self) -> List[Source]:
+        """The item's sources as `openpose.sources.Source` items."""
+        kind = IMAGE if self.kind == "images" else VIDEO
+        return [Source(kind, s) for s in self.sources]
+
+    @property
+    def count(self) -> Optional[int]:
+        """A video item's frames to read (None: to the end)."""
+        return None if self.stop < 0 else self.stop - self.start
+
+    def stems(self) -> List[str]:
+        """The output stems of the item's frames (a video: up to its expected count)."""
+        if self.kind == "images":
+            return [output_stem(s, 0) for s in self.source_list()]
+        video = self.source_list()[0]
+        return [output_stem(video, i) for i in range(self.start, self.start + self.expected)]
+
+    def to_row(self) -> dict:
+        row = asdict(self)
+        row["sources"] = list(self.sources)
+        return row
+
+    @classmethod
+    def from_row(cls, row) -> "WorkItem":
+        return cls(kind=str(row["kind"]), sources=tuple(str(s) for s in row["sources"]), start=int(row["start"]),
+                   stop=int(row["stop"]), expected=int(row["expected"]))
+
+
+class Plan(NamedTuple):
+    """What `plan_work` gives."""
+
+    items: List[WorkItem]
+    failures: List[Failure]
+    notes: List[str]
+
+
+def _positive(value, name: str, *, none: bool = False) -> None:
+    if none and value is None:
+        return
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        msg = f"`{name}` must be a positive integer{' or None' if none else ''}, got {value!r}"
+        raise ValueError(msg)
+
+
+def plan_work(
+    inputs: Sequence[Union[str, Path]],
+    *,
+    images_per_item: int = 16,
+    frames_per_item: int = 64,
+    max_frames: Optional[int] = None,
+) -> Plan:
+    """Split inputs into work items (on the driver; reads video headers only).
+
+    Parameters
+    ----------
+    inputs : sequence of paths
+        Image files, folders and video files, classified as the command
+        classifies them (`openpose.sources.classify`).
+    images_per_item : int
+        Images per item, consecutive in input order.
+    frames_per_item : int
+        Video frames per item.
+    max_frames : int, optional
+        At most this many frames from each video.
+
+    Returns
+    -------
+    Plan
+        ``items`` (list of WorkItem), ``failures`` (the inputs that cannot
+        be planned: missing, neither an image nor a video, an unreadable
+        video; list of `Failure`) and ``notes`` (the files skipped).
+    """
+    _positive(images_per_item, "images_per_item")
+    _positive(frames_per_item, "frames_per_item")
+    _positive(max_frames, "max_frames", none=True)
+
+    plan = Plan([], [], [])
+    pending_images: List[str] = []
+
+    def flush_images() -> None:
+        for i in range(0, len(pending_images), images_per_item):
+            chunk = tuple(pending_images[i:i + images_per_item])
+            plan.items.append(WorkItem("images", chunk, 0, len(chunk), len(chunk)))
+        pending_images.clear()
+
+    for entry in classify(inputs, absolute=True):
+        if isinstance(entry, Failure):
+            plan.failures.append(entry)
+        elif isinstance(entry, Note):
+            plan.notes.append(entry.text)
+        elif entry.kind == IMAGE:
+            pending_images.append(entry.location)
+        elif entry.kind == VIDEO:
+            flush_images()
+            _plan_video(entry, plan, frames_per_item, max_frames)
+    flush_images()
+    return plan
+
+
+def _plan_video(video: Source, plan: Plan, frames_per_item: int, max_frames: Optional[int]) -> None:
+    count = video_frame_count(video.location)
+    if count is None:
+        plan.failures.append(Failure(video.label, "cannot open it as a video (corrupt, truncated or unsupported)"))
+        return
+    path = (video.location,)
+    limit = count if max_frames is None else min(count, max_frames) if count > 0 else max_frames
+    if limit <= 0:  # no frame count in the header: one item, read to the end
+        plan.items.append(WorkItem("video", path, 0, -1 if max_frames is None else max_frames, 0))
+        return
+    for start in range(0, limit, frames_per_item):
+        stop = min(start + frames_per_item, limit)
+        last = stop == limit
+        # The last range of a whole video reads to the end, as the single-machine command does.
+        plan.items.append(WorkItem("video", path, start, -1 if (last and max_frames is None) else stop, stop - start))
+
+
+def parquet_path(output, item: WorkItem) -> Path:
+    """The Parquet file of one item."""
+    return parquet_part_path(output, item.key)
+
+
+def is_complete(item: WorkItem, output, fmt: str) -> bool:
+    """Whether the item's outputs are all there (then a rerun skips it)."""
+    return batch_outputs_complete(fmt, output, key=item.key, stems=item.stems())

@@ -1,0 +1,131 @@
+"""openpose.outputs: output names, the command's outputs and Ray's Parquet parts, in one place."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+import openpose
+from openpose.openpose_json import dumps
+from openpose.outputs import (FAILURES_FILE, JsonFiles, Outputs, ParquetPart, json_path, output_stem,
+                              parquet_is_complete, write_failures)
+from openpose.sources import Failure, Frame, Source
+from openpose.synthetic import synthetic_net_output
+
+
+def _result(people=2, seed=0, size=(64, 48)):
+    return openpose.postprocess(synthetic_net_output(people, map_size=(16, 12), seed=seed)[0], image_size=size)
+
+
+def _frame(source, index=0):
+    return Frame(source, index, np.zeros((48, 64, 3), np.uint8), 10.0)
+
+
+def test_output_stem_from_the_source_and_the_index():
+    assert output_stem(Source("image", "/x/photo.jpg"), 0) == "photo"
+    assert output_stem(Source("video", "/x/clip.avi"), 7) == "clip_000000000007"
+    assert output_stem(Source.camera(2), 12) == "camera2_000000000012"
+    assert json_path("/out", "clip_000000000007").as_posix() == "/out/clip_000000000007_keypoints.json"
+
+
+def test_json_files_are_the_openpose_json_of_each_frame(tmp_path):
+    result = _result()
+    outputs = Outputs(json_dir=tmp_path / "j")
+    assert not outputs.needs_drawing
+    assert outputs.write(_frame(Source("video", "/x/clip.avi"), 3), result) is True
+    assert outputs.close() is None
+    path = tmp_path / "j" / "clip_000000000003_keypoints.json"
+    assert path.read_text(encoding="utf-8") == dumps(result)
+    assert len(json.loads(path.read_text())["people"]) == len(result) > 0
+
+
+def test_two_frames_with_the_same_stem_are_refused(tmp_path):
+    outputs = Outputs(json_dir=tmp_path)
+    outputs.write(_frame(Source("image", "/a/same.jpg")), _result())
+    with pytest.raises(ValueError, match="same name"):
+        outputs.write(_frame(Source("image", "/b/same.png")), _result(seed=1))
+
+
+def test_rendered_images_and_a_folder_in_the_way(tmp_path):
+    import cv2
+
+    outputs = Outputs(images_dir=tmp_path / "i")
+    assert outputs.needs_drawing
+    outputs.write(_frame(Source("image", "/x/p.jpg")), _result())
+    assert cv2.imread(str(tmp_path / "i" / "p_rendered.png")).shape == (48, 64, 3)
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(ValueError, match="--write-json .* is not a folder"):
+        Outputs(json_dir=tmp_path / "file")
+    with pytest.raises(ValueError, match="--write-video"):
+        Outputs(video_path=tmp_path / "v.gif")
+    with pytest.raises(ValueError, match="--video-fps"):
+        Outputs(video_path=tmp_path / "v.avi", video_fps=0)
+
+
+def test_parquet_part_rows_are_the_people_with_their_frame_index(tmp_path):
+    pytest.importorskip("pyarrow")
+    import pyarrow.parquet as pq
+
+    a, b = _result(2, seed=0), _result(3, seed=1)
+    part = ParquetPart(tmp_path / "part-x.parquet", n_parts=18)
+    outputs = Outputs(extra=[part])
+    outputs.write(_frame(Source("video", "/x/clip.avi"), 40), a)
+    outputs.write(_frame(Source("video", "/x/clip.avi"), 41), b)
+    assert not (tmp_path / "part-x.parquet").exists()  # written by close
+    outputs.close(complete=True)
+    table = pq.read_table(tmp_path / "part-x.parquet").to_pydict()
+    assert table["frame"] == [40] * len(a) + [41] * len(b)
+    assert table["person"] == [*range(len(a)), *range(len(b))]
+    assert set(table["source"]) == {"/x/clip.avi"}
+    expected = np.concatenate([a.poses, b.poses]).reshape(len(a) + len(b), -1)
+    np.testing.assert_array_equal(np.float32(table["keypoints"]), expected)
+    np.testing.assert_array_equal(np.float32(table["score"]), np.concatenate([a.scores, b.scores]))
+    assert parquet_is_complete(tmp_path / "part-x.parquet")
+
+
+def test_an_empty_incomplete_parquet_part_keeps_its_schema(tmp_path):
+    pytest.importorskip("pyarrow")
+    import pyarrow.parquet as pq
+
+    path = tmp_path / "part-y.parquet"
+    ParquetPart(path, n_parts=25).close(complete=False)
+    table = pq.read_table(path)
+    assert table.num_rows == 0 and table.schema.field("keypoints").type.list_size == 75
+    assert not parquet_is_complete(path) and not parquet_is_complete(tmp_path / "absent.parquet")
+    (tmp_path / "junk.parquet").write_bytes(b"not parquet")
+    assert not parquet_is_complete(tmp_path / "junk.parquet")
+
+
+def test_failures_file(tmp_path):
+    write_failures(tmp_path, [Failure("/x/b.jpg", "cannot decode it"), Failure("/x/a.jpg", "gone")])
+    lines = (tmp_path / FAILURES_FILE).read_text().splitlines()
+    assert [json.loads(line) for line in lines] == [{"source": "/x/b.jpg", "error": "cannot decode it"},
+                                                    {"source": "/x/a.jpg", "error": "gone"}]
+    write_failures(tmp_path, [])
+    assert (tmp_path / FAILURES_FILE).read_text() == ""
+    assert not list(tmp_path.glob(".*"))
+
+
+def test_json_files_output_alone(tmp_path):
+    writer = JsonFiles(tmp_path / "new")
+    result = _result()
+    writer.write(_frame(Source("image", "p.png")), result, "p", None)
+    assert (tmp_path / "new" / "p_keypoints.json").read_text(encoding="utf-8") == dumps(result)
+
+
+def test_batch_formats_name_their_writer_and_completeness(tmp_path):
+    from openpose.outputs import BATCH_FORMATS, batch_outputs_complete, batch_writer
+
+    assert BATCH_FORMATS == ("json", "parquet")
+    writer = batch_writer("json", tmp_path, key="k", n_parts=18)
+    assert isinstance(writer, JsonFiles)
+    assert not batch_outputs_complete("json", tmp_path, key="k", stems=["a", "b"])
+    assert not batch_outputs_complete("json", tmp_path, key="k", stems=[])  # unknown length: never complete
+    for stem in ("a", "b"):
+        writer.write(_frame(Source("image", f"{stem}.png")), _result(), stem, None)
+    assert batch_outputs_complete("json", tmp_path, key="k", stems=["a", "b"])
+    assert isinstance(batch_writer("parquet", tmp_path, key="k", n_parts=18), ParquetPart)
+    with pytest.raises(ValueError, match="`format`"):
+        batch_writer("csv", tmp_path, key="k", n_parts=18)

@@ -1,0 +1,159 @@
+"""openpose.sources: one classifier of the inputs and one decoder of their frames, for the command and Ray."""
+
+from __future__ import annotations
+
+import shutil
+
+import cv2
+import numpy as np
+import pytest
+
+from openpose.sources import (CAMERA, IMAGE, VIDEO, Failure, Frame, Note, Source, classify, count_frames,
+                              read_frames, video_frame_count)
+
+from conftest import photos, shared_path
+
+
+def _png(path, width=32, height=24, value=0):
+    cv2.imwrite(str(path), np.full((height, width, 3), value, np.uint8))
+    return path
+
+
+def test_a_folder_gives_its_images_sorted_and_notes_every_other_file(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for name in ("b.png", "a.JPG", "c.txt", "d.avi", "e"):
+        (folder / name).write_bytes(b"x")
+    (folder / "sub").mkdir()
+    (folder / "sub" / "deep.png").write_bytes(b"x")  # not recursive
+    got = classify([folder])
+    assert got == [
+        Source(IMAGE, str(folder / "a.JPG")),
+        Source(IMAGE, str(folder / "b.png")),
+        Note(f"skipping {folder / 'c.txt'}: not an image file"),
+        Note(f"skipping {folder / 'd.avi'}: a video in a folder is not read (give the video itself as an input)"),
+        Note(f"skipping {folder / 'e'}: not an image file"),
+    ]
+
+
+def test_a_named_file_goes_by_its_extension_then_by_its_content(tmp_path):
+    image = _png(tmp_path / "a.png")
+    renamed = tmp_path / "photo.data"
+    shutil.copy(image, renamed)  # a PNG under an unknown extension: an image decoder recognises it
+    text = tmp_path / "notes.txt"
+    text.write_text("not an image")
+    claimed = tmp_path / "text.avi"  # a video by its extension; decoding will say it is not one
+    claimed.write_text("not a video")
+    got = classify([image, renamed, text, claimed, tmp_path / "gone.jpg"], camera=3)
+    assert got == [
+        Source(IMAGE, str(image)),
+        Source(IMAGE, str(renamed)),
+        Failure(str(text), "not an image or a video (unknown file name extension, and no OpenCV decoder reads it)"),
+        Source(VIDEO, str(claimed)),
+        Failure(str(tmp_path / "gone.jpg"), "no such file or folder"),
+        Source(CAMERA, "3"),
+    ]
+    assert got[-1].label == "camera 3" and got[-1].stem == "camera3" and got[-1].path is None
+
+
+def test_a_video_under_an_unknown_extension_is_a_video(tmp_path):
+    clip = tmp_path / "clip.bin"
+    writer = cv2.VideoWriter(str(tmp_path / "w.avi"), cv2.VideoWriter_fourcc(*"MJPG"), 5.0, (32, 24))
+    for k in range(3):
+        writer.write(np.full((24, 32, 3), 40 * k, np.uint8))
+    writer.release()
+    (tmp_path / "w.avi").rename(clip)
+    assert classify([clip]) == [Source(VIDEO, str(clip))]
+    frames = list(read_frames(Source(VIDEO, str(clip))))
+    assert [f.index for f in frames] == [0, 1, 2] and all(isinstance(f, Frame) for f in frames)
+
+
+def test_absolute_paths(tmp_path, monkeypatch):
+    _png(tmp_path / "a.png")
+    monkeypatch.chdir(tmp_path)
+    assert classify(["a.png"]) == [Source(IMAGE, "a.png")]
+    assert classify(["a.png"], absolute=True) == [Source(IMAGE, str(tmp_path / "a.png"))]
+    assert classify(["."], absolute=True) == [Source(IMAGE, str(tmp_path / "a.png"))]
+
+
+def test_a_source_kind_is_checked():
+    with pytest.raises(ValueError, match="`kind`"):
+        Source("folder", "x")
+
+
+def test_an_image_is_one_frame_with_index_0(tmp_path):
+    path = _png(tmp_path / "a.png", value=7)
+    (frame,) = read_frames(Source(IMAGE, str(path)))
+    assert frame.source == Source(IMAGE, str(path)) and frame.index == 0 and frame.fps is None
+    assert frame.label == str(path) and frame.image.shape == (24, 32, 3) and frame.image[0, 0, 0] == 7
+
+
+def test_images_that_cannot_be_read_are_failures(tmp_path):
+    broken = tmp_path / "broken.jpg"
+    broken.write_bytes(b"\xff\xd8 not a jpeg")
+    empty = tmp_path / "empty.png"
+    empty.write_bytes(b"")
+    for path, reason in ((broken, "cannot decode"), (empty, "cannot decode"), (tmp_path / "gone.png", "cannot read")):
+        (failure,) = read_frames(Source(IMAGE, str(path)))
+        assert isinstance(failure, Failure) and failure.label == str(path) and reason in failure.reason
+
+
+def test_a_video_range_carries_the_frame_numbers():
+    video = Source(VIDEO, str(shared_path("media/video.avi")))
+    whole = [f.index for f in read_frames(video, count=5)]
+    assert whole == [0, 1, 2, 3, 4]
+    ranged = list(read_frames(video, start=100, count=3, expected=3))
+    assert [f.index for f in ranged] == [100, 101, 102] and all(f.fps and f.fps > 0 for f in ranged)
+    reference = cv2.VideoCapture(video.location)
+    for _ in range(100):
+        reference.grab()
+    ok, image = reference.read()
+    reference.release()
+    assert ok
+    np.testing.assert_array_equal(ranged[0].image, image)
+
+
+def test_a_video_that_gives_fewer_frames_than_expected_ends_with_a_failure():
+    video = Source(VIDEO, str(shared_path("media/video.avi")))
+    n = video_frame_count(video.location)
+    assert n == 205
+    items = list(read_frames(video, start=200, expected=10))
+    assert [f.index for f in items[:-1]] == list(range(200, 205))
+    assert items[-1] == Failure(video.label, "truncated or corrupt: decoded 5 of the 10 frames its header "
+                                             "announces for this range")
+    (nothing,) = read_frames(video, start=300, count=4)
+    assert nothing == Failure(video.label, "no frame could be decoded from frame 300 on")
+
+
+def test_a_truncated_whole_video_is_checked_against_its_header(tmp_path):
+    data = shared_path("media/video.avi").read_bytes()
+    cut = tmp_path / "cut.avi"
+    cut.write_bytes(data[: len(data) // 10])
+    items = list(read_frames(Source(VIDEO, str(cut))))
+    assert isinstance(items[-1], Failure) and "truncated or corrupt" in items[-1].reason
+    assert 0 < len(items) - 1 < 205
+    text = tmp_path / "text.avi"
+    text.write_text("not a video")
+    (failure,) = read_frames(Source(VIDEO, str(text)))
+    assert "cannot open it as a video" in failure.reason and video_frame_count(text) is None
+
+
+def test_a_camera_that_does_not_exist():
+    (failure,) = read_frames(Source.camera(57))
+    assert failure == Failure("camera 57", "cannot open the camera")
+
+
+def test_count_frames_from_the_headers(tmp_path):
+    paths = photos()[:2]
+    if len(paths) < 2:
+        pytest.skip("needs two shared photos")
+    video = shared_path("media/video.avi")
+    items = classify([*paths, video, tmp_path / "gone.jpg"])
+    assert count_frames(items) == 2 + 205
+    assert count_frames(items, max_frames=10) == 2 + 10
+
+
+def test_failure_records_round_trip():
+    failure = Failure("/x/a.jpg", "cannot decode it")
+    assert failure.to_dict() == {"source": "/x/a.jpg", "error": "cannot decode it"}
+    assert Failure.from_dict(failure.to_dict()) == failure
