@@ -28,6 +28,7 @@ __all__ = [
     "get_valid_pairs_for_limb",
     "get_personwise_keypoints",
     "seed_postprocess",
+    "SeedDecoder",
 ]
 
 f32 = np.float32
@@ -198,9 +199,9 @@ def seed_postprocess(
     net_output: np.ndarray,
     width: int,
     height: int,
+    n_parts: int,
     limbs: np.ndarray,
     starts_person: np.ndarray,
-    n_parts: int,
     *,
     threshold: float = 0.1,
     n_samples: int = 10,
@@ -243,3 +244,50 @@ def seed_postprocess(
 
     persons = get_personwise_keypoints(valid_pairs, limbs, starts_person, n_parts)
     return detected, valid_pairs, invalid_pairs, persons
+
+
+# --- the same, as the object the C++ core binds -------------------------------
+
+class SeedDecoder:
+    """The functions above behind the methods of ``openpose._ext.SeedDecoder``.
+
+    Same constructor and methods, arguments in the same order, the same
+    arrays out; `openpose.SeedDecoder(..., implementation="python")` runs
+    it. The parameters are taken as given (the public decoder checks them).
+    """
+
+    def __init__(self, limbs, starts_person, n_parts, *, threshold=0.1, n_samples=10, paf_threshold=0.1,
+                 min_fraction=0.7):
+        self.limbs, self.starts_person, self.n_parts = limbs, starts_person, n_parts
+        self.threshold, self.n_samples = threshold, n_samples
+        self.paf_threshold, self.min_fraction = paf_threshold, min_fraction
+
+    def find_peaks(self, heatmap, width, height):
+        """getKeyPoints on `heatmap` resized to (width, height): (n, 3) float32 [x, y, score]."""
+        prob_map = resize_linear(heatmap, width, height)
+        return np.asarray(get_keypoints(prob_map, self.threshold), f32).reshape(-1, 3)
+
+    def score_limb(self, paf_x, paf_y, candidates_a, candidates_b, width, height):
+        """getValidPairs for one limb; candidates (n, 4) [id, x, y, score]: (m, 3) float32 [a_id, b_id, score]."""
+        paf_a, paf_b = resize_linear(np.stack([paf_x, paf_y]), width, height)
+        as_rows = lambda c: [(int(r[0]), int(r[1]), int(r[2]), float(r[3])) for r in c]  # noqa: E731
+        pairs = get_valid_pairs_for_limb(
+            paf_a, paf_b, as_rows(candidates_a), as_rows(candidates_b), n_interp_samples=self.n_samples,
+            paf_score_th=self.paf_threshold, conf_th=self.min_fraction)
+        return np.asarray(pairs, f32).reshape(-1, 3)
+
+    def assemble(self, valid_pairs):
+        """getPersonwiseKeypoints; valid_pairs (m_k, 3) per limb: (P, n_parts) int32, -1 where missing."""
+        pairs = [[(int(a), int(b), float(s)) for a, b, s in p] for p in valid_pairs]
+        persons = get_personwise_keypoints(pairs, self.limbs, self.starts_person, self.n_parts)
+        return np.asarray(persons, np.int32).reshape(-1, self.n_parts)
+
+    def decode(self, net_output, width, height):
+        """seed_postprocess as arrays: (keypoints (n_i, 4) per part, valid_pairs (m_k, 3) per limb,
+        invalid limb indices, persons (P, n_parts) int32)."""
+        keypoints, valid_pairs, invalid_pairs, persons = seed_postprocess(
+            net_output, width, height, self.n_parts, self.limbs, self.starts_person, threshold=self.threshold,
+            n_samples=self.n_samples, paf_threshold=self.paf_threshold, min_fraction=self.min_fraction)
+        return ([np.asarray(k, f32).reshape(-1, 4) for k in keypoints],
+                [np.asarray(p, f32).reshape(-1, 3) for p in valid_pairs],
+                invalid_pairs, np.asarray(persons, np.int32).reshape(-1, self.n_parts))

@@ -61,6 +61,7 @@ __all__ = [
     "assemble_cpu",
     "assemble_gpu",
     "accurate_postprocess",
+    "AccurateDecoder",
 ]
 
 f32 = np.float32
@@ -318,7 +319,7 @@ def select_people(people, n_limbs, *, min_parts=3, min_mean_score=0.4):
 
 # --- the whole pipeline ------------------------------------------------------
 
-def accurate_postprocess(net_output, width, height, limbs, fill_only, n_parts, *, factor=1, threshold=0.05,
+def accurate_postprocess(net_output, width, height, n_parts, limbs, fill_only, *, factor=1, threshold=0.05,
                          max_peaks=127, radius=3, paf_threshold=0.05, min_above=0.95, min_parts=3,
                          min_mean_score=0.4, grouping="cpu"):
     """From a (C, h, w) blob to people.
@@ -361,3 +362,60 @@ def accurate_postprocess(net_output, width, height, limbs, fill_only, n_parts, *
         people = assemble_gpu(work_kps, connections, limbs)
     rows, scores = select_people(people, len(limbs), min_parts=min_parts, min_mean_score=min_mean_score)
     return image_kps, connections, invalid, rows, scores
+
+
+# --- the same, as the object the C++ core binds -------------------------------
+
+class AccurateDecoder:
+    """The functions above behind the methods of ``openpose._ext.AccurateDecoder``.
+
+    Same constructor and methods, arguments in the same order, the same
+    arrays out; `openpose.AccurateDecoder(..., implementation="python")`
+    runs it. The parameters are taken as given (the public decoder checks
+    them). Coordinates are at the working resolution.
+    """
+
+    def __init__(self, limbs, fill_only, n_parts, *, factor=1, threshold=0.05, max_peaks=127, radius=3,
+                 paf_threshold=0.05, min_above=0.95, grouping="cpu", min_parts=3, min_mean_score=0.4):
+        self.limbs, self.fill_only, self.n_parts = limbs, fill_only, n_parts
+        self.factor, self.threshold, self.max_peaks, self.radius = factor, threshold, max_peaks, radius
+        self.paf_threshold, self.min_above = paf_threshold, min_above
+        self.grouping, self.min_parts, self.min_mean_score = grouping, min_parts, min_mean_score
+
+    def find_peaks(self, heatmap):
+        """Peaks of a (h, w) heatmap: (n, 3) float32 [x, y, score] at working resolution."""
+        found = find_peaks(upsample_cubic(heatmap, self.factor), threshold=self.threshold,
+                           max_peaks=self.max_peaks, radius=self.radius)
+        return np.asarray(found, f32).reshape(-1, 3)
+
+    def score_limb(self, paf_x, paf_y, candidates_a, candidates_b):
+        """Candidate connections of one limb; candidates (n, 4) at working resolution: (m, 3) float32."""
+        pairs = score_limb(upsample_cubic(paf_x, self.factor), upsample_cubic(paf_y, self.factor),
+                           [tuple(r) for r in candidates_a], [tuple(r) for r in candidates_b],
+                           paf_threshold=self.paf_threshold, min_above=self.min_above, threshold=self.threshold)
+        return np.asarray(pairs, f32).reshape(-1, 3)
+
+    def assemble(self, keypoints, valid_pairs):
+        """Grouping and selection: (persons (P, n_parts) int32, scores (P,) float32)."""
+        rows_k = [[tuple(r) for r in k] for k in keypoints]
+        conns = [[(int(a), int(b), f32(s)) for a, b, s in c] for c in valid_pairs]
+        if self.grouping == "cpu":
+            people = assemble_cpu(rows_k, conns, self.limbs, self.fill_only)
+        else:
+            people = assemble_gpu(rows_k, conns, self.limbs)
+        rows, scores = select_people(people, len(self.limbs), min_parts=self.min_parts,
+                                     min_mean_score=self.min_mean_score)
+        return np.asarray(rows, np.int32).reshape(-1, self.n_parts), np.asarray(scores, f32).reshape(-1)
+
+    def decode(self, net_output, width, height):
+        """accurate_postprocess as arrays: (keypoints (n_i, 4) per part, valid_pairs (m_k, 3) per limb,
+        invalid limb indices, persons (P, n_parts) int32, scores (P,) float32)."""
+        keypoints, valid_pairs, invalid_pairs, persons, scores = accurate_postprocess(
+            net_output, width, height, self.n_parts, self.limbs, self.fill_only, factor=self.factor,
+            threshold=self.threshold, max_peaks=self.max_peaks, radius=self.radius,
+            paf_threshold=self.paf_threshold, min_above=self.min_above, min_parts=self.min_parts,
+            min_mean_score=self.min_mean_score, grouping=self.grouping)
+        return ([np.asarray(k, f32).reshape(-1, 4) for k in keypoints],
+                [np.asarray(c, f32).reshape(-1, 3) for c in valid_pairs],
+                invalid_pairs, np.asarray(persons, np.int32).reshape(-1, self.n_parts),
+                np.asarray(scores, f32).reshape(-1))
