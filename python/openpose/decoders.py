@@ -32,8 +32,9 @@ n_parts, **params)`` to build, then ``find_peaks``, ``score_limb``,
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, fields
-from typing import ClassVar, List, Optional, Sequence, Tuple, Type, Union
+from typing import ClassVar
 
 import numpy as np
 
@@ -44,7 +45,7 @@ from ._cpp import ext
 from .layouts import Layout, get_layout
 from .result import PoseResult, poses_from_persons
 
-__all__ = ["SeedDecoder", "AccurateDecoder", "SeedParams", "AccurateParams", "make_decoder"]
+__all__ = ["AccurateDecoder", "AccurateParams", "SeedDecoder", "SeedParams", "make_decoder"]
 
 #: Keypoint ids are float32 in the tables; they are exact up to 2**24.
 MAX_KEYPOINT_ID = 2**24
@@ -73,7 +74,7 @@ class SeedParams:
     paf_threshold: float = 0.1
     min_fraction: float = 0.7
 
-    def checked(self) -> "SeedParams":
+    def checked(self) -> SeedParams:
         """These parameters converted (int, float), or a TypeError/ValueError naming the bad one."""
         return SeedParams(
             threshold=v.number(self.threshold, "threshold", minimum=0.0),
@@ -130,7 +131,7 @@ class AccurateParams:
     min_mean_score: float = 0.4
     grouping: str = "cpu"
 
-    def checked(self) -> "AccurateParams":
+    def checked(self) -> AccurateParams:
         """These parameters converted (int, float), or a TypeError/ValueError naming the bad one."""
         return AccurateParams(
             factor=v.number(self.factor, "factor", minimum=1, maximum=8, integer=True),
@@ -208,7 +209,7 @@ class _FreeAccurate:
 
 # --- checks and conversions of arrays shared by both decoders ------------------
 
-def _image_size_or_map(image_size, map_, name: str) -> Tuple[int, int]:
+def _image_size_or_map(image_size, map_, name: str) -> tuple[int, int]:
     """`image_size` checked, or the map's own (width, height) when it is None."""
     if image_size is None:
         return v.image_size((map_.shape[1], map_.shape[0]), name)
@@ -242,7 +243,7 @@ def _candidates(value, name: str, *, whole: bool = True) -> np.ndarray:
     return arr
 
 
-def _valid_pairs(valid_pairs, n_limbs: int, layout_name: str) -> List[np.ndarray]:
+def _valid_pairs(valid_pairs, n_limbs: int, layout_name: str) -> list[np.ndarray]:
     """L (m_k, 3) float32 tables [a_id, b_id, score], one per limb."""
     if isinstance(valid_pairs, np.ndarray) or len(valid_pairs) != n_limbs:
         msg = f"`valid_pairs` must be a sequence of {n_limbs} arrays (one per limb of {layout_name!r})"
@@ -275,7 +276,7 @@ def _numbered(peaks: np.ndarray, first_id) -> np.ndarray:
     return np.hstack([ids, np.asarray(peaks, np.float32).reshape(-1, 3)])
 
 
-def _work_size(map_shape, factor: int) -> Tuple[int, int]:
+def _work_size(map_shape, factor: int) -> tuple[int, int]:
     """(W, H) of the working resolution of (h, w) maps upsampled by `factor`."""
     return map_shape[1] * factor, map_shape[0] * factor
 
@@ -346,7 +347,7 @@ class _Decoder:
     def __reduce__(self):
         return _rebuild, (type(self), self._layout, self.options(), self._implementation)
 
-    def decode(self, net_output, *, image_size: Tuple[int, int]) -> PoseResult:
+    def decode(self, net_output, *, image_size: tuple[int, int]) -> PoseResult:
         """People in one network output.
 
         Parameters
@@ -370,7 +371,7 @@ class _Decoder:
 
     __call__ = decode
 
-    def _decode(self, net: np.ndarray, size: Tuple[int, int]) -> PoseResult:
+    def _decode(self, net: np.ndarray, size: tuple[int, int]) -> PoseResult:
         """`decode` of a checked (C, h, w) float32 output and (width, height)."""
         raise NotImplementedError
 
@@ -446,7 +447,7 @@ class SeedDecoder(_Decoder):
         """``(L,)`` uint8, read-only: which limbs may start a new person."""
         return self._starts
 
-    def find_peaks(self, heatmap, *, image_size: Optional[Tuple[int, int]] = None, first_id: int = 0) -> np.ndarray:
+    def find_peaks(self, heatmap, *, image_size: tuple[int, int] | None = None, first_id: int = 0) -> np.ndarray:
         """The original's getKeyPoints on one heatmap resized to `image_size`.
 
         Parameters
@@ -469,7 +470,7 @@ class SeedDecoder(_Decoder):
         return _numbered(self._core.find_peaks(hm, width, height), first_id)
 
     def score_limb(self, paf_x, paf_y, candidates_a, candidates_b, *,
-                   image_size: Optional[Tuple[int, int]] = None) -> np.ndarray:
+                   image_size: tuple[int, int] | None = None) -> np.ndarray:
         """The original's getValidPairs for one limb: at most one pair per candidate of A.
 
         Parameters
@@ -497,7 +498,7 @@ class SeedDecoder(_Decoder):
                 raise ValueError(msg)
         return self._core.score_limb(px, py, cand_a, cand_b, width, height)
 
-    def assemble(self, valid_pairs: Sequence, *, keypoints: Optional[Sequence] = None) -> np.ndarray:
+    def assemble(self, valid_pairs: Sequence, *, keypoints: Sequence | None = None) -> np.ndarray:
         """The original's getPersonwiseKeypoints: scored limbs grouped into people.
 
         Parameters
@@ -588,7 +589,7 @@ class AccurateDecoder(_Decoder):
         """``(L,)`` uint8, read-only: limbs that only fill empty slots (CPU grouping)."""
         return self._fill
 
-    def find_peaks(self, heatmap, *, image_size: Optional[Tuple[int, int]] = None, first_id: int = 0) -> np.ndarray:
+    def find_peaks(self, heatmap, *, image_size: tuple[int, int] | None = None, first_id: int = 0) -> np.ndarray:
         """OpenPose's peaks of one heatmap (nmsCpu), sub-pixel, in raster order.
 
         Parameters
@@ -617,7 +618,7 @@ class AccurateDecoder(_Decoder):
         return _numbered(out, first_id)
 
     def score_limb(self, paf_x, paf_y, candidates_a, candidates_b, *,
-                   image_size: Optional[Tuple[int, int]] = None) -> np.ndarray:
+                   image_size: tuple[int, int] | None = None) -> np.ndarray:
         """OpenPose's getScoreAB on every pair of candidates of one limb.
 
         Parameters
@@ -642,7 +643,7 @@ class AccurateDecoder(_Decoder):
                           for c, n in ((candidates_a, "candidates_a"), (candidates_b, "candidates_b")))
         return self._core.score_limb(px, py, cand_a, cand_b)
 
-    def assemble(self, valid_pairs: Sequence, *, keypoints: Optional[Sequence] = None) -> np.ndarray:
+    def assemble(self, valid_pairs: Sequence, *, keypoints: Sequence | None = None) -> np.ndarray:
         """OpenPose's grouping (``grouping``) and selection (``min_parts``, ``min_mean_score``).
 
         Parameters
@@ -673,9 +674,9 @@ class AccurateDecoder(_Decoder):
         return self._result(size, keypoints, valid_pairs, invalid_pairs, persons, scores)
 
 
-Decoder = Union[SeedDecoder, AccurateDecoder]
+Decoder = SeedDecoder | AccurateDecoder
 
-_DECODERS: "dict[str, Type[_Decoder]]" = {"seed": SeedDecoder, "accurate": AccurateDecoder}
+_DECODERS: dict[str, type[SeedDecoder] | type[AccurateDecoder]] = {"seed": SeedDecoder, "accurate": AccurateDecoder}
 _PARAMS = {"seed": SeedParams, "accurate": AccurateParams}
 
 

@@ -11,16 +11,24 @@ give the same results.
 from __future__ import annotations
 
 import numbers
-from typing import Optional, Sequence, Tuple
+from collections.abc import Sequence
 
 import numpy as np
 
 from . import _validation as v
-from .decoders import AccurateParams, SeedParams, _check_names, _PARAMS, make_decoder
+from .decoders import _PARAMS, AccurateParams, SeedParams, _check_names, make_decoder
 from .layouts import COCO, get_layout, layout_for_channels
 from .result import PoseResult
 
-__all__ = ["postprocess", "postprocess_batch", "find_peaks", "score_limb", "assemble_persons", "SeedParams", "AccurateParams"]
+__all__ = [
+    "AccurateParams",
+    "SeedParams",
+    "assemble_persons",
+    "find_peaks",
+    "postprocess",
+    "postprocess_batch",
+    "score_limb",
+]
 
 # The options each stage function takes, per mode.
 _STAGE_OPTIONS = {
@@ -47,7 +55,7 @@ def _stage_decoder(stage: str, mode: str, implementation: str, options: dict, la
 def postprocess(
     net_output,
     *,
-    image_size: Tuple[int, int],
+    image_size: tuple[int, int],
     mode: str = "accurate",
     implementation: str = "cpp",
     layout=None,
@@ -106,9 +114,9 @@ def postprocess(
 def find_peaks(
     heatmap,
     *,
-    image_size: Optional[Tuple[int, int]] = None,
+    image_size: tuple[int, int] | None = None,
     mode: str = "accurate",
-    threshold: Optional[float] = None,
+    threshold: float | None = None,
     implementation: str = "cpp",
     first_id: int = 0,
     **options,
@@ -155,7 +163,7 @@ def score_limb(
     candidates_a,
     candidates_b,
     *,
-    image_size: Optional[Tuple[int, int]] = None,
+    image_size: tuple[int, int] | None = None,
     mode: str = "accurate",
     implementation: str = "cpp",
     **options,
@@ -194,7 +202,7 @@ def assemble_persons(
     layout="coco",
     mode: str = "accurate",
     implementation: str = "cpp",
-    keypoints: Optional[Sequence] = None,
+    keypoints: Sequence | None = None,
     **options,
 ) -> np.ndarray:
     """Group scored limbs into people (the decoders' `assemble`).
@@ -229,9 +237,9 @@ def postprocess_batch(
     mode: str = "accurate",
     implementation: str = "cpp",
     layout=None,
-    threads: Optional[int] = None,
+    threads: int | None = None,
     **options,
-) -> "list[PoseResult]":
+) -> list[PoseResult]:
     """`postprocess` on several network outputs, spread over threads.
 
     The decoder is built once (once per layout, when inferred from the

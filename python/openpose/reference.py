@@ -14,21 +14,21 @@ wheels take optimised paths whose last bits differ.
 
 from __future__ import annotations
 
-from typing import List, Sequence, Tuple
+from collections.abc import Sequence
 
 import numpy as np
 
 from ._validation import MAX_PEAKS_PER_PART
 
 __all__ = [
-    "resize_linear",
+    "SeedDecoder",
     "gaussian_blur3",
     "get_keypoints",
-    "populate_interp_points",
-    "get_valid_pairs_for_limb",
     "get_personwise_keypoints",
+    "get_valid_pairs_for_limb",
+    "populate_interp_points",
+    "resize_linear",
     "seed_postprocess",
-    "SeedDecoder",
 ]
 
 f32 = np.float32
@@ -75,7 +75,7 @@ def resize_linear(src: np.ndarray, width: int, height: int) -> np.ndarray:
     return rows[..., y0, :] * b0[:, None] + rows[..., y1, :] * b1[:, None]
 
 
-def _reflect101(n: int) -> Tuple[np.ndarray, np.ndarray]:
+def _reflect101(n: int) -> tuple[np.ndarray, np.ndarray]:
     """Indices of the previous and next neighbour under BORDER_REFLECT_101."""
     i = np.arange(n)
     if n == 1:
@@ -97,7 +97,7 @@ def gaussian_blur3(src: np.ndarray) -> np.ndarray:
 
 # --- the original program's functions --------------------------------------
 
-def get_keypoints(prob_map: np.ndarray, threshold: float = 0.1) -> List[Tuple[int, int, float]]:
+def get_keypoints(prob_map: np.ndarray, threshold: float = 0.1) -> list[tuple[int, int, float]]:
     """getKeyPoints: the peaks of one image-size probability map.
 
     Returns ``(x, y, probability)`` per keypoint region, in contour order.
@@ -119,33 +119,32 @@ def get_keypoints(prob_map: np.ndarray, threshold: float = 0.1) -> List[Tuple[in
     return keypoints
 
 
-def populate_interp_points(a: Tuple[int, int], b: Tuple[int, int], num_points: int) -> List[Tuple[int, int]]:
+def populate_interp_points(a: tuple[int, int], b: tuple[int, int], num_points: int) -> list[tuple[int, int]]:
     """populateInterpPoints: num_points from a to b, inner ones truncated like cv::Point."""
     x_step = f32(b[0] - a[0]) / f32(num_points - 1)
     y_step = f32(b[1] - a[1]) / f32(num_points - 1)
-    coords = [tuple(a)]
+    coords = [(a[0], a[1])]
     for i in range(1, num_points - 1):
         coords.append((int(f32(a[0]) + x_step * f32(i)), int(f32(a[1]) + y_step * f32(i))))
-    coords.append(tuple(b))
+    coords.append((b[0], b[1]))
     return coords
 
 
 def get_valid_pairs_for_limb(
     paf_a: np.ndarray,
     paf_b: np.ndarray,
-    cand_a: Sequence[Tuple[int, int, int, float]],
-    cand_b: Sequence[Tuple[int, int, int, float]],
+    cand_a: Sequence[tuple[int, int, int, float]],
+    cand_b: Sequence[tuple[int, int, int, float]],
     *,
     n_interp_samples: int = 10,
     paf_score_th: float = 0.1,
     conf_th: float = 0.7,
-) -> List[Tuple[int, int, float]]:
+) -> list[tuple[int, int, float]]:
     """The body of getValidPairs for one limb.
 
     `paf_a`, `paf_b` are the image-size PAF maps; candidates are
     ``(id, x, y, score)``. Returns ``(a_id, b_id, score)`` per valid pair.
     """
-    paf_score_th, conf_th = f32(paf_score_th), f32(conf_th)
     h, w = paf_a.shape
     pairs = []
     for ida, xa, ya, _ in cand_a:
@@ -162,10 +161,10 @@ def get_valid_pairs_for_limb(
                 x, y = min(max(x, 0), w - 1), min(max(y, 0), h - 1)
                 score = paf_a[y, x] * dx + paf_b[y, x] * dy
                 sum_scores = f32(sum_scores + score)
-                if score > paf_score_th:
+                if score > f32(paf_score_th):
                     num_over_th += 1
             avg = sum_scores / f32(len(interp))
-            if f32(num_over_th) / f32(n_interp_samples) > conf_th and avg > max_score:
+            if f32(num_over_th) / f32(n_interp_samples) > f32(conf_th) and avg > max_score:
                 max_j, max_score, found = j, avg, True
         if found:
             pairs.append((int(ida), int(cand_b[max_j][0]), float(max_score)))
@@ -173,13 +172,13 @@ def get_valid_pairs_for_limb(
 
 
 def get_personwise_keypoints(
-    valid_pairs: Sequence[Sequence[Tuple[int, int, float]]],
+    valid_pairs: Sequence[Sequence[tuple[int, int, float]]],
     limbs: np.ndarray,
     starts_person: np.ndarray,
     n_parts: int,
-) -> List[List[int]]:
+) -> list[list[int]]:
     """getPersonwiseKeypoints: group valid pairs into people (lists of ids, -1 missing)."""
-    persons: List[List[int]] = []
+    persons: list[list[int]] = []
     for k, local_pairs in enumerate(valid_pairs):
         index_a, index_b = int(limbs[k][0]), int(limbs[k][1])
         for a_id, b_id, _ in local_pairs:

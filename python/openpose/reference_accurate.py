@@ -47,21 +47,20 @@ both implementations agree to the last bit where they can.
 from __future__ import annotations
 
 import math
-from typing import List, Tuple
 
 import numpy as np
 
 __all__ = [
-    "cubic_weights",
-    "upsample_cubic",
-    "find_peaks",
-    "to_image_coords",
-    "limb_score",
-    "score_limb",
+    "AccurateDecoder",
+    "accurate_postprocess",
     "assemble_cpu",
     "assemble_gpu",
-    "accurate_postprocess",
-    "AccurateDecoder",
+    "cubic_weights",
+    "find_peaks",
+    "limb_score",
+    "score_limb",
+    "to_image_coords",
+    "upsample_cubic",
 ]
 
 f32 = np.float32
@@ -70,7 +69,7 @@ _A = f32(-0.75)
 
 # --- 1. upsampling -----------------------------------------------------------
 
-def cubic_weights(t) -> Tuple[np.float32, np.float32, np.float32, np.float32]:
+def cubic_weights(t) -> tuple[np.float32, np.float32, np.float32, np.float32]:
     """Keys' cubic (a = -0.75) weights of the 4 taps around fraction t in [0, 1)."""
     t = f32(t)
     one = f32(1)
@@ -115,7 +114,8 @@ def upsample_cubic(src: np.ndarray, factor: int) -> np.ndarray:
 
 # --- 2. peaks ----------------------------------------------------------------
 
-def find_peaks(up: np.ndarray, *, threshold=0.05, max_peaks=127, radius=3) -> List[Tuple[float, float, float]]:
+def find_peaks(up: np.ndarray, *, threshold=0.05, max_peaks=127,
+               radius=3) -> list[tuple[np.float32, np.float32, np.float32]]:
     """Peaks of one working-resolution heatmap: ``(x, y, score)``, raster order."""
     up = np.asarray(up, f32)
     h, w = up.shape
@@ -186,7 +186,7 @@ def limb_score(paf_x: np.ndarray, paf_y: np.ndarray, a, b, *, paf_threshold=0.05
     return f32(0)
 
 
-def score_limb(paf_x, paf_y, cand_a, cand_b, **params) -> List[Tuple[int, int, float]]:
+def score_limb(paf_x, paf_y, cand_a, cand_b, **params) -> list[tuple[int, int, np.float32]]:
     """Candidate connections ``(a_id, b_id, score)`` with score > 1e-6, A-major order.
 
     Candidates are ``(id, x, y, score)`` in working-resolution coordinates.
@@ -209,12 +209,12 @@ class _Person:
         self.score = f32(0)
 
 
-def assemble_cpu(keypoints, connections, limbs, fill_only) -> List[_Person]:
+def assemble_cpu(keypoints, connections, limbs, fill_only) -> list[_Person]:
     """createPeopleVector. `keypoints`: per part [(id, ..., score)]; `connections`: per limb."""
     n_parts = len(keypoints)
     kscore = {int(k[0]): f32(k[-1]) for part in keypoints for k in part}
-    people: List[_Person] = []
-    for k, (pa, pb) in enumerate((int(l[0]), int(l[1])) for l in limbs):
+    people: list[_Person] = []
+    for k, (pa, pb) in enumerate((int(row[0]), int(row[1])) for row in limbs):
         cand_a, cand_b = keypoints[pa], keypoints[pb]
         if not cand_a or not cand_b:
             part, lone = (pb, cand_b) if not cand_a else (pa, cand_a)
@@ -257,7 +257,7 @@ def assemble_cpu(keypoints, connections, limbs, fill_only) -> List[_Person]:
     return people
 
 
-def assemble_gpu(keypoints, connections, limbs) -> List[_Person]:
+def assemble_gpu(keypoints, connections, limbs) -> list[_Person]:
     """pafPtrIntoVector + pafVectorIntoPeopleVector: one global sort, merges."""
     n_parts = len(keypoints)
     kscore = {int(k[0]): f32(k[-1]) for part in keypoints for k in part}
@@ -269,8 +269,8 @@ def assemble_gpu(keypoints, connections, limbs) -> List[_Person]:
             total = f32(f32(s + tenth * kscore[a]) + tenth * kscore[b])
             ranked.append((total, s, k, a, b))
     ranked.sort(reverse=True)
-    people: List[_Person] = []
-    assigned = {}                                  # keypoint id -> person index
+    people: list[_Person] = []
+    assigned: dict[int, int] = {}                  # keypoint id -> person index
     for _, s, k, a, b in ranked:
         pa, pb = int(limbs[k][0]), int(limbs[k][1])
         ia, ib = assigned.get(a, -1), assigned.get(b, -1)
@@ -346,7 +346,8 @@ def accurate_postprocess(net_output, width, height, n_parts, limbs, fill_only, *
                           for i, (x, y, s) in enumerate(found)])
         next_id += len(found)
 
-    connections, invalid = [], []
+    connections: list[list[tuple[int, int, np.float32]]] = []
+    invalid: list[int] = []
     for k, (pa, pb, cx, cy) in enumerate(limbs):
         cand_a, cand_b = work_kps[int(pa)], work_kps[int(pb)]
         if not cand_a or not cand_b:
