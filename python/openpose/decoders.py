@@ -33,7 +33,7 @@ n_parts, **params)`` to build, then ``find_peaks``, ``score_limb``,
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass, fields
 from typing import ClassVar
 
 import numpy as np
@@ -338,7 +338,7 @@ class _Decoder:
 
     def options(self) -> dict:
         """The parameters as keyword arguments (``make_decoder(mode, layout=..., **options())`` rebuilds it)."""
-        return asdict(self._params)
+        return {f.name: getattr(self._params, f.name) for f in fields(self._params)}
 
     def __repr__(self) -> str:
         opts = ", ".join(f"{k}={val!r}" for k, val in self.options().items())
