@@ -45,7 +45,7 @@ from ._cpp import ext
 from .layouts import Layout, get_layout
 from .result import PoseResult, poses_from_persons
 
-__all__ = ["AccurateDecoder", "AccurateParams", "SeedDecoder", "SeedParams", "make_decoder"]
+__all__ = ["AccurateDecoder", "AccurateParams", "Decoder", "SeedDecoder", "SeedParams", "make_decoder"]
 
 #: Keypoint ids are float32 in the tables; they are exact up to 2**24.
 MAX_KEYPOINT_ID = 2**24
@@ -300,7 +300,6 @@ class _Decoder:
     """What both decoders share: the layout and its tables, the parameters, the array checks."""
 
     mode: ClassVar[str]
-    _params_type: ClassVar[type]
 
     def __init__(self, layout, params, implementation: str):
         self._implementation = v.choice(implementation, "implementation", v.IMPLEMENTATIONS)
@@ -674,6 +673,7 @@ class AccurateDecoder(_Decoder):
         return self._result(size, keypoints, valid_pairs, invalid_pairs, persons, scores)
 
 
+#: Either decoder (for annotations).
 Decoder = SeedDecoder | AccurateDecoder
 
 _DECODERS: dict[str, type[SeedDecoder] | type[AccurateDecoder]] = {"seed": SeedDecoder, "accurate": AccurateDecoder}
