@@ -83,15 +83,20 @@ STAGE_PHOTO = "000000000395"
 def test_stage_find_peaks(benchmark, real_cases, implementation):
     out, size = real_cases[STAGE_PHOTO]
     benchmark.group = f"stage find_peaks (18 heatmaps) {STAGE_PHOTO}"
-    expected = [openpose.find_peaks(out[0, p], mode="seed", image_size=size, implementation="python") for p in range(18)]
+    full = _reference(STAGE_PHOTO, out, size)
+    decoder = openpose.SeedDecoder("coco", implementation=implementation)  # built once, outside the timing
 
     def run():
-        return [openpose.find_peaks(out[0, p], mode="seed", image_size=size, implementation=implementation) for p in range(18)]
+        found, next_id = [], 0
+        for p in range(18):
+            found.append(decoder.find_peaks(out[0, p], image_size=size, first_id=next_id))
+            next_id += len(found[-1])
+        return found
 
     got = benchmark(run)
-    for g, e in zip(got, expected):
-        np.testing.assert_array_equal(g[:, :2], e[:, :2])
-        np.testing.assert_allclose(g[:, 2], e[:, 2], rtol=1e-5, atol=0)
+    for g, e in zip(got, full.keypoints):
+        np.testing.assert_array_equal(g[:, :3], e[:, :3])
+        np.testing.assert_allclose(g[:, 3], e[:, 3], rtol=1e-5, atol=0)
     assert sum(len(g) for g in got) > 0
 
 
@@ -100,12 +105,11 @@ def test_stage_score_limbs(benchmark, real_cases, implementation):
     out, size = real_cases[STAGE_PHOTO]
     benchmark.group = f"stage score_limb (19 limbs) {STAGE_PHOTO}"
     full = _reference(STAGE_PHOTO, out, size)
-    limbs = openpose.get_layout("coco").limb_table("seed")
+    decoder = openpose.SeedDecoder("coco", implementation=implementation)
 
     def run():
-        return [openpose.score_limb(out[0, cx], out[0, cy], full.keypoints[a], full.keypoints[b],
-                                    mode="seed", image_size=size,
-                                    implementation=implementation) for a, b, cx, cy in limbs]
+        return [decoder.score_limb(out[0, cx], out[0, cy], full.keypoints[a], full.keypoints[b], image_size=size)
+                for a, b, cx, cy in decoder.limbs]
 
     got = benchmark(run)
     for g, e in zip(got, full.valid_pairs):
@@ -118,7 +122,8 @@ def test_stage_assemble(benchmark, real_cases, implementation):
     out, size = real_cases[STAGE_PHOTO]
     benchmark.group = f"stage assemble_persons {STAGE_PHOTO}"
     full = _reference(STAGE_PHOTO, out, size)
-    got = benchmark(openpose.assemble_persons, full.valid_pairs, layout="coco", mode="seed", implementation=implementation)
+    decoder = openpose.SeedDecoder("coco", implementation=implementation)
+    got = benchmark(decoder.assemble, full.valid_pairs)
     np.testing.assert_array_equal(got, full.persons)
     assert len(got) > 0
 

@@ -82,19 +82,20 @@ def estimator():
 
 
 def chained_candidates(out, size, mode, full):
-    """Candidates per part from `find_peaks` on each heatmap, numbered as `postprocess` numbers them.
+    """Candidates per part from `find_peaks` on each heatmap, numbered from `first_id` as `postprocess` numbers them.
 
-    Asserts that both implementations find the same peaks and that, with ids, they
-    equal `full.keypoints` (the result of `postprocess` on the same output).
+    No glue: each table goes to `score_limb` and `assemble_persons` as it is.
+    Asserts that both implementations find the same peaks and that they equal
+    `full.keypoints` (the result of `postprocess` on the same output).
     """
     import openpose
 
     next_id, cands = 0, []
     for part in range(len(full.keypoints)):
-        peaks = {b: openpose.find_peaks(out[0, part], image_size=size, mode=mode, implementation=b) for b in ("cpp", "python")}
+        peaks = {b: openpose.find_peaks(out[0, part], image_size=size, mode=mode, implementation=b, first_id=next_id)
+                 for b in ("cpp", "python")}
         np.testing.assert_array_equal(peaks["cpp"], peaks["python"])
-        ids = np.arange(next_id, next_id + len(peaks["cpp"]), dtype=np.float32)[:, None]
-        cands.append(np.hstack([ids, peaks["cpp"]]))
+        np.testing.assert_array_equal(peaks["cpp"], full.keypoints[part])
+        cands.append(peaks["cpp"])
         next_id += len(peaks["cpp"])
-        np.testing.assert_array_equal(cands[-1], full.keypoints[part])
     return cands

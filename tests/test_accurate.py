@@ -124,7 +124,7 @@ def test_peak_cap_keeps_the_first_127_in_raster_order(implementation):
     hm[1:28:2, 1:28:2] = 1.0
     got = openpose.find_peaks(hm, factor=1, radius=0, implementation=implementation)
     expected = [(x, y, 1.0) for y in range(1, 28, 2) for x in range(1, 28, 2)][:127]
-    np.testing.assert_array_equal(got, np.array(expected, np.float32))
+    np.testing.assert_array_equal(got, np.array([(i, *e) for i, e in enumerate(expected)], np.float32))
 
 
 @pytest.mark.parametrize("implementation", IMPLEMENTATIONS)
@@ -135,7 +135,7 @@ def test_peak_must_be_strictly_greater_than_its_8_neighbours(implementation):
     hm[0, 6] = 1.0                     # on the border: never a peak
     hm[5, 1] = 0.05                    # not above the threshold 0.05
     got = openpose.find_peaks(hm, factor=1, radius=0, implementation=implementation)
-    np.testing.assert_allclose(got, np.array([[8, 6, 0.9]], np.float32), rtol=0, atol=1e-5)
+    np.testing.assert_allclose(got, np.array([[0, 8, 6, 0.9]], np.float32), rtol=0, atol=1e-5)
 
 
 @pytest.mark.parametrize("implementation", IMPLEMENTATIONS)
@@ -150,7 +150,7 @@ def test_peak_refinement_is_the_weighted_mean_over_7x7_of_positive_values(implem
     # (10, 8): x = (10*1 + 11*0.5 + 13*0.25) / 1.75 = 18.75 / 1.75; the
     # window of (13, 8) (x 10..16) holds the same three values. (10, 12)'s
     # window (y 9..15) holds only itself.
-    expected = np.array([[18.75 / 1.75, 8, 1.0], [18.75 / 1.75, 8, 0.25], [10, 12, 0.5]], np.float32)
+    expected = np.array([[0, 18.75 / 1.75, 8, 1.0], [1, 18.75 / 1.75, 8, 0.25], [2, 10, 12, 0.5]], np.float32)
     np.testing.assert_allclose(got, expected, rtol=0, atol=1e-5)
 
 
@@ -163,7 +163,7 @@ def test_peak_coordinates_follow_pixel_centres(implementation):
     hm[2:5, 3:6] = 0.3
     hm[3, 4] = 1.0
     got = openpose.find_peaks(hm, image_size=(100, 80), factor=1, implementation=implementation)
-    np.testing.assert_allclose(got, [[44.5, 34.5, 1.0]], rtol=0, atol=1e-5)
+    np.testing.assert_allclose(got, [[0, 44.5, 34.5, 1.0]], rtol=0, atol=1e-5)
     # At the network's x8 (80 x 64 work pixels for the same image), work
     # pixel-centre coordinate x maps to (x + 0.5) * 100 / 80 - 0.5.
     work_x, work_y = 35.25, 20.0

@@ -27,9 +27,11 @@ PARAMS = [(10, 0.7), (10, 0.69999), (10, 0.0), (10, 0.95), (10, 1.0), (10, -0.5)
 @pytest.fixture(scope="module")
 def crowd():
     out = synthetic_net_output(12, map_size=(82, 46), seed=5)[0]
-    cands = [openpose.find_peaks(out[p], image_size=SIZE, mode="seed", implementation="python") for p in range(18)]
-    ids = np.cumsum([0] + [len(c) for c in cands])
-    return out, [np.column_stack([np.arange(ids[p], ids[p + 1]), c]).astype(np.float32) for p, c in enumerate(cands)]
+    cands, next_id = [], 0
+    for p in range(18):
+        cands.append(openpose.find_peaks(out[p], image_size=SIZE, mode="seed", implementation="python", first_id=next_id))
+        next_id += len(cands[-1])
+    return out, cands
 
 
 @pytest.mark.parametrize(("n_samples", "min_fraction"), PARAMS, ids=[f"n{n}-f{f}" for n, f in PARAMS])

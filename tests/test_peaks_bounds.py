@@ -30,8 +30,8 @@ def _compare(heatmap, size, threshold=0.1, at_least=1):
     ref = openpose.find_peaks(heatmap, image_size=size, threshold=threshold, mode="seed", implementation="python")
     got = openpose.find_peaks(heatmap, image_size=size, threshold=threshold, mode="seed", implementation="cpp")
     assert len(ref) >= at_least
-    np.testing.assert_array_equal(got[:, :2], ref[:, :2])
-    np.testing.assert_allclose(got[:, 2], ref[:, 2], rtol=1e-6, atol=0)
+    np.testing.assert_array_equal(got[:, :3], ref[:, :3])
+    np.testing.assert_allclose(got[:, 3], ref[:, 3], rtol=1e-6, atol=0)
 
 
 def _gauss(shape, cx, cy, sigma, amp):
@@ -70,8 +70,8 @@ def test_plateaus_within_one_ulp_of_threshold(name, values, size):
     heatmap = plateaus(sum(map(ord, name)), (46, 62), values)
     ref = openpose.find_peaks(heatmap, image_size=size, mode="seed", implementation="python")
     got = openpose.find_peaks(heatmap, image_size=size, mode="seed", implementation="cpp")
-    np.testing.assert_array_equal(got[:, :2], ref[:, :2])
-    np.testing.assert_allclose(got[:, 2], ref[:, 2], rtol=1e-6, atol=0)
+    np.testing.assert_array_equal(got[:, :3], ref[:, :3])
+    np.testing.assert_allclose(got[:, 3], ref[:, 3], rtol=1e-6, atol=0)
     assert len(ref) > 0
 
 
@@ -176,7 +176,7 @@ def test_random_hostile_maps(first):
         m, size = _hostile_map(seed)
         ref = openpose.find_peaks(m, image_size=size, mode="seed", implementation="python")
         got = openpose.find_peaks(m, image_size=size, mode="seed", implementation="cpp")
-        if ref.shape != got.shape or not np.array_equal(got[:, :2], ref[:, :2]) or not np.allclose(
-                got[:, 2], ref[:, 2], rtol=1e-6, atol=0):
+        if ref.shape != got.shape or not np.array_equal(got[:, :3], ref[:, :3]) or not np.allclose(
+                got[:, 3], ref[:, 3], rtol=1e-6, atol=0):
             differ.append(seed)
     assert differ == []

@@ -77,8 +77,8 @@ def test_windowed_peaks_equal_full_image_peaks(seed, shape, size, n_blobs, n_rin
     heatmap = blobs_map(seed, shape, n_blobs, n_rings, noise)
     ref = openpose.find_peaks(heatmap, image_size=size, threshold=threshold, mode="seed", implementation="python")
     got = openpose.find_peaks(heatmap, image_size=size, threshold=threshold, mode="seed", implementation="cpp")
-    np.testing.assert_array_equal(got[:, :2], ref[:, :2])
-    np.testing.assert_allclose(got[:, 2], ref[:, 2], rtol=1e-6, atol=0)
+    np.testing.assert_array_equal(got[:, :3], ref[:, :3])
+    np.testing.assert_allclose(got[:, 3], ref[:, 3], rtol=1e-6, atol=0)
     if n_blobs or noise:
         assert len(ref) > 0
 
@@ -106,8 +106,8 @@ def test_nested_rings_keep_opencv_order():
         ref = openpose.find_peaks(m, image_size=size, mode="seed", implementation="python")
         got = openpose.find_peaks(m, image_size=size, mode="seed", implementation="cpp")
         assert len(ref) >= at_least
-        np.testing.assert_array_equal(got[:, :2], ref[:, :2])
-        np.testing.assert_allclose(got[:, 2], ref[:, 2], rtol=1e-6, atol=0)
+        np.testing.assert_array_equal(got[:, :3], ref[:, :3])
+        np.testing.assert_allclose(got[:, 3], ref[:, 3], rtol=1e-6, atol=0)
 
 
 def _grid_of_blobs(shape, step, rings=()):
@@ -129,5 +129,5 @@ def test_more_contours_than_opencv_labels(rings):
     ref = openpose.find_peaks(m, image_size=size, mode="seed", implementation="python")
     got = openpose.find_peaks(m, image_size=size, mode="seed", implementation="cpp")
     assert len(ref) > 200
-    np.testing.assert_array_equal(got[:, :2], ref[:, :2])
-    np.testing.assert_allclose(got[:, 2], ref[:, 2], rtol=1e-6, atol=0)
+    np.testing.assert_array_equal(got[:, :3], ref[:, :3])
+    np.testing.assert_allclose(got[:, 3], ref[:, 3], rtol=1e-6, atol=0)

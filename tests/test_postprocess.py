@@ -89,7 +89,7 @@ def test_empty_result_keeps_its_shapes(implementation):
     assert [k.shape for k in res.keypoints] == [(0, 4)] * 18
     assert [p.shape for p in res.valid_pairs] == [(0, 3)] * 19
     assert res.invalid_pairs == list(range(19))
-    assert openpose.find_peaks(out[0, 0], mode="seed", implementation=implementation).shape == (0, 3)
+    assert openpose.find_peaks(out[0, 0], mode="seed", implementation=implementation).shape == (0, 4)
 
 
 def test_poses_follow_persons_and_keypoints():

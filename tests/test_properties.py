@@ -162,9 +162,12 @@ def test_find_peaks_implementations_agree(mode, data, h, w, width, height, thres
     heat = data.draw(maps((h, w)))
     if data.draw(st.booleans()):
         heat = np.asfortranarray(heat)  # any strides: the stage makes it contiguous
-    got = openpose.find_peaks(heat, image_size=(width, height), threshold=threshold, mode=mode, implementation="cpp")
-    want = openpose.find_peaks(heat, image_size=(width, height), threshold=threshold, mode=mode, implementation="python")
+    first_id = data.draw(st.integers(0, 10_000))
+    kw = dict(image_size=(width, height), threshold=threshold, mode=mode, first_id=first_id)
+    got = openpose.find_peaks(heat, implementation="cpp", **kw)
+    want = openpose.find_peaks(heat, implementation="python", **kw)
     np.testing.assert_array_equal(got, want)
+    np.testing.assert_array_equal(got[:, 0], np.arange(first_id, first_id + len(got), dtype=np.float32))
 
 
 @st.composite

@@ -79,6 +79,10 @@ def test_unknown_mode_implementation_layout_option():
 def test_stage_validation(implementation):
     with pytest.raises(ValueError, match="heatmap"):
         openpose.find_peaks(np.zeros((3, 3, 3), np.float32), implementation=implementation)
+    with pytest.raises(ValueError, match="first_id"):
+        openpose.find_peaks(np.zeros((3, 3), np.float32), first_id=-1, implementation=implementation)
+    with pytest.raises(TypeError, match="first_id"):
+        openpose.find_peaks(np.zeros((3, 3), np.float32), first_id=1.5, mode="seed", implementation=implementation)
     with pytest.raises(ValueError, match="paf_x.*paf_y"):
         openpose.score_limb(np.zeros((4, 4)), np.zeros((4, 5)), [], [], implementation=implementation)
     with pytest.raises(ValueError, match="candidates_a"):

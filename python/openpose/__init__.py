@@ -2,10 +2,12 @@
 
 `PoseEstimator` runs an OpenPose network in cv2.dnn on images; the
 post-processing of its outputs (heatmaps + part affinity fields) into people
-runs in a C++ core, with a pure-Python reference. Importing the package does
+is a decoder (`SeedDecoder`, `AccurateDecoder`, built once) that runs in a
+C++ core, with a pure-Python reference. Importing the package does
 no work: no model loading, no downloads.
 """
 
+from .decoders import AccurateDecoder, SeedDecoder, make_decoder
 from .draw import draw
 from .estimator import PoseEstimator
 from .layouts import LAYOUTS, Layout, get_layout
@@ -30,12 +32,14 @@ def convert_caffe(prototxt, caffemodel, output, **options):
     return _convert_caffe(prototxt, caffemodel, output, **options)
 
 __all__ = [
+    "AccurateDecoder",
     "LAYOUTS",
     "Layout",
     "MODELS",
     "ModelSpec",
     "PoseEstimator",
     "PoseResult",
+    "SeedDecoder",
     "SeedParams",
     "AccurateParams",
     "__version__",
@@ -44,6 +48,7 @@ __all__ = [
     "convert_caffe",
     "find_peaks",
     "get_layout",
+    "make_decoder",
     "postprocess",
     "postprocess_batch",
     "score_limb",

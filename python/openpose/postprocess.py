@@ -1,147 +1,70 @@
 """Post-processing of OpenPose network outputs: public functions.
 
-Every function takes arrays and returns arrays of fixed shapes. ``implementation``
-chooses between the compiled C++ core (``"cpp"``, the default) and the
-pure-Python reference (``"python"``); both give the same results.
+Each function is a thin layer over a decoder (`openpose.decoders`): it
+builds one from its options and calls it. To process many outputs, build
+the decoder once (`SeedDecoder`, `AccurateDecoder`, `make_decoder`) and call
+it per frame. ``implementation`` chooses between the compiled C++ core
+(``"cpp"``, the default) and the pure-Python reference (``"python"``); both
+give the same results.
 """
 
 from __future__ import annotations
 
 import numbers
-from dataclasses import dataclass, fields
-from typing import Optional, Sequence, Tuple
+from collections.abc import Sequence
 
 import numpy as np
 
 from . import _validation as v
-from . import reference
-from . import reference_accurate as ref_acc
-from ._cpp import ext
-from .layouts import Layout, get_layout, layout_for_channels
-from .result import PoseResult, poses_from_persons
+from .decoders import _PARAMS, AccurateParams, SeedParams, _check_names, make_decoder
+from .layouts import COCO, get_layout, layout_for_channels
+from .result import PoseResult
 
-__all__ = ["postprocess", "postprocess_batch", "find_peaks", "score_limb", "assemble_persons", "SeedParams", "AccurateParams"]
+__all__ = [
+    "AccurateParams",
+    "SeedParams",
+    "assemble_persons",
+    "find_peaks",
+    "postprocess",
+    "postprocess_batch",
+    "score_limb",
+]
 
-
-@dataclass(frozen=True)
-class SeedParams:
-    """Constants of seed mode, the original program's algorithm.
-
-    Attributes
-    ----------
-    threshold : float
-        A blurred heatmap pixel belongs to a keypoint region when above this (0.1).
-    n_samples : int
-        Points sampled along each candidate limb (10).
-    paf_threshold : float
-        A sample supports the limb when its PAF score is above this (0.1).
-    min_fraction : float
-        A limb is valid when more than this fraction of samples support it (0.7).
-    """
-
-    threshold: float = 0.1
-    n_samples: int = 10
-    paf_threshold: float = 0.1
-    min_fraction: float = 0.7
-
-    def checked(self) -> "SeedParams":
-        return SeedParams(
-            threshold=v.number(self.threshold, "threshold", minimum=0.0),
-            n_samples=v.number(self.n_samples, "n_samples", minimum=2, maximum=10_000, integer=True),
-            paf_threshold=v.number(self.paf_threshold, "paf_threshold"),
-            min_fraction=v.number(self.min_fraction, "min_fraction"),
-        )
-
-
-@dataclass(frozen=True)
-class AccurateParams:
-    """Constants of accurate mode, CMU OpenPose's own algorithm.
-
-    Attributes
-    ----------
-    factor : int
-        Maps are read bicubically upsampled by this factor to the working
-        resolution. 1 (default): OpenPose's rules applied on the network
-        output itself (same OKS accuracy on the shared set, ~13x faster);
-        8: OpenPose's own choice, the network input size (the stride). See
-        the README for the measurements.
-    threshold : float
-        A heatmap pixel is a peak when above this and strictly greater than
-        its 8 neighbours (0.05); also the score given to very short limbs
-        (+ 1e-6).
-    max_peaks : int
-        At most this many peaks per part, the first in raster order (127).
-    radius : int
-        Peaks are refined by the heatmap-weighted mean of x and y over a
-        (2 radius + 1)^2 window of values > 0 (3: 7x7).
-    paf_threshold : float
-        A PAF sample supports a limb when its dot product with the limb's
-        unit vector is above this (0.05).
-    min_above : float
-        A limb is scored when more than this fraction of its samples support
-        it (0.95); the score is their mean.
-    min_parts : int
-        People with fewer parts are dropped (3).
-    min_mean_score : float
-        People whose total score per part is lower are dropped (0.4).
-    grouping : {"cpu", "gpu"}
-        OpenPose's CPU grouping (limb by limb, greedy one-to-one matching)
-        or its GPU build's (all connections sorted together by
-        ``paf + 0.1 score(A) + 0.1 score(B)``, partial people merged).
-    """
-
-    factor: int = 1
-    threshold: float = 0.05
-    max_peaks: int = 127
-    radius: int = 3
-    paf_threshold: float = 0.05
-    min_above: float = 0.95
-    min_parts: int = 3
-    min_mean_score: float = 0.4
-    grouping: str = "cpu"
-
-    def checked(self) -> "AccurateParams":
-        return AccurateParams(
-            factor=v.number(self.factor, "factor", minimum=1, maximum=8, integer=True),
-            threshold=v.number(self.threshold, "threshold", minimum=0.0),
-            max_peaks=v.number(self.max_peaks, "max_peaks", minimum=0, maximum=v.MAX_PEAKS_PER_PART, integer=True),
-            radius=v.number(self.radius, "radius", minimum=0, maximum=50, integer=True),
-            paf_threshold=v.number(self.paf_threshold, "paf_threshold"),
-            min_above=v.number(self.min_above, "min_above"),
-            min_parts=v.number(self.min_parts, "min_parts", minimum=1, maximum=1_000_000, integer=True),
-            min_mean_score=v.number(self.min_mean_score, "min_mean_score"),
-            grouping=v.choice(self.grouping, "grouping", v.GROUPINGS),
-        )
-
-
-_PARAMS = {"seed": SeedParams, "accurate": AccurateParams}
+# The options each stage function takes, per mode.
+_STAGE_OPTIONS = {
+    "find_peaks": {"seed": ("threshold",), "accurate": ("factor", "threshold", "max_peaks", "radius")},
+    "score_limb": {"seed": ("n_samples", "paf_threshold", "min_fraction"),
+                   "accurate": ("factor", "threshold", "paf_threshold", "min_above")},
+    "assemble_persons": {"seed": (), "accurate": ("grouping", "min_parts", "min_mean_score")},
+}
 
 
 def _params(mode: str, options: dict, allowed=None):
-    cls = _PARAMS[mode]
-    known = {f.name for f in fields(cls)} if allowed is None else set(allowed)
-    unknown = sorted(set(options) - known)
-    if unknown:
-        msg = f"unknown option(s) for mode={mode!r}: {', '.join(unknown)}; known: {', '.join(sorted(known))}"
-        raise TypeError(msg)
-    return cls(**options).checked()
+    """The checked parameters of `mode` from `options` (TypeError for an unknown one)."""
+    _check_names(mode, options, allowed)
+    return _PARAMS[mode](**options).checked()
 
 
-def _work_size(map_shape, factor: int):
-    """(W, H) of the working resolution of (h, w) maps upsampled by `factor`."""
-    return map_shape[1] * factor, map_shape[0] * factor
+def _stage_decoder(stage: str, mode: str, implementation: str, options: dict, layout=COCO):
+    """The decoder a stage function runs: `mode`'s, with only the options `stage` takes."""
+    mode = v.choice(mode, "mode", v.MODES)
+    _check_names(mode, options, _STAGE_OPTIONS[stage][mode])
+    return make_decoder(mode, layout=layout, implementation=implementation, **options)
 
 
 def postprocess(
     net_output,
     *,
-    image_size: Tuple[int, int],
+    image_size: tuple[int, int],
     mode: str = "accurate",
     implementation: str = "cpp",
     layout=None,
     **options,
 ) -> PoseResult:
     """Turn one network output into people.
+
+    Builds the mode's decoder and calls it: to process many outputs, build
+    it once (`make_decoder`, `SeedDecoder`, `AccurateDecoder`).
 
     Parameters
     ----------
@@ -179,75 +102,26 @@ def postprocess(
         For malformed input; the message names the parameter.
     """
     mode = v.choice(mode, "mode", v.MODES)
-    implementation = v.choice(implementation, "implementation", v.IMPLEMENTATIONS)
-    params = _params(mode, options)
+    if layout is not None:
+        return make_decoder(mode, layout=layout, implementation=implementation, **options)(
+            net_output, image_size=image_size)
+    _check_names(mode, options)
     net = v.net_output_array(net_output)
-    width, height = v.image_size(image_size)
-    lay = layout_for_channels(net.shape[0]) if layout is None else get_layout(layout)
-    limbs = lay.limb_table(mode)
-    needed = max(lay.n_parts, int(limbs[:, 2:].max()) + 1)
-    if net.shape[0] < needed:
-        msg = f"`net_output` has {net.shape[0]} channels; layout {lay.name!r} needs at least {needed}"
-        raise ValueError(msg)
-    if mode == "accurate":
-        return _accurate(net, width, height, lay, limbs, params, implementation)
-    starts = lay.seed_starts_person()
-
-    if implementation == "cpp":
-        keypoints, valid_pairs, invalid_pairs, persons = ext().seed_postprocess(
-            net, width, height, lay.n_parts, limbs, starts, params.threshold, params.n_samples,
-            params.paf_threshold, params.min_fraction)
-        persons = np.asarray(persons, dtype=np.int32)
-    else:
-        kps, pairs, invalid_pairs, rows = reference.seed_postprocess(
-            net, width, height, limbs, starts, lay.n_parts, threshold=params.threshold,
-            n_samples=params.n_samples, paf_threshold=params.paf_threshold, min_fraction=params.min_fraction)
-        keypoints = [np.asarray(k, np.float32).reshape(-1, 4) for k in kps]
-        valid_pairs = [np.asarray(p, np.float32).reshape(-1, 3) for p in pairs]
-        persons = np.asarray(rows, dtype=np.int32).reshape(-1, lay.n_parts)
-
-    poses, scores = poses_from_persons(persons, keypoints)
-    return PoseResult(
-        poses=poses, scores=scores, persons=persons, keypoints=list(keypoints),
-        valid_pairs=list(valid_pairs), invalid_pairs=sorted(int(k) for k in invalid_pairs),
-        layout=lay, image_size=(width, height), mode=mode,
-    )
-
-
-def _accurate(net, width, height, lay: Layout, limbs, params: AccurateParams, implementation: str) -> PoseResult:
-    fill = lay.fill_only()
-    p = params
-    if implementation == "cpp":
-        keypoints, valid_pairs, invalid_pairs, persons, scores = ext().accurate_postprocess(
-            net, width, height, lay.n_parts, limbs, fill, p.factor, p.threshold, p.max_peaks, p.radius,
-            p.paf_threshold, p.min_above, p.grouping, p.min_parts, p.min_mean_score)
-    else:
-        kps, pairs, invalid_pairs, rows, scores = ref_acc.accurate_postprocess(
-            net, width, height, limbs, fill, lay.n_parts, factor=p.factor, threshold=p.threshold,
-            max_peaks=p.max_peaks, radius=p.radius, paf_threshold=p.paf_threshold, min_above=p.min_above,
-            min_parts=p.min_parts, min_mean_score=p.min_mean_score, grouping=p.grouping)
-        keypoints = [np.asarray(k, np.float32).reshape(-1, 4) for k in kps]
-        valid_pairs = [np.asarray(c, np.float32).reshape(-1, 3) for c in pairs]
-        persons = np.asarray(rows, np.int32).reshape(-1, lay.n_parts)
-    poses, _ = poses_from_persons(np.asarray(persons, np.int32), keypoints)
-    return PoseResult(
-        poses=poses, scores=np.asarray(scores, np.float32).reshape(-1), persons=np.asarray(persons, np.int32),
-        keypoints=list(keypoints), valid_pairs=list(valid_pairs),
-        invalid_pairs=sorted(int(k) for k in invalid_pairs), layout=lay, image_size=(width, height),
-        mode="accurate",
-    )
+    decoder = make_decoder(mode, layout=layout_for_channels(net.shape[0]), implementation=implementation, **options)
+    return decoder._decode(net, v.image_size(image_size))
 
 
 def find_peaks(
     heatmap,
     *,
-    image_size: Optional[Tuple[int, int]] = None,
+    image_size: tuple[int, int] | None = None,
     mode: str = "accurate",
-    threshold: Optional[float] = None,
+    threshold: float | None = None,
     implementation: str = "cpp",
+    first_id: int = 0,
     **options,
 ) -> np.ndarray:
-    """Keypoint candidates of one heatmap.
+    """Keypoint candidates of one heatmap, numbered (the decoders' `find_peaks`).
 
     Parameters
     ----------
@@ -264,71 +138,23 @@ def find_peaks(
     threshold : float, optional
         Peak threshold (default: the mode's, 0.05 accurate, 0.1 seed).
     implementation : {"cpp", "python"}
+    first_id : int
+        Id of the first peak, the others follow: numbered from the number of
+        candidates of the parts before, the table equals
+        `PoseResult.keypoints` of that part and goes straight to `score_limb`
+        and `assemble_persons`.
     **options
         Accurate mode: ``factor``, ``max_peaks``, ``radius``.
 
     Returns
     -------
-    ndarray of shape (n, 3), float32
-        Rows ``[x, y, score]`` in image pixels.
+    ndarray of shape (n, 4), float32
+        Rows ``[id, x, y, score]``, (x, y) in image pixels.
     """
-    mode = v.choice(mode, "mode", v.MODES)
-    implementation = v.choice(implementation, "implementation", v.IMPLEMENTATIONS)
     if threshold is not None:
         options["threshold"] = threshold
-    hm = v.float32_array(heatmap, "heatmap", ndim=2)
-    width, height = _image_size_or_map(image_size, hm, "heatmap")
-    if mode == "accurate":
-        p = _params(mode, options, allowed=("factor", "threshold", "max_peaks", "radius"))
-        if implementation == "cpp":
-            peaks = ext().accurate_find_peaks(hm, p.factor, p.threshold, p.max_peaks, p.radius)
-        else:
-            found = ref_acc.find_peaks(ref_acc.upsample_cubic(hm, p.factor), threshold=p.threshold,
-                                       max_peaks=p.max_peaks, radius=p.radius)
-            peaks = np.asarray(found, np.float32).reshape(-1, 3)
-        work_w, work_h = _work_size(hm.shape, p.factor)
-        out = peaks.copy()
-        for i, (x, y, _) in enumerate(peaks):
-            out[i, :2] = ref_acc.to_image_coords(x, y, (work_w, work_h), (width, height))
-        return out
-    p = _params(mode, options, allowed=("threshold",))
-    if implementation == "cpp":
-        return ext().seed_find_peaks(hm, width, height, p.threshold)
-    prob = reference.resize_linear(hm, width, height)
-    return np.asarray(reference.get_keypoints(prob, p.threshold), np.float32).reshape(-1, 3)
-
-
-def _image_size_or_map(image_size, map_, name: str):
-    """`image_size` checked, or the map's own (width, height) when it is None."""
-    if image_size is None:
-        return v.image_size((map_.shape[1], map_.shape[0]), name)
-    return v.image_size(image_size)
-
-
-def _candidates(value, name: str, *, whole: bool = True) -> np.ndarray:
-    arr = np.asarray(value)
-    if arr.size == 0:
-        return np.zeros((0, 4), np.float32)
-    arr = v.float32_array(arr, name, ndim=2)
-    if arr.shape[1] != 4:
-        msg = f"`{name}` must have shape (n, 4) with rows [id, x, y, score], got {arr.shape}"
-        raise ValueError(msg)
-    v.candidate_count(len(arr), f"`{name}`")
-    cols = arr[:, :3] if whole else arr[:, :1]
-    if not np.array_equal(cols, np.floor(cols)) or not (np.abs(arr[:, 0]) < 2**31).all():
-        what = "ids and coordinates" if whole else "ids"
-        msg = f"`{name}`: {what} must be whole numbers (ids within the int32 range)"
-        raise ValueError(msg)
-    return arr
-
-
-def _to_work(cand: np.ndarray, work_size, image_size) -> np.ndarray:
-    """Image-pixel candidates -> working-resolution candidates (inverse of to_image_coords)."""
-    (ww, wh), (iw, ih) = work_size, image_size
-    out = cand.copy()
-    out[:, 1] = (cand[:, 1] + np.float32(0.5)) * (np.float32(ww) / np.float32(iw)) - np.float32(0.5)
-    out[:, 2] = (cand[:, 2] + np.float32(0.5)) * (np.float32(wh) / np.float32(ih)) - np.float32(0.5)
-    return out
+    decoder = _stage_decoder("find_peaks", mode, implementation, options)
+    return decoder.find_peaks(heatmap, image_size=image_size, first_id=first_id)
 
 
 def score_limb(
@@ -337,12 +163,12 @@ def score_limb(
     candidates_a,
     candidates_b,
     *,
-    image_size: Optional[Tuple[int, int]] = None,
+    image_size: tuple[int, int] | None = None,
     mode: str = "accurate",
     implementation: str = "cpp",
     **options,
 ) -> np.ndarray:
-    """Scored connections of one limb.
+    """Scored connections of one limb (the decoders' `score_limb`).
 
     Parameters
     ----------
@@ -350,8 +176,8 @@ def score_limb(
         The limb's two PAF channels, at network resolution (seed mode: or
         already at image size).
     candidates_a, candidates_b : array_like of shape (n, 4)
-        Rows ``[id, x, y, score]`` (as `PoseResult.keypoints`), in pixels of
-        `image_size`.
+        Rows ``[id, x, y, score]`` (as `find_peaks` returns them and as
+        `PoseResult.keypoints`), in pixels of `image_size`.
     image_size : (int, int), optional
         ``(width, height)`` of the image; omitted: the maps' own size.
     mode : {"accurate", "seed"}
@@ -366,42 +192,8 @@ def score_limb(
     ndarray of shape (m, 3), float32
         Rows ``[a_id, b_id, score]``.
     """
-    mode = v.choice(mode, "mode", v.MODES)
-    implementation = v.choice(implementation, "implementation", v.IMPLEMENTATIONS)
-    px = v.float32_array(paf_x, "paf_x", ndim=2)
-    py_ = v.float32_array(paf_y, "paf_y", ndim=2)
-    if px.shape != py_.shape:
-        msg = f"`paf_x` and `paf_y` must have the same shape, got {px.shape} and {py_.shape}"
-        raise ValueError(msg)
-    width, height = _image_size_or_map(image_size, px, "paf_x")
-    if mode == "accurate":
-        p = _params(mode, options, allowed=("factor", "threshold", "paf_threshold", "min_above"))
-        work = _work_size(px.shape, p.factor)
-        cand_a, cand_b = (_to_work(_candidates(c, n, whole=False), work, (width, height))
-                          for c, n in ((candidates_a, "candidates_a"), (candidates_b, "candidates_b")))
-        if implementation == "cpp":
-            return ext().accurate_score_limb(px, py_, cand_a, cand_b, p.factor, p.paf_threshold, p.min_above,
-                                             p.threshold)
-        pairs = ref_acc.score_limb(ref_acc.upsample_cubic(px, p.factor), ref_acc.upsample_cubic(py_, p.factor),
-                                   [tuple(r) for r in cand_a], [tuple(r) for r in cand_b],
-                                   paf_threshold=p.paf_threshold, min_above=p.min_above, threshold=p.threshold)
-        return np.asarray(pairs, np.float32).reshape(-1, 3)
-    params = _params(mode, options, allowed=("n_samples", "paf_threshold", "min_fraction"))
-    cand_a, cand_b = _candidates(candidates_a, "candidates_a"), _candidates(candidates_b, "candidates_b")
-    for name, cand in (("candidates_a", cand_a), ("candidates_b", cand_b)):
-        xs, ys = cand[:, 1], cand[:, 2]
-        if ((xs < 0) | (xs >= width) | (ys < 0) | (ys >= height)).any():
-            msg = f"`{name}` has points outside the {width}x{height} image"
-            raise ValueError(msg)
-    if implementation == "cpp":
-        return ext().seed_score_limb(px, py_, cand_a, cand_b, width, height, params.n_samples,
-                                     params.paf_threshold, params.min_fraction)
-    maps = reference.resize_linear(np.stack([px, py_]), width, height)
-    as_rows = lambda c: [(int(r[0]), int(r[1]), int(r[2]), float(r[3])) for r in c]  # noqa: E731
-    pairs = reference.get_valid_pairs_for_limb(
-        maps[0], maps[1], as_rows(cand_a), as_rows(cand_b), n_interp_samples=params.n_samples,
-        paf_score_th=params.paf_threshold, conf_th=params.min_fraction)
-    return np.asarray(pairs, np.float32).reshape(-1, 3)
+    decoder = _stage_decoder("score_limb", mode, implementation, options)
+    return decoder.score_limb(paf_x, paf_y, candidates_a, candidates_b, image_size=image_size)
 
 
 def assemble_persons(
@@ -410,10 +202,10 @@ def assemble_persons(
     layout="coco",
     mode: str = "accurate",
     implementation: str = "cpp",
-    keypoints: Optional[Sequence] = None,
+    keypoints: Sequence | None = None,
     **options,
 ) -> np.ndarray:
-    """Group scored limbs into people.
+    """Group scored limbs into people (the decoders' `assemble`).
 
     Parameters
     ----------
@@ -434,52 +226,8 @@ def assemble_persons(
     ndarray of shape (P, K), int32
         Keypoint ids per person, -1 where missing.
     """
-    mode = v.choice(mode, "mode", v.MODES)
-    implementation = v.choice(implementation, "implementation", v.IMPLEMENTATIONS)
-    lay: Layout = get_layout(layout)
-    limbs = lay.limb_table(mode)
-    if isinstance(valid_pairs, np.ndarray) or len(valid_pairs) != len(limbs):
-        msg = f"`valid_pairs` must be a sequence of {len(limbs)} arrays (one per limb of {lay.name!r})"
-        raise ValueError(msg)
-    pairs = []
-    for k, p in enumerate(valid_pairs):
-        arr = np.asarray(p)
-        arr = np.zeros((0, 3), np.float32) if arr.size == 0 else v.float32_array(arr, f"valid_pairs[{k}]", ndim=2)
-        if arr.shape[1] != 3:
-            msg = f"`valid_pairs[{k}]` must have shape (m, 3), got {arr.shape}"
-            raise ValueError(msg)
-        if len(arr) > v.MAX_PEAKS_PER_PART:
-            msg = (f"`valid_pairs[{k}]` has {len(arr)} pairs, more than the limit of {v.MAX_PEAKS_PER_PART} "
-                   "(one per candidate of a part)")
-            raise ValueError(msg)
-        if not (np.abs(arr[:, :2]) < 2**31).all() or not np.array_equal(arr[:, :2], np.floor(arr[:, :2])):
-            msg = f"`valid_pairs[{k}]`: ids must be whole numbers within the int32 range"
-            raise ValueError(msg)
-        pairs.append(arr)
-    if mode == "accurate":
-        p = _params(mode, options, allowed=("grouping", "min_parts", "min_mean_score"))
-        if keypoints is None or isinstance(keypoints, np.ndarray) or len(keypoints) != lay.n_parts:
-            msg = f"`keypoints` must be a sequence of {lay.n_parts} arrays (one per part of {lay.name!r})"
-            raise ValueError(msg)
-        kps = [_candidates(k, f"keypoints[{i}]", whole=False) for i, k in enumerate(keypoints)]
-        fill = lay.fill_only()
-        if implementation == "cpp":
-            persons, _ = ext().accurate_assemble(kps, pairs, limbs, fill, p.grouping, p.min_parts,
-                                                 p.min_mean_score)
-            return np.asarray(persons, np.int32)
-        rows_k = [[tuple(r) for r in k] for k in kps]
-        conns = [[(int(a), int(b), np.float32(s)) for a, b, s in c] for c in pairs]
-        people = (ref_acc.assemble_cpu(rows_k, conns, limbs, fill) if p.grouping == "cpu"
-                  else ref_acc.assemble_gpu(rows_k, conns, limbs))
-        rows, _ = ref_acc.select_people(people, len(limbs), min_parts=p.min_parts, min_mean_score=p.min_mean_score)
-        return np.asarray(rows, np.int32).reshape(-1, lay.n_parts)
-    _params(mode, options, allowed=())
-    starts = lay.seed_starts_person()
-    if implementation == "cpp":
-        return np.asarray(ext().seed_assemble(pairs, limbs, starts, lay.n_parts), np.int32)
-    rows = reference.get_personwise_keypoints(
-        [[(int(a), int(b), float(s)) for a, b, s in p] for p in pairs], limbs, starts, lay.n_parts)
-    return np.asarray(rows, np.int32).reshape(-1, lay.n_parts)
+    decoder = _stage_decoder("assemble_persons", mode, implementation, options, layout=get_layout(layout))
+    return decoder.assemble(valid_pairs, keypoints=keypoints)
 
 
 def postprocess_batch(
@@ -488,14 +236,16 @@ def postprocess_batch(
     image_sizes,
     mode: str = "accurate",
     implementation: str = "cpp",
-    threads: Optional[int] = None,
+    layout=None,
+    threads: int | None = None,
     **options,
-) -> "list[PoseResult]":
+) -> list[PoseResult]:
     """`postprocess` on several network outputs, spread over threads.
 
-    The C++ implementation releases the GIL for the whole post-processing of one
-    output, so frames run in parallel on a thread pool; the Python implementation
-    gains nothing from threads.
+    The decoder is built once (once per layout, when inferred from the
+    channel count). The C++ implementation releases the GIL for the whole
+    post-processing of one output, so frames run in parallel on a thread
+    pool; the Python implementation gains nothing from threads.
 
     Parameters
     ----------
@@ -504,7 +254,7 @@ def postprocess_batch(
     image_sizes : (int, int) or sequence of N (int, int)
         ``(width, height)`` of the original images: one pair for all frames,
         or one per frame.
-    mode, implementation, **options
+    mode, implementation, layout, **options
         As for `postprocess`.
     threads : int, optional
         Worker threads (>= 1); default: the number of CPUs, at most N.
@@ -515,6 +265,9 @@ def postprocess_batch(
         One per output, in input order; identical to calling `postprocess`
         on each.
     """
+    mode = v.choice(mode, "mode", v.MODES)
+    _params(mode, options)  # bad options fail here, even with no frame
+    v.choice(implementation, "implementation", v.IMPLEMENTATIONS)
     if isinstance(net_outputs, np.ndarray):
         if net_outputs.ndim != 4:
             msg = f"`net_outputs` as one array must have shape (N, C, h, w), got {net_outputs.shape}"
@@ -547,8 +300,16 @@ def postprocess_batch(
     threads = v.number(threads, "threads", minimum=1, maximum=1024, integer=True)
     threads = max(1, min(threads, n))
 
+    nets = [v.net_output_array(item, f"net_outputs[{i}]") for i, item in enumerate(items)]
+    decoders: dict = {}
+    for net in nets:
+        key = None if layout is not None else net.shape[0]
+        if key not in decoders:
+            lay = get_layout(layout) if layout is not None else layout_for_channels(net.shape[0])
+            decoders[key] = make_decoder(mode, layout=lay, implementation=implementation, **options)
+
     def one(i):
-        return postprocess(items[i], image_size=sizes[i], mode=mode, implementation=implementation, **options)
+        return decoders[None if layout is not None else nets[i].shape[0]]._decode(nets[i], sizes[i])
 
     if threads == 1 or n <= 1:
         return [one(i) for i in range(n)]

@@ -14,19 +14,20 @@ wheels take optimised paths whose last bits differ.
 
 from __future__ import annotations
 
-from typing import List, Sequence, Tuple
+from collections.abc import Sequence
 
 import numpy as np
 
 from ._validation import MAX_PEAKS_PER_PART
 
 __all__ = [
-    "resize_linear",
+    "SeedDecoder",
     "gaussian_blur3",
     "get_keypoints",
-    "populate_interp_points",
-    "get_valid_pairs_for_limb",
     "get_personwise_keypoints",
+    "get_valid_pairs_for_limb",
+    "populate_interp_points",
+    "resize_linear",
     "seed_postprocess",
 ]
 
@@ -74,7 +75,7 @@ def resize_linear(src: np.ndarray, width: int, height: int) -> np.ndarray:
     return rows[..., y0, :] * b0[:, None] + rows[..., y1, :] * b1[:, None]
 
 
-def _reflect101(n: int) -> Tuple[np.ndarray, np.ndarray]:
+def _reflect101(n: int) -> tuple[np.ndarray, np.ndarray]:
     """Indices of the previous and next neighbour under BORDER_REFLECT_101."""
     i = np.arange(n)
     if n == 1:
@@ -96,7 +97,7 @@ def gaussian_blur3(src: np.ndarray) -> np.ndarray:
 
 # --- the original program's functions --------------------------------------
 
-def get_keypoints(prob_map: np.ndarray, threshold: float = 0.1) -> List[Tuple[int, int, float]]:
+def get_keypoints(prob_map: np.ndarray, threshold: float = 0.1) -> list[tuple[int, int, float]]:
     """getKeyPoints: the peaks of one image-size probability map.
 
     Returns ``(x, y, probability)`` per keypoint region, in contour order.
@@ -118,33 +119,32 @@ def get_keypoints(prob_map: np.ndarray, threshold: float = 0.1) -> List[Tuple[in
     return keypoints
 
 
-def populate_interp_points(a: Tuple[int, int], b: Tuple[int, int], num_points: int) -> List[Tuple[int, int]]:
+def populate_interp_points(a: tuple[int, int], b: tuple[int, int], num_points: int) -> list[tuple[int, int]]:
     """populateInterpPoints: num_points from a to b, inner ones truncated like cv::Point."""
     x_step = f32(b[0] - a[0]) / f32(num_points - 1)
     y_step = f32(b[1] - a[1]) / f32(num_points - 1)
-    coords = [tuple(a)]
+    coords = [(a[0], a[1])]
     for i in range(1, num_points - 1):
         coords.append((int(f32(a[0]) + x_step * f32(i)), int(f32(a[1]) + y_step * f32(i))))
-    coords.append(tuple(b))
+    coords.append((b[0], b[1]))
     return coords
 
 
 def get_valid_pairs_for_limb(
     paf_a: np.ndarray,
     paf_b: np.ndarray,
-    cand_a: Sequence[Tuple[int, int, int, float]],
-    cand_b: Sequence[Tuple[int, int, int, float]],
+    cand_a: Sequence[tuple[int, int, int, float]],
+    cand_b: Sequence[tuple[int, int, int, float]],
     *,
     n_interp_samples: int = 10,
     paf_score_th: float = 0.1,
     conf_th: float = 0.7,
-) -> List[Tuple[int, int, float]]:
+) -> list[tuple[int, int, float]]:
     """The body of getValidPairs for one limb.
 
     `paf_a`, `paf_b` are the image-size PAF maps; candidates are
     ``(id, x, y, score)``. Returns ``(a_id, b_id, score)`` per valid pair.
     """
-    paf_score_th, conf_th = f32(paf_score_th), f32(conf_th)
     h, w = paf_a.shape
     pairs = []
     for ida, xa, ya, _ in cand_a:
@@ -161,10 +161,10 @@ def get_valid_pairs_for_limb(
                 x, y = min(max(x, 0), w - 1), min(max(y, 0), h - 1)
                 score = paf_a[y, x] * dx + paf_b[y, x] * dy
                 sum_scores = f32(sum_scores + score)
-                if score > paf_score_th:
+                if score > f32(paf_score_th):
                     num_over_th += 1
             avg = sum_scores / f32(len(interp))
-            if f32(num_over_th) / f32(n_interp_samples) > conf_th and avg > max_score:
+            if f32(num_over_th) / f32(n_interp_samples) > f32(conf_th) and avg > max_score:
                 max_j, max_score, found = j, avg, True
         if found:
             pairs.append((int(ida), int(cand_b[max_j][0]), float(max_score)))
@@ -172,13 +172,13 @@ def get_valid_pairs_for_limb(
 
 
 def get_personwise_keypoints(
-    valid_pairs: Sequence[Sequence[Tuple[int, int, float]]],
+    valid_pairs: Sequence[Sequence[tuple[int, int, float]]],
     limbs: np.ndarray,
     starts_person: np.ndarray,
     n_parts: int,
-) -> List[List[int]]:
+) -> list[list[int]]:
     """getPersonwiseKeypoints: group valid pairs into people (lists of ids, -1 missing)."""
-    persons: List[List[int]] = []
+    persons: list[list[int]] = []
     for k, local_pairs in enumerate(valid_pairs):
         index_a, index_b = int(limbs[k][0]), int(limbs[k][1])
         for a_id, b_id, _ in local_pairs:
@@ -198,9 +198,9 @@ def seed_postprocess(
     net_output: np.ndarray,
     width: int,
     height: int,
+    n_parts: int,
     limbs: np.ndarray,
     starts_person: np.ndarray,
-    n_parts: int,
     *,
     threshold: float = 0.1,
     n_samples: int = 10,
@@ -243,3 +243,50 @@ def seed_postprocess(
 
     persons = get_personwise_keypoints(valid_pairs, limbs, starts_person, n_parts)
     return detected, valid_pairs, invalid_pairs, persons
+
+
+# --- the same, as the object the C++ core binds -------------------------------
+
+class SeedDecoder:
+    """The functions above behind the methods of ``openpose._ext.SeedDecoder``.
+
+    Same constructor and methods, arguments in the same order, the same
+    arrays out; `openpose.SeedDecoder(..., implementation="python")` runs
+    it. The parameters are taken as given (the public decoder checks them).
+    """
+
+    def __init__(self, limbs, starts_person, n_parts, *, threshold=0.1, n_samples=10, paf_threshold=0.1,
+                 min_fraction=0.7):
+        self.limbs, self.starts_person, self.n_parts = limbs, starts_person, n_parts
+        self.threshold, self.n_samples = threshold, n_samples
+        self.paf_threshold, self.min_fraction = paf_threshold, min_fraction
+
+    def find_peaks(self, heatmap, width, height):
+        """getKeyPoints on `heatmap` resized to (width, height): (n, 3) float32 [x, y, score]."""
+        prob_map = resize_linear(heatmap, width, height)
+        return np.asarray(get_keypoints(prob_map, self.threshold), f32).reshape(-1, 3)
+
+    def score_limb(self, paf_x, paf_y, candidates_a, candidates_b, width, height):
+        """getValidPairs for one limb; candidates (n, 4) [id, x, y, score]: (m, 3) float32 [a_id, b_id, score]."""
+        paf_a, paf_b = resize_linear(np.stack([paf_x, paf_y]), width, height)
+        as_rows = lambda c: [(int(r[0]), int(r[1]), int(r[2]), float(r[3])) for r in c]  # noqa: E731
+        pairs = get_valid_pairs_for_limb(
+            paf_a, paf_b, as_rows(candidates_a), as_rows(candidates_b), n_interp_samples=self.n_samples,
+            paf_score_th=self.paf_threshold, conf_th=self.min_fraction)
+        return np.asarray(pairs, f32).reshape(-1, 3)
+
+    def assemble(self, valid_pairs):
+        """getPersonwiseKeypoints; valid_pairs (m_k, 3) per limb: (P, n_parts) int32, -1 where missing."""
+        pairs = [[(int(a), int(b), float(s)) for a, b, s in p] for p in valid_pairs]
+        persons = get_personwise_keypoints(pairs, self.limbs, self.starts_person, self.n_parts)
+        return np.asarray(persons, np.int32).reshape(-1, self.n_parts)
+
+    def decode(self, net_output, width, height):
+        """seed_postprocess as arrays: (keypoints (n_i, 4) per part, valid_pairs (m_k, 3) per limb,
+        invalid limb indices, persons (P, n_parts) int32)."""
+        keypoints, valid_pairs, invalid_pairs, persons = seed_postprocess(
+            net_output, width, height, self.n_parts, self.limbs, self.starts_person, threshold=self.threshold,
+            n_samples=self.n_samples, paf_threshold=self.paf_threshold, min_fraction=self.min_fraction)
+        return ([np.asarray(k, f32).reshape(-1, 4) for k in keypoints],
+                [np.asarray(p, f32).reshape(-1, 3) for p in valid_pairs],
+                invalid_pairs, np.asarray(persons, np.int32).reshape(-1, self.n_parts))

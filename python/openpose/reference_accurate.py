@@ -47,20 +47,20 @@ both implementations agree to the last bit where they can.
 from __future__ import annotations
 
 import math
-from typing import List, Tuple
 
 import numpy as np
 
 __all__ = [
-    "cubic_weights",
-    "upsample_cubic",
-    "find_peaks",
-    "to_image_coords",
-    "limb_score",
-    "score_limb",
+    "AccurateDecoder",
+    "accurate_postprocess",
     "assemble_cpu",
     "assemble_gpu",
-    "accurate_postprocess",
+    "cubic_weights",
+    "find_peaks",
+    "limb_score",
+    "score_limb",
+    "to_image_coords",
+    "upsample_cubic",
 ]
 
 f32 = np.float32
@@ -69,7 +69,7 @@ _A = f32(-0.75)
 
 # --- 1. upsampling -----------------------------------------------------------
 
-def cubic_weights(t) -> Tuple[np.float32, np.float32, np.float32, np.float32]:
+def cubic_weights(t) -> tuple[np.float32, np.float32, np.float32, np.float32]:
     """Keys' cubic (a = -0.75) weights of the 4 taps around fraction t in [0, 1)."""
     t = f32(t)
     one = f32(1)
@@ -114,7 +114,8 @@ def upsample_cubic(src: np.ndarray, factor: int) -> np.ndarray:
 
 # --- 2. peaks ----------------------------------------------------------------
 
-def find_peaks(up: np.ndarray, *, threshold=0.05, max_peaks=127, radius=3) -> List[Tuple[float, float, float]]:
+def find_peaks(up: np.ndarray, *, threshold=0.05, max_peaks=127,
+               radius=3) -> list[tuple[np.float32, np.float32, np.float32]]:
     """Peaks of one working-resolution heatmap: ``(x, y, score)``, raster order."""
     up = np.asarray(up, f32)
     h, w = up.shape
@@ -185,7 +186,7 @@ def limb_score(paf_x: np.ndarray, paf_y: np.ndarray, a, b, *, paf_threshold=0.05
     return f32(0)
 
 
-def score_limb(paf_x, paf_y, cand_a, cand_b, **params) -> List[Tuple[int, int, float]]:
+def score_limb(paf_x, paf_y, cand_a, cand_b, **params) -> list[tuple[int, int, np.float32]]:
     """Candidate connections ``(a_id, b_id, score)`` with score > 1e-6, A-major order.
 
     Candidates are ``(id, x, y, score)`` in working-resolution coordinates.
@@ -208,12 +209,12 @@ class _Person:
         self.score = f32(0)
 
 
-def assemble_cpu(keypoints, connections, limbs, fill_only) -> List[_Person]:
+def assemble_cpu(keypoints, connections, limbs, fill_only) -> list[_Person]:
     """createPeopleVector. `keypoints`: per part [(id, ..., score)]; `connections`: per limb."""
     n_parts = len(keypoints)
     kscore = {int(k[0]): f32(k[-1]) for part in keypoints for k in part}
-    people: List[_Person] = []
-    for k, (pa, pb) in enumerate((int(l[0]), int(l[1])) for l in limbs):
+    people: list[_Person] = []
+    for k, (pa, pb) in enumerate((int(row[0]), int(row[1])) for row in limbs):
         cand_a, cand_b = keypoints[pa], keypoints[pb]
         if not cand_a or not cand_b:
             part, lone = (pb, cand_b) if not cand_a else (pa, cand_a)
@@ -256,7 +257,7 @@ def assemble_cpu(keypoints, connections, limbs, fill_only) -> List[_Person]:
     return people
 
 
-def assemble_gpu(keypoints, connections, limbs) -> List[_Person]:
+def assemble_gpu(keypoints, connections, limbs) -> list[_Person]:
     """pafPtrIntoVector + pafVectorIntoPeopleVector: one global sort, merges."""
     n_parts = len(keypoints)
     kscore = {int(k[0]): f32(k[-1]) for part in keypoints for k in part}
@@ -268,8 +269,8 @@ def assemble_gpu(keypoints, connections, limbs) -> List[_Person]:
             total = f32(f32(s + tenth * kscore[a]) + tenth * kscore[b])
             ranked.append((total, s, k, a, b))
     ranked.sort(reverse=True)
-    people: List[_Person] = []
-    assigned = {}                                  # keypoint id -> person index
+    people: list[_Person] = []
+    assigned: dict[int, int] = {}                  # keypoint id -> person index
     for _, s, k, a, b in ranked:
         pa, pb = int(limbs[k][0]), int(limbs[k][1])
         ia, ib = assigned.get(a, -1), assigned.get(b, -1)
@@ -318,7 +319,7 @@ def select_people(people, n_limbs, *, min_parts=3, min_mean_score=0.4):
 
 # --- the whole pipeline ------------------------------------------------------
 
-def accurate_postprocess(net_output, width, height, limbs, fill_only, n_parts, *, factor=1, threshold=0.05,
+def accurate_postprocess(net_output, width, height, n_parts, limbs, fill_only, *, factor=1, threshold=0.05,
                          max_peaks=127, radius=3, paf_threshold=0.05, min_above=0.95, min_parts=3,
                          min_mean_score=0.4, grouping="cpu"):
     """From a (C, h, w) blob to people.
@@ -345,7 +346,8 @@ def accurate_postprocess(net_output, width, height, limbs, fill_only, n_parts, *
                           for i, (x, y, s) in enumerate(found)])
         next_id += len(found)
 
-    connections, invalid = [], []
+    connections: list[list[tuple[int, int, np.float32]]] = []
+    invalid: list[int] = []
     for k, (pa, pb, cx, cy) in enumerate(limbs):
         cand_a, cand_b = work_kps[int(pa)], work_kps[int(pb)]
         if not cand_a or not cand_b:
@@ -361,3 +363,60 @@ def accurate_postprocess(net_output, width, height, limbs, fill_only, n_parts, *
         people = assemble_gpu(work_kps, connections, limbs)
     rows, scores = select_people(people, len(limbs), min_parts=min_parts, min_mean_score=min_mean_score)
     return image_kps, connections, invalid, rows, scores
+
+
+# --- the same, as the object the C++ core binds -------------------------------
+
+class AccurateDecoder:
+    """The functions above behind the methods of ``openpose._ext.AccurateDecoder``.
+
+    Same constructor and methods, arguments in the same order, the same
+    arrays out; `openpose.AccurateDecoder(..., implementation="python")`
+    runs it. The parameters are taken as given (the public decoder checks
+    them). Coordinates are at the working resolution.
+    """
+
+    def __init__(self, limbs, fill_only, n_parts, *, factor=1, threshold=0.05, max_peaks=127, radius=3,
+                 paf_threshold=0.05, min_above=0.95, grouping="cpu", min_parts=3, min_mean_score=0.4):
+        self.limbs, self.fill_only, self.n_parts = limbs, fill_only, n_parts
+        self.factor, self.threshold, self.max_peaks, self.radius = factor, threshold, max_peaks, radius
+        self.paf_threshold, self.min_above = paf_threshold, min_above
+        self.grouping, self.min_parts, self.min_mean_score = grouping, min_parts, min_mean_score
+
+    def find_peaks(self, heatmap):
+        """Peaks of a (h, w) heatmap: (n, 3) float32 [x, y, score] at working resolution."""
+        found = find_peaks(upsample_cubic(heatmap, self.factor), threshold=self.threshold,
+                           max_peaks=self.max_peaks, radius=self.radius)
+        return np.asarray(found, f32).reshape(-1, 3)
+
+    def score_limb(self, paf_x, paf_y, candidates_a, candidates_b):
+        """Candidate connections of one limb; candidates (n, 4) at working resolution: (m, 3) float32."""
+        pairs = score_limb(upsample_cubic(paf_x, self.factor), upsample_cubic(paf_y, self.factor),
+                           [tuple(r) for r in candidates_a], [tuple(r) for r in candidates_b],
+                           paf_threshold=self.paf_threshold, min_above=self.min_above, threshold=self.threshold)
+        return np.asarray(pairs, f32).reshape(-1, 3)
+
+    def assemble(self, keypoints, valid_pairs):
+        """Grouping and selection: (persons (P, n_parts) int32, scores (P,) float32)."""
+        rows_k = [[tuple(r) for r in k] for k in keypoints]
+        conns = [[(int(a), int(b), f32(s)) for a, b, s in c] for c in valid_pairs]
+        if self.grouping == "cpu":
+            people = assemble_cpu(rows_k, conns, self.limbs, self.fill_only)
+        else:
+            people = assemble_gpu(rows_k, conns, self.limbs)
+        rows, scores = select_people(people, len(self.limbs), min_parts=self.min_parts,
+                                     min_mean_score=self.min_mean_score)
+        return np.asarray(rows, np.int32).reshape(-1, self.n_parts), np.asarray(scores, f32).reshape(-1)
+
+    def decode(self, net_output, width, height):
+        """accurate_postprocess as arrays: (keypoints (n_i, 4) per part, valid_pairs (m_k, 3) per limb,
+        invalid limb indices, persons (P, n_parts) int32, scores (P,) float32)."""
+        keypoints, valid_pairs, invalid_pairs, persons, scores = accurate_postprocess(
+            net_output, width, height, self.n_parts, self.limbs, self.fill_only, factor=self.factor,
+            threshold=self.threshold, max_peaks=self.max_peaks, radius=self.radius,
+            paf_threshold=self.paf_threshold, min_above=self.min_above, min_parts=self.min_parts,
+            min_mean_score=self.min_mean_score, grouping=self.grouping)
+        return ([np.asarray(k, f32).reshape(-1, 4) for k in keypoints],
+                [np.asarray(c, f32).reshape(-1, 3) for c in valid_pairs],
+                invalid_pairs, np.asarray(persons, np.int32).reshape(-1, self.n_parts),
+                np.asarray(scores, f32).reshape(-1))
