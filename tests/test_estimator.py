@@ -153,3 +153,23 @@ def test_a_custom_layout_is_kept_whole(photo):
     res = est.estimate(photo)
     assert res.layout is custom and len(res) > 0
     assert openpose.draw(photo, res).shape == photo.shape
+
+
+def test_the_decoder_is_built_once(photo, monkeypatch):
+    # The estimator's options are checked and its decoder built at
+    # construction (or, without a layout, once per channel count), never
+    # per frame.
+    import openpose.estimator as estimator_module
+
+    built = []
+    real = estimator_module.make_decoder
+    monkeypatch.setattr(estimator_module, "make_decoder", lambda *a, **k: built.append(1) or real(*a, **k))
+    for layout in ("coco", None):
+        est = openpose.PoseEstimator(model_for_this_opencv(), layout=layout, mode="accurate", threshold=0.06)
+        before = len(built)
+        first = est.estimate(photo)
+        for _ in range(3):
+            again = est.estimate(photo)
+            np.testing.assert_array_equal(again.poses, first.poses)
+        assert len(built) - before <= 1
+        assert est.decoder_for(57).threshold == 0.06

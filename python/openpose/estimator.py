@@ -5,23 +5,27 @@ from __future__ import annotations
 import contextlib
 import numbers
 import threading
-from typing import ContextManager, Optional, Tuple
+from typing import ContextManager, Dict, Optional, Tuple
 
 import numpy as np
 
 from . import _validation as v
 from .engines import DEFAULT_ENGINE, Engine, engine_class
-from .layouts import Layout, get_layout
+from .decoders import Decoder, make_decoder
+from .layouts import LAYOUTS, Layout, get_layout, layout_for_channels
 from .models import ModelSpec, file_spec, prepare
 from .postprocess import _params, postprocess
 from .result import PoseResult
 
-__all__ = ["PoseEstimator", "as_bgr", "MAX_NET_SIDE"]
+__all__ = ["MAX_NET_SIDE", "PoseEstimator", "as_bgr"]
 
 #: Largest network input side (height and the aspect-preserving width): an
 #: image more than 4096 / net_height times wider than high is an error, not
 #: a network input of gigabytes.
 MAX_NET_SIDE = 4096
+
+# Channel counts a layout can be inferred from (57 COCO-18, 44 MPI-15, 78 BODY_25).
+_KNOWN_CHANNELS = frozenset(lay.n_channels for lay in LAYOUTS.values())
 
 
 def as_bgr(image, name: str = "image") -> np.ndarray:
@@ -152,6 +156,12 @@ class PoseEstimator:
         else:
             self.layout = None if self.spec.layout is None else get_layout(self.spec.layout)
         self.model = str(model)
+        # Decoders by output channel count (-1: the one of a known layout),
+        # built once; the mode's options were checked above.
+        self._decoders: Dict[int, Decoder] = {}
+        if self.layout is not None:
+            self._decoders[-1] = make_decoder(self.mode, layout=self.layout, implementation=self.implementation,
+                                              **self.options)
         # Network calls of an engine that is not thread-safe go one at a time.
         self._engine_lock: ContextManager[object] = (
             contextlib.nullcontext() if self.engine.thread_safe else threading.Lock())
@@ -191,10 +201,31 @@ class PoseEstimator:
             out = self.engine.run(blob)
         return out, size
 
+    def decoder_for(self, n_channels: int) -> Decoder:
+        """The decoder for network outputs of `n_channels` channels, built once.
+
+        With a layout (given, or the model's) it is the same decoder for every
+        output; without one, the layout follows the channel count (57 COCO-18,
+        44 MPI-15, 78 BODY_25) and each count gets its decoder on first use.
+        """
+        decoder = self._decoders.get(n_channels)
+        if decoder is None:
+            layout = self.layout if self.layout is not None else layout_for_channels(n_channels)
+            decoder = make_decoder(self.mode, layout=layout, implementation=self.implementation, **self.options)
+            self._decoders[n_channels] = decoder
+        return decoder
+
     def postprocess(self, net_output, *, image_size: Tuple[int, int]) -> PoseResult:
-        """Post-process one network output (`openpose.postprocess` with this estimator's settings)."""
-        return postprocess(net_output, image_size=image_size, mode=self.mode, implementation=self.implementation,
-                           layout=self.layout, **self.options)
+        """Post-process one network output with this estimator's decoder (built once)."""
+        if self.layout is not None:
+            return self._decoders[-1].decode(net_output, image_size=image_size)
+        shape = np.shape(net_output)
+        if len(shape) not in (3, 4) or shape[-3] not in _KNOWN_CHANNELS:
+            # Not an output a layout can be inferred from: the public function
+            # says what is wrong with it.
+            return postprocess(net_output, image_size=image_size, mode=self.mode,
+                               implementation=self.implementation, **self.options)
+        return self.decoder_for(int(shape[-3])).decode(net_output, image_size=image_size)
 
     def estimate(self, image) -> PoseResult:
         """People in one image.
