@@ -1,5 +1,12 @@
 // Accurate mode: CMU OpenPose's whole post-processing of one network
-// output, stage after stage.
+// output, stage after stage (python/openpose/reference_accurate.py is the
+// pure-Python reference):
+//   1. upsampling to the working resolution -> CubicGrid (accurate/upsample.hpp)
+//   2. peaks, OpenPose's nmsCpu             -> accurate_find_peaks (accurate/peaks.hpp)
+//   3. limb scores, OpenPose's getScoreAB   -> accurate_score_limb (accurate/paf.hpp)
+//   4. grouping, createPeopleVector or the GPU build's pafPtrIntoVector +
+//      pafVectorIntoPeopleVector, then the selection of people
+//                                           -> accurate_assemble (accurate/assembly.hpp)
 #pragma once
 
 #include <cstdint>
