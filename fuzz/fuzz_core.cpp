@@ -21,13 +21,13 @@
 #include <stdexcept>
 #include <vector>
 
-#include "openpose/assembly.hpp"
-#include "openpose/contours.hpp"
-#include "openpose/image.hpp"
-#include "openpose/paf.hpp"
-#include "openpose/peaks.hpp"
-#include "openpose/polygon.hpp"
-#include "openpose/postprocess.hpp"
+#include "openpose/common/contours.hpp"
+#include "openpose/common/image.hpp"
+#include "openpose/common/polygon.hpp"
+#include "openpose/seed/assembly.hpp"
+#include "openpose/seed/paf.hpp"
+#include "openpose/seed/peaks.hpp"
+#include "openpose/seed/postprocess.hpp"
 
 namespace {
 

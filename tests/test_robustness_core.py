@@ -124,9 +124,9 @@ def test_heatmap_larger_than_the_image_limit_is_an_error():
 def test_samples_and_parts_limits_at_the_bindings():
     paf = np.ones((4, 4), np.float32)
     cand = np.float32([[0, 0, 0, 1], [1, 3, 3, 1]])
-    with pytest.raises(ValueError, match="n_samples must be between 2 and 10000"):
+    with pytest.raises(ValueError, match="`n_samples` must be between 2 and 10000"):
         ext().seed_score_limb(paf, paf, cand[:1], cand[1:], 4, 4, 2**31 - 1, 0.1, 0.7)
-    with pytest.raises(ValueError, match="n_parts must be between 1 and 1024"):
+    with pytest.raises(ValueError, match="`n_parts` must be between 1 and 1024"):
         ext().seed_assemble([np.float32([[0, 1, 1.0]])], np.int32([[0, 1, 2, 3]]), np.uint8([1]), 2**31 - 1)
 
 

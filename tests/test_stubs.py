@@ -36,10 +36,10 @@ def _split_top_level(text: str) -> list[str]:
     return [p.strip() for p in parts]
 
 
-def binding_signatures(name: str) -> list[tuple[str, ...]]:
-    """Parameter names of every overload of ``_ext.<name>``, read from pybind11's docstring signatures."""
+def signatures_in_doc(doc: str | None, name: str) -> list[tuple[str, ...]]:
+    """Parameter names of every overload of `name` in a pybind11 docstring (``*`` marks keyword-only ones)."""
     signatures = []
-    for line in (getattr(_ext, name).__doc__ or "").splitlines():
+    for line in (doc or "").splitlines():
         head = line.split(". ", 1)[1] if line[:1].isdigit() and ". " in line else line
         if not head.startswith(f"{name}("):
             continue
@@ -56,24 +56,84 @@ def binding_signatures(name: str) -> list[tuple[str, ...]]:
     return signatures
 
 
+def binding_signatures(name: str) -> list[tuple[str, ...]]:
+    """Parameter names of every overload of ``_ext.<name>``, read from pybind11's docstring signatures."""
+    return signatures_in_doc(getattr(_ext, name).__doc__, name)
+
+
 def bindings() -> list[str]:
     """The public functions of the compiled module."""
-    return sorted(n for n in dir(_ext) if not n.startswith("_") and callable(getattr(_ext, n)))
+    return sorted(n for n in dir(_ext) if not n.startswith("_") and callable(getattr(_ext, n))
+                  and not isinstance(getattr(_ext, n), type))
+
+
+def binding_classes() -> list[str]:
+    """The public classes of the compiled module."""
+    return sorted(n for n in dir(_ext) if not n.startswith("_") and isinstance(getattr(_ext, n), type))
+
+
+def binding_attributes() -> dict[str, object]:
+    """The public module attributes that are neither functions nor classes (the limits)."""
+    return {n: getattr(_ext, n) for n in dir(_ext) if not n.startswith("_") and not callable(getattr(_ext, n))}
+
+
+def class_members(name: str) -> tuple[dict[str, list[tuple[str, ...]]], set[str]]:
+    """({method: parameter names per overload}, {property}) of the bound class ``_ext.<name>``."""
+    cls = getattr(_ext, name)
+    methods, properties = {}, set()
+    for member, value in vars(cls).items():
+        if isinstance(value, property):
+            if not member.startswith("_"):
+                properties.add(member)
+        elif callable(value) and (member == "__init__" or not member.startswith("_")):
+            methods[member] = signatures_in_doc(value.__doc__, member)
+    return methods, properties
+
+
+def _parameter_names(node: ast.FunctionDef) -> tuple[str, ...]:
+    a = node.args
+    names = [p.arg for p in (*a.posonlyargs, *a.args)]
+    names += [f"*{a.vararg.arg}"] if a.vararg else (["*"] if a.kwonlyargs else [])
+    names += [p.arg for p in a.kwonlyargs]
+    names += [f"**{a.kwarg.arg}"] if a.kwarg else []
+    return tuple(names)
+
+
+def _stub_tree() -> ast.Module:
+    return ast.parse(STUB.read_text(encoding="utf-8"), filename=str(STUB))
 
 
 def stub_signatures() -> dict[str, list[tuple[str, ...]]]:
     """Parameter names of every function (each overload) in the stub."""
-    tree = ast.parse(STUB.read_text(encoding="utf-8"), filename=str(STUB))
     out: dict[str, list[tuple[str, ...]]] = {}
-    for node in tree.body:
+    for node in _stub_tree().body:
         if isinstance(node, ast.FunctionDef):
-            a = node.args
-            names = [p.arg for p in (*a.posonlyargs, *a.args)]
-            names += [f"*{a.vararg.arg}"] if a.vararg else []
-            names += [p.arg for p in a.kwonlyargs]
-            names += [f"**{a.kwarg.arg}"] if a.kwarg else []
-            out.setdefault(node.name, []).append(tuple(names))
+            out.setdefault(node.name, []).append(_parameter_names(node))
     return out
+
+
+def stub_classes() -> dict[str, tuple[dict[str, list[tuple[str, ...]]], set[str]]]:
+    """({method: parameter names per overload}, {property}) of every class in the stub."""
+    out = {}
+    for node in _stub_tree().body:
+        if isinstance(node, ast.ClassDef):
+            methods: dict[str, list[tuple[str, ...]]] = {}
+            properties = set()
+            for item in node.body:
+                if not isinstance(item, ast.FunctionDef):
+                    continue
+                if any(isinstance(d, ast.Name) and d.id == "property" for d in item.decorator_list):
+                    properties.add(item.name)
+                else:
+                    methods.setdefault(item.name, []).append(_parameter_names(item))
+            out[node.name] = (methods, properties)
+    return out
+
+
+def stub_attributes() -> dict[str, str]:
+    """Annotated module-level names of the stub, with their annotation."""
+    return {node.target.id: ast.unparse(node.annotation) for node in _stub_tree().body
+            if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name)}
 
 
 def test_stub_and_py_typed_ship_with_the_package():
@@ -92,9 +152,11 @@ def test_every_stub_is_a_binding():
 
 
 def test_the_module_has_bindings():
-    # Guards the two set comparisons above against an empty module or stub.
+    # Guards the set comparisons of this file against an empty module or stub.
     assert len(bindings()) >= 8
     assert len(stub_signatures()) >= 8
+    assert {"SeedDecoder", "AccurateDecoder"} <= set(binding_classes())
+    assert "MAX_PEAKS_PER_PART" in binding_attributes()
 
 
 @pytest.mark.parametrize("name", bindings(), ids=str)
@@ -105,3 +167,30 @@ def test_stub_parameters_match_the_binding(name):
     binding = binding_signatures(name)
     assert binding, f"no signature found in the docstring of openpose._ext.{name}"
     assert sorted(stub) == sorted(binding), f"{name}: stub parameters {stub} != binding parameters {binding}"
+
+
+def test_the_classes_match():
+    assert sorted(stub_classes()) == binding_classes()
+
+
+@pytest.mark.parametrize("name", binding_classes(), ids=str)
+def test_stub_class_members_match_the_binding(name):
+    stub = stub_classes().get(name)
+    if stub is None:
+        pytest.fail(f"openpose._ext.{name} has no class in {STUB.name}")
+    stub_methods, stub_properties = stub
+    methods, properties = class_members(name)
+    assert stub_properties == properties, f"{name}: stub properties {stub_properties} != {properties}"
+    assert sorted(stub_methods) == sorted(methods), f"{name}: stub methods {sorted(stub_methods)} != {sorted(methods)}"
+    for method, binding in methods.items():
+        assert binding, f"no signature found in the docstring of openpose._ext.{name}.{method}"
+        assert sorted(stub_methods[method]) == sorted(binding), (
+            f"{name}.{method}: stub parameters {stub_methods[method]} != binding parameters {binding}")
+
+
+def test_the_limits_match():
+    attributes = binding_attributes()
+    stub = stub_attributes()
+    assert sorted(stub) == sorted(attributes)
+    for name, value in attributes.items():
+        assert stub[name] == "int" and isinstance(value, int), f"{name}: {value!r} against stub type {stub[name]}"

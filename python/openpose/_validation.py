@@ -6,15 +6,32 @@ import numbers
 
 import numpy as np
 
-#: Largest accepted image side, in pixels.
-MAX_IMAGE_SIDE = 32768
-#: Largest accepted image area, in pixels (e.g. 8192 x 8192).
-MAX_IMAGE_PIXELS = 8192 * 8192
+from ._cpp import ext
 
-#: Most keypoint candidates one part may have (limb scoring is quadratic in
-#: it; real network outputs have a few dozen). More is a ValueError: see
-#: docs/robustness.md. Mirrors the C++ core's kMaxPeaksPerPart.
-MAX_PEAKS_PER_PART = 500
+#: The limits of the C++ core, defined once in cpp/include/openpose/common/limits.hpp
+#: and read from the compiled module (``openpose._ext.MAX_...``) when first used,
+#: as attributes of this module (``_validation.MAX_IMAGE_SIDE``, ...):
+#:
+#: - ``MAX_IMAGE_SIDE``, ``MAX_IMAGE_PIXELS``: largest accepted image side and area, in pixels;
+#: - ``MAX_PEAKS_PER_PART``: most keypoint candidates one part may have (limb scoring is
+#:   quadratic in it; real network outputs have a few dozen; more is a ValueError, see
+#:   docs/robustness.md);
+#: - ``MAX_SAMPLES``: most samples along a limb (seed ``n_samples``); ``MAX_PARTS``: most parts
+#:   in a layout; ``MAX_FACTOR``, ``MAX_RADIUS``, ``MAX_MIN_PARTS``: largest accurate-mode
+#:   ``factor``, ``radius`` and ``min_parts``.
+LIMITS = (
+    "MAX_IMAGE_SIDE", "MAX_IMAGE_PIXELS", "MAX_PEAKS_PER_PART", "MAX_SAMPLES", "MAX_PARTS", "MAX_FACTOR",
+    "MAX_RADIUS", "MAX_MIN_PARTS",
+)
+
+
+def __getattr__(name: str) -> int:
+    """The limits (LIMITS), from the compiled core; nothing is read at import."""
+    if name in LIMITS:
+        return int(getattr(ext(), name))
+    msg = f"module {__name__!r} has no attribute {name!r}"
+    raise AttributeError(msg)
+
 
 MODES = ("accurate", "seed")
 GROUPINGS = ("cpu", "gpu")
@@ -78,10 +95,11 @@ def image_size(value, name: str = "image_size"):
     if width <= 0 or height <= 0:
         msg = f"`{name}` must be positive, got {(width, height)}"
         raise ValueError(msg)
-    if width > MAX_IMAGE_SIDE or height > MAX_IMAGE_SIDE or width * height > MAX_IMAGE_PIXELS:
+    max_side, max_pixels = ext().MAX_IMAGE_SIDE, ext().MAX_IMAGE_PIXELS
+    if width > max_side or height > max_side or width * height > max_pixels:
         msg = (
-            f"`{name}` {(width, height)} is too large: at most {MAX_IMAGE_SIDE} pixels a side "
-            f"and {MAX_IMAGE_PIXELS} pixels in all"
+            f"`{name}` {(width, height)} is too large: at most {max_side} pixels a side "
+            f"and {max_pixels} pixels in all"
         )
         raise ValueError(msg)
     return width, height
@@ -89,9 +107,10 @@ def image_size(value, name: str = "image_size"):
 
 def candidate_count(n: int, what: str) -> None:
     """A ValueError when `what` has more than MAX_PEAKS_PER_PART candidates."""
-    if n > MAX_PEAKS_PER_PART:
+    limit = ext().MAX_PEAKS_PER_PART
+    if n > limit:
         msg = (
-            f"{what} has {n} keypoint candidates, more than the limit of {MAX_PEAKS_PER_PART} per part "
+            f"{what} has {n} keypoint candidates, more than the limit of {limit} per part "
             "(a heatmap of noise? see docs/robustness.md)"
         )
         raise ValueError(msg)

@@ -13,8 +13,8 @@
 #include <utility>
 #include <vector>
 
-#include "openpose/limits.hpp"
-#include "openpose/types.hpp"
+#include "openpose/common/validation.hpp"
+#include "openpose/common/types.hpp"
 
 namespace py = pybind11;
 
@@ -72,6 +72,14 @@ inline std::pair<openpose::MapView, openpose::MapView> paf_views(const F32Array&
                               shape_of(paf_y));
     }
     return {vx, vy};
+}
+
+// A (C, h, w) float32 network output as the core's view (the array stays
+// alive with the caller).
+inline openpose::NetOutput net_output_view(const F32Array& a) {
+    require_shape(a, "net_output", 3);
+    return openpose::NetOutput{a.data(), dim_as_int(a, 0, "net_output"), dim_as_int(a, 1, "net_output"),
+                               dim_as_int(a, 2, "net_output")};
 }
 
 // Hands a std::vector over to numpy without copying its elements.
@@ -177,9 +185,6 @@ inline std::vector<std::uint8_t> flags_from(const U8Array& a, const char* name, 
 
 }  // namespace openpose_ext
 
-void register_image(py::module_& m);
-void register_peaks(py::module_& m);
-void register_paf(py::module_& m);
-void register_assembly(py::module_& m);
-void register_postprocess(py::module_& m);
+void register_common(py::module_& m);
+void register_seed(py::module_& m);
 void register_accurate(py::module_& m);

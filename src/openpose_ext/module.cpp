@@ -4,10 +4,7 @@
 
 PYBIND11_MODULE(_ext, m) {
     m.doc() = "C++ core of openpose's post-processing (private; use the openpose package).";
-    register_image(m);
-    register_peaks(m);
-    register_paf(m);
-    register_assembly(m);
-    register_postprocess(m);
+    register_common(m);
+    register_seed(m);
     register_accurate(m);
 }

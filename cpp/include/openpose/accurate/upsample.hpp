@@ -1,0 +1,49 @@
+// Bicubic upsampling by an integer factor: how accurate mode reads the
+// network output at its working resolution.
+#pragma once
+
+#include <vector>
+
+#include "openpose/common/types.hpp"
+
+namespace openpose {
+
+// Keys' cubic kernel with a = -0.75 (OpenCV's INTER_CUBIC coefficients),
+// half-pixel centres (destination d reads source (d + 0.5) / factor - 0.5),
+// replicated borders. All arithmetic in float32.
+
+// The 4 taps of one destination coordinate: value = sum_k src[i[k]] * w[k].
+struct CubicTap {
+    int i[4];
+    float w[4];
+};
+
+// Weights of the 4 taps around a fraction t in [0, 1).
+void cubic_weights(float t, float w[4]);
+
+// Taps of every destination coordinate of one axis (src_len * factor of them).
+std::vector<CubicTap> cubic_axis(int src_len, int factor);
+
+// The sampling of a src_width x src_height map upsampled by `factor`.
+struct CubicGrid {
+    int src_width = 0;
+    int src_height = 0;
+    int factor = 1;
+    std::vector<CubicTap> xs;  // src_width * factor entries
+    std::vector<CubicTap> ys;  // src_height * factor entries
+    int width() const { return src_width * factor; }
+    int height() const { return src_height * factor; }
+};
+
+// Throws std::invalid_argument for non-positive sizes or factor.
+CubicGrid make_cubic_grid(int src_width, int src_height, int factor);
+
+// One pixel (x, y) of the upsampled map, bit-identical to upsample_cubic:
+// each of the 4 source rows is combined along x first (taps in order), then
+// the 4 row values along y.
+float cubic_value(const MapView& src, const CubicGrid& grid, int x, int y);
+
+// The whole upsampled map, row-major height() x width().
+std::vector<float> upsample_cubic(const MapView& src, const CubicGrid& grid);
+
+}  // namespace openpose

@@ -1,0 +1,70 @@
+#include "openpose/accurate/paf.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "openpose/common/validation.hpp"
+
+namespace openpose {
+
+void check_params(const AccuratePairParams& p) {
+    check_finite(p.paf_threshold, "paf_threshold");
+    check_finite(p.min_above, "min_above");
+    check_threshold(p.threshold, "threshold");
+}
+
+namespace {
+
+int positive_round(float v) { return static_cast<int>(v + 0.5f); }
+
+}  // namespace
+
+float accurate_limb_score(const MapView& paf_x, const MapView& paf_y, const CubicGrid& grid, float ax, float ay,
+                          float bx, float by, const AccuratePairParams& params) {
+    const int w = grid.width();
+    const int h = grid.height();
+    const float dx = bx - ax;
+    const float dy = by - ay;
+    const float longest = std::max(std::abs(dx), std::abs(dy));
+    const int n = std::max(5, std::min(25, positive_round(std::sqrt(5.0f * longest))));
+    const float norm = std::sqrt(dx * dx + dy * dy);
+    if (!(static_cast<double>(norm) > 1e-6)) return 0.0f;
+    const float ux = dx / norm;
+    const float uy = dy / norm;
+    const float step_x = dx / static_cast<float>(n);
+    const float step_y = dy / static_cast<float>(n);
+    float sum = 0.0f;
+    int count = 0;
+    for (int k = 0; k < n; ++k) {
+        const int mx = std::max(0, std::min(w - 1, positive_round(ax + static_cast<float>(k) * step_x)));
+        const int my = std::max(0, std::min(h - 1, positive_round(ay + static_cast<float>(k) * step_y)));
+        const float score = ux * cubic_value(paf_x, grid, mx, my) + uy * cubic_value(paf_y, grid, mx, my);
+        if (score > params.paf_threshold) {
+            sum = sum + score;
+            ++count;
+        }
+    }
+    if (static_cast<float>(count) / static_cast<float>(n) > params.min_above) return sum / static_cast<float>(count);
+    if (static_cast<double>(norm) < std::sqrt(static_cast<double>(w) * static_cast<double>(h)) / 150.0) {
+        return static_cast<float>(static_cast<double>(params.threshold) + 1e-6);
+    }
+    return 0.0f;
+}
+
+std::vector<ValidPair> accurate_score_limb(const MapView& paf_x, const MapView& paf_y, const CubicGrid& grid,
+                                           const std::vector<KeypointF>& cand_a, const std::vector<KeypointF>& cand_b,
+                                           const AccuratePairParams& params) {
+    check_paf_size(paf_x, paf_y, grid.src_width, grid.src_height, "bicubic grid");
+    check_candidate_count(cand_a.size(), "candidates_a");
+    check_candidate_count(cand_b.size(), "candidates_b");
+    std::vector<ValidPair> pairs;
+    for (const KeypointF& a : cand_a) {
+        for (const KeypointF& b : cand_b) {
+            const float s = accurate_limb_score(paf_x, paf_y, grid, a.x, a.y, b.x, b.y, params);
+            if (static_cast<double>(s) > 1e-6) pairs.push_back(ValidPair{a.id, b.id, s});
+        }
+    }
+    return pairs;
+}
+
+}  // namespace openpose

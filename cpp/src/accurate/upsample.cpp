@@ -1,0 +1,115 @@
+#include "openpose/accurate/upsample.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+#include <string>
+
+#include "openpose/common/validation.hpp"
+
+namespace openpose {
+
+void cubic_weights(float t, float w[4]) {
+    const float a = -0.75f;
+    const float u = t + 1.0f;  // distance to tap -1
+    w[0] = ((a * u - 5.0f * a) * u + 8.0f * a) * u - 4.0f * a;
+    w[1] = ((a + 2.0f) * t - (a + 3.0f)) * t * t + 1.0f;
+    const float s = 1.0f - t;  // distance to tap +1
+    w[2] = ((a + 2.0f) * s - (a + 3.0f)) * s * s + 1.0f;
+    w[3] = 1.0f - w[0] - w[1] - w[2];
+}
+
+std::vector<CubicTap> cubic_axis(int src_len, int factor) {
+    if (src_len <= 0 || factor <= 0) throw std::invalid_argument("cubic_axis: sizes and factor must be positive");
+    const int n = src_len * factor;
+    std::vector<CubicTap> taps(static_cast<std::size_t>(n));
+    for (int d = 0; d < n; ++d) {
+        const float pos = (static_cast<float>(d) + 0.5f) / static_cast<float>(factor) - 0.5f;
+        const float base_f = std::floor(pos);
+        const int base = static_cast<int>(base_f);
+        CubicTap& tap = taps[static_cast<std::size_t>(d)];
+        cubic_weights(pos - base_f, tap.w);
+        for (int k = 0; k < 4; ++k) tap.i[k] = std::min(std::max(base - 1 + k, 0), src_len - 1);
+    }
+    return taps;
+}
+
+CubicGrid make_cubic_grid(int src_width, int src_height, int factor) {
+    if (src_width <= 0 || src_height <= 0 || factor <= 0 || factor > kMaxFactor) {
+        throw std::invalid_argument("make_cubic_grid: sizes must be positive and factor between 1 and " +
+                                    std::to_string(kMaxFactor));
+    }
+    check_image_size(src_width * factor, src_height * factor, "the upsampled map");
+    CubicGrid g;
+    g.src_width = src_width;
+    g.src_height = src_height;
+    g.factor = factor;
+    g.xs = cubic_axis(src_width, factor);
+    g.ys = cubic_axis(src_height, factor);
+    return g;
+}
+
+float cubic_value(const MapView& src, const CubicGrid& grid, int x, int y) {
+    if (grid.factor == 1) return src.at(x, y);
+    const CubicTap& tx = grid.xs[static_cast<std::size_t>(x)];
+    const CubicTap& ty = grid.ys[static_cast<std::size_t>(y)];
+    float rows[4];
+    for (int k = 0; k < 4; ++k) {
+        const float* r = src.row(ty.i[k]);
+        float v = r[tx.i[0]] * tx.w[0];
+        v = v + r[tx.i[1]] * tx.w[1];
+        v = v + r[tx.i[2]] * tx.w[2];
+        v = v + r[tx.i[3]] * tx.w[3];
+        rows[k] = v;
+    }
+    float v = rows[0] * ty.w[0];
+    v = v + rows[1] * ty.w[1];
+    v = v + rows[2] * ty.w[2];
+    v = v + rows[3] * ty.w[3];
+    return v;
+}
+
+std::vector<float> upsample_cubic(const MapView& src, const CubicGrid& grid) {
+    if (src.width != grid.src_width || src.height != grid.src_height) {
+        throw std::invalid_argument("upsample_cubic: map size does not match the grid");
+    }
+    const auto W = static_cast<std::size_t>(grid.width());
+    const auto H = static_cast<std::size_t>(grid.height());
+    std::vector<float> out(W * H);
+    if (grid.factor == 1) {
+        for (std::size_t y = 0; y < H; ++y) std::copy(src.row(static_cast<int>(y)), src.row(static_cast<int>(y)) + W, out.begin() + static_cast<std::ptrdiff_t>(y * W));
+        return out;
+    }
+    // Horizontal pass on every source row, then the vertical pass.
+    std::vector<float> rows(static_cast<std::size_t>(src.height) * W);
+    for (int r = 0; r < src.height; ++r) {
+        const float* s = src.row(r);
+        float* o = rows.data() + static_cast<std::size_t>(r) * W;
+        for (std::size_t x = 0; x < W; ++x) {
+            const CubicTap& t = grid.xs[x];
+            float v = s[t.i[0]] * t.w[0];
+            v = v + s[t.i[1]] * t.w[1];
+            v = v + s[t.i[2]] * t.w[2];
+            v = v + s[t.i[3]] * t.w[3];
+            o[x] = v;
+        }
+    }
+    for (std::size_t y = 0; y < H; ++y) {
+        const CubicTap& t = grid.ys[y];
+        const float* r0 = rows.data() + static_cast<std::size_t>(t.i[0]) * W;
+        const float* r1 = rows.data() + static_cast<std::size_t>(t.i[1]) * W;
+        const float* r2 = rows.data() + static_cast<std::size_t>(t.i[2]) * W;
+        const float* r3 = rows.data() + static_cast<std::size_t>(t.i[3]) * W;
+        float* o = out.data() + y * W;
+        for (std::size_t x = 0; x < W; ++x) {
+            float v = r0[x] * t.w[0];
+            v = v + r1[x] * t.w[1];
+            v = v + r2[x] * t.w[2];
+            v = v + r3[x] * t.w[3];
+            o[x] = v;
+        }
+    }
+    return out;
+}
+
+}  // namespace openpose
