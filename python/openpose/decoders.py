@@ -146,65 +146,16 @@ class AccurateParams:
         )
 
 
-# --- the C++ classes (fallback until openpose._ext has them) -------------------
+# --- the C++ classes ------------------------------------------------------------
 
 def _cpp_seed(limbs, starts_person, n_parts, **params):
     """``openpose._ext.SeedDecoder(limbs, starts_person, n_parts, **params)``."""
-    core = ext()
-    if hasattr(core, "SeedDecoder"):
-        return core.SeedDecoder(limbs, starts_person, n_parts, **params)
-    return _FreeSeed(core, limbs, starts_person, n_parts, **params)  # FALLBACK: delete at merge
+    return ext().SeedDecoder(limbs, starts_person, n_parts, **params)
 
 
 def _cpp_accurate(limbs, fill_only, n_parts, **params):
     """``openpose._ext.AccurateDecoder(limbs, fill_only, n_parts, **params)``."""
-    core = ext()
-    if hasattr(core, "AccurateDecoder"):
-        return core.AccurateDecoder(limbs, fill_only, n_parts, **params)
-    return _FreeAccurate(core, limbs, fill_only, n_parts, **params)  # FALLBACK: delete at merge
-
-
-# FALLBACK (delete at merge, with the two `return _Free...` lines above): the
-# methods of _ext.SeedDecoder / _ext.AccurateDecoder over today's free functions.
-class _FreeSeed:
-    def __init__(self, core, limbs, starts, n_parts, *, threshold, n_samples, paf_threshold, min_fraction):
-        self.c, self.limbs, self.starts, self.n_parts = core, limbs, starts, n_parts
-        self.p = (threshold, n_samples, paf_threshold, min_fraction)
-
-    def find_peaks(self, heatmap, width, height):
-        return self.c.seed_find_peaks(heatmap, width, height, self.p[0])
-
-    def score_limb(self, paf_x, paf_y, candidates_a, candidates_b, width, height):
-        return self.c.seed_score_limb(paf_x, paf_y, candidates_a, candidates_b, width, height, *self.p[1:])
-
-    def assemble(self, valid_pairs):
-        return self.c.seed_assemble(valid_pairs, self.limbs, self.starts, self.n_parts)
-
-    def decode(self, net_output, width, height):
-        return self.c.seed_postprocess(net_output, width, height, self.n_parts, self.limbs, self.starts, *self.p)
-
-
-class _FreeAccurate:
-    def __init__(self, core, limbs, fill_only, n_parts, *, factor, threshold, max_peaks, radius, paf_threshold,
-                 min_above, grouping, min_parts, min_mean_score):
-        self.c, self.limbs, self.fill, self.n_parts = core, limbs, fill_only, n_parts
-        self.f, self.th, self.peaks = factor, threshold, (max_peaks, radius)
-        self.limb = (paf_threshold, min_above)
-        self.group = (grouping, min_parts, min_mean_score)
-
-    def find_peaks(self, heatmap):
-        return self.c.accurate_find_peaks(heatmap, self.f, self.th, *self.peaks)
-
-    def score_limb(self, paf_x, paf_y, candidates_a, candidates_b):
-        return self.c.accurate_score_limb(paf_x, paf_y, candidates_a, candidates_b, self.f, *self.limb, self.th)
-
-    def assemble(self, keypoints, valid_pairs):
-        return self.c.accurate_assemble(keypoints, valid_pairs, self.limbs, self.fill, *self.group)
-
-    def decode(self, net_output, width, height):
-        return self.c.accurate_postprocess(net_output, width, height, self.n_parts, self.limbs, self.fill, self.f,
-                                           self.th, *self.peaks, *self.limb, *self.group)
-# END FALLBACK
+    return ext().AccurateDecoder(limbs, fill_only, n_parts, **params)
 
 
 # --- checks and conversions of arrays shared by both decoders ------------------
