@@ -38,7 +38,7 @@ def assert_same_people(a, b):
 @pytest.mark.parametrize("grouping", ["cpu", "gpu"])
 def test_implementations_agree_on_real_outputs(real_outputs, grouping):
     found = 0
-    for name, out, size in real_outputs:
+    for _name, out, size in real_outputs:
         cpp = openpose.postprocess(out, image_size=size, implementation="cpp", grouping=grouping)
         ref = openpose.postprocess(out, image_size=size, implementation="python", grouping=grouping)
         assert_same_people(cpp, ref)
@@ -48,7 +48,7 @@ def test_implementations_agree_on_real_outputs(real_outputs, grouping):
 
 def test_implementations_agree_on_real_outputs_upsampled_x8(real_outputs):
     found = 0
-    for name, out, size in real_outputs:
+    for _name, out, size in real_outputs:
         cpp = openpose.postprocess(out, image_size=size, implementation="cpp", factor=8)
         ref = openpose.postprocess(out, image_size=size, implementation="python", factor=8)
         assert_same_people(cpp, ref)

@@ -14,9 +14,8 @@ import numpy as np
 import pytest
 
 import openpose
-from openpose import cli
-
 from conftest import model_for_this_opencv, photos, shared_path
+from openpose import cli
 
 
 def run(*args, env_model=None, cwd=None):

@@ -349,7 +349,7 @@ POLYGONS = {
 }
 
 
-@pytest.mark.parametrize("poly,width,height", list(POLYGONS.values()), ids=list(POLYGONS))
+@pytest.mark.parametrize(("poly", "width", "height"), list(POLYGONS.values()), ids=list(POLYGONS))
 def test_fill_convex_poly_handmade(poly, width, height):
     assert_same_fill(poly, width, height)
 

@@ -25,9 +25,8 @@ pytest.importorskip("google.protobuf")
 cv2 = pytest.importorskip("cv2")
 
 import caffe_models as cm  # noqa: E402  (needs protobuf)
-from conftest import shared_path  # noqa: E402
-
 import openpose  # noqa: E402
+from conftest import shared_path  # noqa: E402
 from openpose.convert import cached_onnx_for, convert_caffe  # noqa: E402
 
 CMU_MODELS = [
@@ -338,12 +337,12 @@ def test_corrupt_caffemodel(tmp_path, damage):
 def test_bad_prototxt(tmp_path):
     _, _, prototxt, caffemodel, _ = _toy(tmp_path, TOY)
     prototxt.write_text("layer { name: ", encoding="utf-8")
-    with pytest.raises(ValueError, match="`prototxt` .* is not a Caffe text-format network"):
+    with pytest.raises(ValueError, match=r"`prototxt` .* is not a Caffe text-format network"):
         convert_caffe(prototxt, caffemodel, tmp_path / "toy.onnx")
 
 
 @pytest.mark.parametrize(
-    "input_size, error, match",
+    ("input_size", "error", "match"),
     [((656,), TypeError, "width, height"), ((0, 368), ValueError, "width must be positive"),
      ((656.5, 368), TypeError, "width must be an integer")],
     ids=["one-value", "zero", "float"],

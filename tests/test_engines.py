@@ -19,10 +19,9 @@ import numpy as np
 import pytest
 
 import openpose
+from conftest import model_for_this_opencv, net_input_size, photos, shared_path
 from openpose.engines import Engine, EngineNotInstalledError, create_engine, engine_class, engine_names
 from openpose.models import ModelSpec, model_spec, prepare
-
-from conftest import model_for_this_opencv, net_input_size, photos, shared_path
 
 
 def blob_from_image(image, spec: ModelSpec, size):

@@ -7,9 +7,8 @@ import numpy as np
 import pytest
 
 import openpose
-from openpose.estimator import as_bgr
-
 from conftest import model_for_this_opencv, net_input_size, photos
+from openpose.estimator import as_bgr
 
 
 def test_estimate_matches_postprocess_of_an_independent_forward(estimator, real_outputs):

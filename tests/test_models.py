@@ -7,10 +7,9 @@ import numpy as np
 import pytest
 
 import openpose
-from openpose.models import MODELS, file_spec, load_net, model_spec, onnx_metadata, opencv_major, prepare
-
 from caffe_model import weights, write_tiny_caffe_model
 from conftest import MODEL, MODEL_FIXED, shared_path
+from openpose.models import MODELS, file_spec, load_net, model_spec, onnx_metadata, opencv_major, prepare
 
 HAS_CAFFE = hasattr(cv2.dnn, "readNetFromCaffe")
 

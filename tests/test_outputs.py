@@ -9,8 +9,16 @@ import pytest
 
 import openpose
 from openpose.openpose_json import dumps
-from openpose.outputs import (FAILURES_FILE, JsonFiles, Outputs, ParquetPart, json_path, output_stem,
-                              parquet_is_complete, write_failures)
+from openpose.outputs import (
+    FAILURES_FILE,
+    JsonFiles,
+    Outputs,
+    ParquetPart,
+    json_path,
+    output_stem,
+    parquet_is_complete,
+    write_failures,
+)
 from openpose.sources import Failure, Frame, Source
 from openpose.synthetic import synthetic_net_output
 
@@ -56,7 +64,7 @@ def test_rendered_images_and_a_folder_in_the_way(tmp_path):
     outputs.write(_frame(Source("image", "/x/p.jpg")), _result())
     assert cv2.imread(str(tmp_path / "i" / "p_rendered.png")).shape == (48, 64, 3)
     (tmp_path / "file").write_text("x")
-    with pytest.raises(ValueError, match="--write-json .* is not a folder"):
+    with pytest.raises(ValueError, match=r"--write-json .* is not a folder"):
         Outputs(json_dir=tmp_path / "file")
     with pytest.raises(ValueError, match="--write-video"):
         Outputs(video_path=tmp_path / "v.gif")

@@ -30,7 +30,7 @@ def assert_same_result(a, b):
 
 def test_implementations_agree_on_real_outputs(real_outputs):
     found = 0
-    for name, out, size in real_outputs:
+    for _name, out, size in real_outputs:
         cpp = openpose.postprocess(out, image_size=size, mode="seed", implementation="cpp")
         ref = openpose.postprocess(out, image_size=size, mode="seed", implementation="python")
         assert_same_result(cpp, ref)
@@ -129,7 +129,7 @@ def test_seed_tables_are_the_original_programs():
     text = shared_path("seed/000_29c420e0834f4170.txt").read_text(encoding="utf-8")
 
     def table(name):
-        body = re.search(name + r"\s*=\s*\{(.*?)\};", text, re.S).group(1)
+        body = re.search(name + r"\s*=\s*\{(.*?)\};", text, re.DOTALL).group(1)
         return [tuple(map(int, m)) for m in re.findall(r"\{(\d+),(\d+)\}", body)]
 
     seed = openpose.get_layout("coco").limb_table("seed")

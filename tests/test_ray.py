@@ -24,7 +24,6 @@ import numpy as np
 import pytest
 
 from conftest import MEDIA, model_for_this_opencv, photos, shared_path
-
 from openpose.ray import FAILURES_FILE, WorkItem, is_complete, plan_work
 from openpose.sources import Failure
 
@@ -38,7 +37,7 @@ VIDEO_FRAMES = 205  # ../shared/media/video.avi (shared/README.md)
 def _have_ray() -> bool:
     try:
         import pyarrow  # noqa: F401
-        import ray  # noqa: F401
+        import ray
         import ray.data  # noqa: F401
     except ImportError:
         return False
@@ -468,8 +467,8 @@ def two_node_cluster():
                        env=env, check=True, timeout=120, capture_output=True)
         subprocess.run([ray_cli, "start", f"--address={address}", *common],
                        env=env, check=True, timeout=120, capture_output=True)
-        check = ("import ray; ray.init(address=%r, log_to_driver=False); "
-                 "print(sum(1 for n in ray.nodes() if n['Alive']))" % address)
+        check = (f"import ray; ray.init(address={address!r}, log_to_driver=False); "
+                 "print(sum(1 for n in ray.nodes() if n['Alive']))")
         alive = subprocess.run([sys.executable, "-c", check], env=env, check=True, timeout=120,
                                capture_output=True, text=True).stdout.split()[-1]
         assert alive == "2"

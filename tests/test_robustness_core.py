@@ -63,7 +63,7 @@ def test_candidate_limit_matches_between_core_and_python():
     cand[:, 0] = np.arange(501)
     paf = np.zeros((4, 4), np.float32)
     for implementation, mode in itertools.product(IMPLEMENTATIONS, ("seed", "accurate")):
-        with pytest.raises(ValueError, match="candidates_a.*501 keypoint candidates"):
+        with pytest.raises(ValueError, match=r"candidates_a.*501 keypoint candidates"):
             openpose.score_limb(paf, paf, cand, cand[:1], mode=mode, implementation=implementation)
     with pytest.raises(ValueError, match="501 keypoint candidates"):
         ext().seed_score_limb(paf, paf, cand, cand[:1], 4, 4, 10, 0.1, 0.7)
@@ -117,7 +117,7 @@ def test_huge_sizes_at_the_bindings_are_errors_not_allocations(name, width, heig
 
 def test_heatmap_larger_than_the_image_limit_is_an_error():
     # find_peaks without image_size works at the map's own size: the same limit applies.
-    with pytest.raises(ValueError, match="heatmap.*too large"):
+    with pytest.raises(ValueError, match=r"heatmap.*too large"):
         openpose.find_peaks(np.zeros((1, 40000), np.float32))
 
 
@@ -133,7 +133,7 @@ def test_samples_and_parts_limits_at_the_bindings():
 def test_float64_beyond_float32_is_named():
     net = np.zeros((57, 4, 4), np.float64)
     net[3, 1, 1] = 1e300
-    with pytest.raises(ValueError, match="net_output. has values outside the float32 range"):
+    with pytest.raises(ValueError, match=r"net_output. has values outside the float32 range"):
         openpose.postprocess(net, image_size=(8, 8))
 
 

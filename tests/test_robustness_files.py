@@ -12,10 +12,9 @@ import numpy as np
 import pytest
 
 import openpose
+from conftest import model_for_this_opencv, photos
 from openpose.outputs import Outputs
 from openpose.sources import Frame, Source, jpeg_is_truncated
-
-from conftest import model_for_this_opencv, photos
 
 
 def run(*args):

@@ -155,8 +155,8 @@ def _compare_table(where: str, exp: np.ndarray, got: np.ndarray, n_exact: int, c
         if got.size == 0 and exp.size == 0:
             return []
         got_rows = got.reshape(-1, got.shape[-1]) if got.ndim else got
-        return [f"{where}: shape {got.shape}, oracle {exp.shape}\n"
-                f"    oracle={_fmt_rows(exp)}\n    got   ={_fmt_rows(got_rows)}"]
+        return [(f"{where}: shape {got.shape}, oracle {exp.shape}\n"
+                f"    oracle={_fmt_rows(exp)}\n    got   ={_fmt_rows(got_rows)}")]
     bad = _rows_mismatch(exp, got, n_exact)
     if not bad:
         return []

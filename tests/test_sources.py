@@ -8,10 +8,20 @@ import cv2
 import numpy as np
 import pytest
 
-from openpose.sources import (CAMERA, IMAGE, VIDEO, Failure, Frame, Note, Source, classify, count_frames,
-                              read_frames, video_frame_count)
-
 from conftest import photos, shared_path
+from openpose.sources import (
+    CAMERA,
+    IMAGE,
+    VIDEO,
+    Failure,
+    Frame,
+    Note,
+    Source,
+    classify,
+    count_frames,
+    read_frames,
+    video_frame_count,
+)
 
 
 def _png(path, width=32, height=24, value=0):

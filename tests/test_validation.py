@@ -61,7 +61,7 @@ def test_unknown_mode_implementation_layout_option():
         openpose.postprocess(GOOD, image_size=(10, 10), mode="fast")
     with pytest.raises(ValueError, match="implementation"):
         openpose.postprocess(GOOD, image_size=(10, 10), implementation="cuda")
-    with pytest.raises(ValueError, match="layout.*coco"):
+    with pytest.raises(ValueError, match=r"layout.*coco"):
         openpose.postprocess(GOOD, image_size=(10, 10), layout="nope")
     with pytest.raises(TypeError, match="threshhold"):
         openpose.postprocess(GOOD, image_size=(10, 10), threshhold=0.2)
@@ -83,7 +83,7 @@ def test_stage_validation(implementation):
         openpose.find_peaks(np.zeros((3, 3), np.float32), first_id=-1, implementation=implementation)
     with pytest.raises(TypeError, match="first_id"):
         openpose.find_peaks(np.zeros((3, 3), np.float32), first_id=1.5, mode="seed", implementation=implementation)
-    with pytest.raises(ValueError, match="paf_x.*paf_y"):
+    with pytest.raises(ValueError, match=r"paf_x.*paf_y"):
         openpose.score_limb(np.zeros((4, 4)), np.zeros((4, 5)), [], [], implementation=implementation)
     with pytest.raises(ValueError, match="candidates_a"):
         openpose.score_limb(np.zeros((4, 4)), np.zeros((4, 4)), [[0, 1.5, 1, 1]], [], mode="seed", implementation=implementation)

@@ -13,7 +13,15 @@ from .estimator import PoseEstimator
 from .layouts import LAYOUTS, Layout, get_layout
 from .models import MODELS, ModelSpec
 from .openpose_json import to_openpose_json, write_openpose_json
-from .postprocess import AccurateParams, SeedParams, assemble_persons, find_peaks, postprocess, postprocess_batch, score_limb
+from .postprocess import (
+    AccurateParams,
+    SeedParams,
+    assemble_persons,
+    find_peaks,
+    postprocess,
+    postprocess_batch,
+    score_limb,
+)
 from .result import PoseResult
 
 __version__ = "0.1.0"
@@ -32,20 +40,20 @@ def convert_caffe(prototxt, caffemodel, output, **options):
     return _convert_caffe(prototxt, caffemodel, output, **options)
 
 __all__ = [
-    "AccurateDecoder",
     "LAYOUTS",
-    "Layout",
     "MODELS",
+    "AccurateDecoder",
+    "AccurateParams",
+    "Layout",
     "ModelSpec",
     "PoseEstimator",
     "PoseResult",
     "SeedDecoder",
     "SeedParams",
-    "AccurateParams",
     "__version__",
     "assemble_persons",
-    "draw",
     "convert_caffe",
+    "draw",
     "find_peaks",
     "get_layout",
     "make_decoder",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numbers
+from typing import Any, cast
 
 import numpy as np
 
@@ -131,6 +132,7 @@ def number(value, name: str, *, minimum=None, maximum=None, integer=False):
         kind = "an integer" if integer else "a real number"
         msg = f"`{name}` must be {kind}, got {value!r}"
         raise TypeError(msg)
+    value = cast(Any, value)  # numbers.Real has no float() or isfinite() in its stubs
     if not np.isfinite(value):
         msg = f"`{name}` must be finite, got {value!r}"
         raise ValueError(msg)

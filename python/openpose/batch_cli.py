@@ -11,9 +11,8 @@ import argparse
 import logging
 import os
 import sys
-from typing import List, Optional
 
-__all__ = ["main", "build_parser"]
+__all__ = ["build_parser", "main"]
 
 
 def build_parser(prog: str = "openpose batch") -> argparse.ArgumentParser:
@@ -64,7 +63,7 @@ def build_parser(prog: str = "openpose batch") -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Optional[List[str]] = None, prog: str = "openpose batch") -> int:
+def main(argv: list[str] | None = None, prog: str = "openpose batch") -> int:
     """Entry point; returns the exit status.
 
     0: every input processed; 1: some inputs failed (listed on stderr and
@@ -106,7 +105,7 @@ def main(argv: Optional[List[str]] = None, prog: str = "openpose batch") -> int:
     except (OSError, ValueError, TypeError, ConnectionError) as exc:
         print(f"{prog}: error: {exc}", file=sys.stderr)
         return 2
-    except Exception as exc:  # noqa: BLE001 - Ray's own errors (cluster lost, worker start-up failed)
+    except Exception as exc:
         import ray.exceptions
 
         if not isinstance(exc, ray.exceptions.RayError):

@@ -18,18 +18,19 @@ import inspect
 import logging
 import os
 import sys
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Dict, Optional, Sequence, Tuple
 
 from . import __version__
 from . import _validation as v
 
-__all__ = ["main", "build_parser", "SUBCOMMANDS"]
+__all__ = ["SUBCOMMANDS", "build_parser", "main"]
 
 #: Subcommand name -> (module with a ``main(argv, prog=...) -> int``, one-line help).
-SUBCOMMANDS: Dict[str, Tuple[str, str]] = {
+SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "convert": ("openpose.convert.__main__", "convert a CMU Caffe model (.prototxt + .caffemodel) to ONNX"),
-    "batch": ("openpose.batch_cli", 'the same job over large collections on a Ray cluster (pip install "openpose[ray]")'),
+    "batch": ("openpose.batch_cli",
+              'the same job over large collections on a Ray cluster (pip install "openpose[ray]")'),
 }
 
 ENV_MODEL = "OPENPOSE_MODEL"
@@ -48,9 +49,11 @@ def _positive_int(text: str) -> int:
     try:
         value = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
+        msg = f"expected a positive integer, got {text!r}"
+        raise argparse.ArgumentTypeError(msg) from None
     if value <= 0:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {value}")
+        msg = f"expected a positive integer, got {value}"
+        raise argparse.ArgumentTypeError(msg)
     return value
 
 
@@ -58,9 +61,11 @@ def _non_negative_int(text: str) -> int:
     try:
         value = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected an integer >= 0, got {text!r}") from None
+        msg = f"expected an integer >= 0, got {text!r}"
+        raise argparse.ArgumentTypeError(msg) from None
     if value < 0:
-        raise argparse.ArgumentTypeError(f"expected an integer >= 0, got {value}")
+        msg = f"expected an integer >= 0, got {value}"
+        raise argparse.ArgumentTypeError(msg)
     return value
 
 
@@ -90,7 +95,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"openpose {__version__}")
     model = parser.add_argument_group("model")
     model.add_argument("--model", default=os.environ.get(ENV_MODEL),
-                       help=f".onnx file, or CMU .prototxt with its .caffemodel (converted once on OpenCV 5); default: ${ENV_MODEL}")
+                       help=(".onnx file, or CMU .prototxt with its .caffemodel (converted once on OpenCV 5); "
+                             f"default: ${ENV_MODEL}"))
     model.add_argument("--weights", default=None, help="the .caffemodel of a .prototxt model")
     model.add_argument("--engine", default=_estimator_default("engine"), choices=engine_names(),
                        help='inference engine; all but cv2 need their extra: pip install "openpose[ENGINE]"')
@@ -129,7 +135,7 @@ def _run_subcommand(name: str, argv: Sequence[str]) -> int:
     return int(module.main(list(argv), prog=f"openpose {name}") or 0)
 
 
-def main(argv: Optional[Sequence[str]] = None) -> int:
+def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``openpose``; returns the exit status.
 
     0: every input processed; 1: some inputs were bad (named on stderr),

@@ -5,13 +5,13 @@ from __future__ import annotations
 import contextlib
 import numbers
 import threading
-from typing import ContextManager, Dict, Optional, Tuple
+from contextlib import AbstractContextManager
 
 import numpy as np
 
 from . import _validation as v
-from .engines import DEFAULT_ENGINE, Engine, engine_class
 from .decoders import Decoder, make_decoder
+from .engines import DEFAULT_ENGINE, Engine, engine_class
 from .layouts import LAYOUTS, Layout, get_layout, layout_for_channels
 from .models import ModelSpec, file_spec, prepare
 from .postprocess import _params, postprocess
@@ -114,7 +114,7 @@ class PoseEstimator:
     engine: Engine
     spec: ModelSpec
     net_height: int
-    layout: Optional[Layout]
+    layout: Layout | None
     model: str
 
     def __init__(
@@ -122,12 +122,12 @@ class PoseEstimator:
         model,
         *,
         engine: str = DEFAULT_ENGINE,
-        net_height: Optional[int] = None,
+        net_height: int | None = None,
         mode: str = "accurate",
         implementation: str = "cpp",
         layout=None,
         weights=None,
-        spec: Optional[ModelSpec] = None,
+        spec: ModelSpec | None = None,
         **options,
     ):
         self.mode = v.choice(mode, "mode", v.MODES)
@@ -158,15 +158,15 @@ class PoseEstimator:
         self.model = str(model)
         # Decoders by output channel count (-1: the one of a known layout),
         # built once; the mode's options were checked above.
-        self._decoders: Dict[int, Decoder] = {}
+        self._decoders: dict[int, Decoder] = {}
         if self.layout is not None:
             self._decoders[-1] = make_decoder(self.mode, layout=self.layout, implementation=self.implementation,
                                               **self.options)
         # Network calls of an engine that is not thread-safe go one at a time.
-        self._engine_lock: ContextManager[object] = (
+        self._engine_lock: AbstractContextManager[object] = (
             contextlib.nullcontext() if self.engine.thread_safe else threading.Lock())
 
-    def net_input_size(self, image_size: Tuple[int, int]) -> Tuple[int, int]:
+    def net_input_size(self, image_size: tuple[int, int]) -> tuple[int, int]:
         """``(width, height)`` of the network input for an image of `image_size`."""
         width, height = v.image_size(image_size)
         m = self.spec.size_multiple
@@ -179,7 +179,7 @@ class PoseEstimator:
             raise ValueError(msg)
         return net_width, self.net_height
 
-    def forward(self, image) -> Tuple[np.ndarray, Tuple[int, int]]:
+    def forward(self, image) -> tuple[np.ndarray, tuple[int, int]]:
         """Run the network on one image.
 
         Parameters
@@ -215,7 +215,7 @@ class PoseEstimator:
             self._decoders[n_channels] = decoder
         return decoder
 
-    def postprocess(self, net_output, *, image_size: Tuple[int, int]) -> PoseResult:
+    def postprocess(self, net_output, *, image_size: tuple[int, int]) -> PoseResult:
         """Post-process one network output with this estimator's decoder (built once)."""
         if self.layout is not None:
             return self._decoders[-1].decode(net_output, image_size=image_size)

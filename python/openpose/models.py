@@ -26,12 +26,21 @@ import math
 import numbers
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import BinaryIO, Dict, Optional, Tuple
+from typing import BinaryIO
 
 import numpy as np
 
-__all__ = ["ModelSpec", "MODELS", "model_spec", "file_spec", "onnx_metadata", "prepare", "load_net", "onnx_file",
-           "opencv_major"]
+__all__ = [
+    "MODELS",
+    "ModelSpec",
+    "file_spec",
+    "load_net",
+    "model_spec",
+    "onnx_file",
+    "onnx_metadata",
+    "opencv_major",
+    "prepare",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -77,9 +86,9 @@ class ModelSpec:
 
     name: str
     pattern: str
-    layout: Optional[str] = None
+    layout: str | None = None
     scale: float = 1.0
-    mean: Tuple[float, float, float] = (0.0, 0.0, 0.0)
+    mean: tuple[float, float, float] = (0.0, 0.0, 0.0)
     channel_order: str = "bgr"
     size_multiple: int = 16
     net_height: int = 368
@@ -108,7 +117,7 @@ _CMU = ModelSpec("caffe", "*.prototxt", layout=None, scale=1.0 / 256.0, mean=(12
                  channel_order="bgr", size_multiple=16, net_height=368)
 
 #: Known model files (first match wins), then the per-format defaults.
-MODELS: Tuple[ModelSpec, ...] = (
+MODELS: tuple[ModelSpec, ...] = (
     # The shared mobilenet model (its MODELS.md): BGR, raw 0..255 (the graph
     # normalises internally), sides multiples of 16, output 57 channels COCO-18.
     ModelSpec("mobilenet_v2_small_coco", "openpose_mobilenet_v2_small_coco*.onnx", layout="coco",
@@ -156,13 +165,15 @@ def _varint(stream: BinaryIO) -> int:
     while True:
         byte = stream.read(1)
         if not byte:
-            raise EOFError("truncated varint")
+            msg = "truncated varint"
+            raise EOFError(msg)
         result |= (byte[0] & 0x7F) << shift
         if byte[0] < 0x80:
             return result
         shift += 7
         if shift > 63:
-            raise ValueError("varint longer than 10 bytes")
+            msg = "varint longer than 10 bytes"
+            raise ValueError(msg)
 
 
 def _length_delimited(stream: BinaryIO, end: int, wanted: int):
@@ -177,18 +188,21 @@ def _length_delimited(stream: BinaryIO, end: int, wanted: int):
         elif wire == 2:
             length = _varint(stream)
             if stream.tell() + length > end:
-                raise EOFError("field runs past the end")
+                msg = "field runs past the end"
+                raise EOFError(msg)
             if number == wanted:
                 yield stream.read(length)
             else:
                 stream.seek(length, 1)
         else:
-            raise ValueError(f"wire type {wire} is not used by ONNX")
+            msg = f"wire type {wire} is not used by ONNX"
+            raise ValueError(msg)
     if stream.tell() != end:
-        raise EOFError("field runs past the end")
+        msg = "field runs past the end"
+        raise EOFError(msg)
 
 
-def onnx_metadata(path) -> Dict[str, str]:
+def onnx_metadata(path) -> dict[str, str]:
     """The ``metadata_props`` of an ONNX file, as a dict (``openpose.layout``, ...).
 
     Read without onnx or protobuf (the wire format, the graph skipped). A file
@@ -205,7 +219,7 @@ def onnx_metadata(path) -> Dict[str, str]:
             entries = list(_length_delimited(stream, end, _METADATA_PROPS))
         meta = {}
         for entry in entries:
-            fields: Dict[int, str] = {}
+            fields: dict[int, str] = {}
             for number in (_ENTRY_KEY, _ENTRY_VALUE):
                 for value in _length_delimited(io.BytesIO(entry), len(entry), number):
                     fields[number] = value.decode("utf-8")
@@ -237,7 +251,7 @@ def file_spec(path) -> ModelSpec:
     return spec
 
 
-def prepare(image: np.ndarray, spec: ModelSpec, net_size: Tuple[int, int]) -> np.ndarray:
+def prepare(image: np.ndarray, spec: ModelSpec, net_size: tuple[int, int]) -> np.ndarray:
     """The network input for one image, from the spec alone.
 
     Parameters

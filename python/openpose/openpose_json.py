@@ -19,15 +19,20 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import List
 
 import numpy as np
 
 from ._io import write_atomically
 from .result import PoseResult
 
-__all__ = ["OPENPOSE_JSON_VERSION", "PERSON_KEYS", "to_openpose_json", "write_openpose_json", "dumps",
-           "flat_keypoints"]
+__all__ = [
+    "OPENPOSE_JSON_VERSION",
+    "PERSON_KEYS",
+    "dumps",
+    "flat_keypoints",
+    "to_openpose_json",
+    "write_openpose_json",
+]
 
 #: The ``version`` OpenPose 1.5 and later write.
 OPENPOSE_JSON_VERSION = 1.3
@@ -46,7 +51,7 @@ PERSON_KEYS = (
 )
 
 
-def flat_keypoints(values: np.ndarray) -> List[float]:
+def flat_keypoints(values: np.ndarray) -> list[float]:
     """float32 values, flattened, as the shortest decimals that read back to the same float32."""
     return [float(str(x)) for x in np.asarray(values, np.float32).ravel()]
 
@@ -70,7 +75,7 @@ def to_openpose_json(result: PoseResult) -> dict:
         raise TypeError(msg)
     people = []
     for pose in result.poses:
-        person = {key: [] for key in PERSON_KEYS}
+        person: dict[str, list] = {key: [] for key in PERSON_KEYS}
         person["person_id"] = [-1]
         person["pose_keypoints_2d"] = flat_keypoints(pose)
         people.append(person)

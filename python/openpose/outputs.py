@@ -20,8 +20,9 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
+from typing import Any
 
 import numpy as np
 
@@ -30,9 +31,24 @@ from .openpose_json import flat_keypoints, write_openpose_json
 from .sources import IMAGE, Failure, Frame, Source
 
 __all__ = [
-    "output_stem", "json_path", "parquet_part_path", "JSON_SUFFIX", "RENDERED_SUFFIX", "FAILURES_FILE",
-    "PARQUET_COLUMNS", "JsonFiles", "RenderedImages", "VideoFile", "Display", "ParquetPart", "Outputs",
-    "parquet_is_complete", "write_failures", "BATCH_FORMATS", "batch_writer", "batch_outputs_complete",
+    "BATCH_FORMATS",
+    "FAILURES_FILE",
+    "JSON_SUFFIX",
+    "PARQUET_COLUMNS",
+    "RENDERED_SUFFIX",
+    "Display",
+    "JsonFiles",
+    "Outputs",
+    "ParquetPart",
+    "RenderedImages",
+    "VideoFile",
+    "batch_outputs_complete",
+    "batch_writer",
+    "json_path",
+    "output_stem",
+    "parquet_is_complete",
+    "parquet_part_path",
+    "write_failures",
 ]
 
 #: ``<stem>_keypoints.json``: one OpenPose JSON file per image or video frame.
@@ -134,7 +150,7 @@ class VideoFile:
 
     needs_drawing = True
 
-    def __init__(self, path, *, fps: Optional[float] = None, flag: str = "--write-video"):
+    def __init__(self, path, *, fps: float | None = None, flag: str = "--write-video"):
         self.path = Path(path)
         if self.path.suffix.lower() not in _FOURCC:
             msg = f"{flag} {str(path)!r}: use one of {', '.join(sorted(_FOURCC))}"
@@ -149,7 +165,7 @@ class VideoFile:
             raise ValueError(msg)
         self.fps = fps
         self._writer: Any = None
-        self._size: Tuple[int, int] = (0, 0)
+        self._size: tuple[int, int] = (0, 0)
         self._tmp = self.path.with_name(f".{self.path.stem}.partial{self.path.suffix}")
 
     def write(self, frame: Frame, result, stem: str, rendered) -> bool:
@@ -170,7 +186,7 @@ class VideoFile:
         self._writer.write(rendered)
         return True
 
-    def close(self, complete: bool = True) -> Optional[Path]:
+    def close(self, complete: bool = True) -> Path | None:
         """Release the video; rename it if `complete`, else return its temporary name."""
         if self._writer is None:
             return None
@@ -221,9 +237,10 @@ class Display:
 def _pyarrow():
     try:
         import pyarrow
-        import pyarrow.parquet  # noqa: F401
+        import pyarrow.parquet
     except ImportError as exc:
-        raise ImportError(f"{_INSTALL_RAY} ({exc})") from exc
+        msg = f"{_INSTALL_RAY} ({exc})"
+        raise ImportError(msg) from exc
     return pyarrow
 
 
@@ -249,7 +266,7 @@ class ParquetPart:
     def __init__(self, path, *, n_parts: int):
         self.path = Path(path)
         self.n_parts = int(n_parts)
-        self.rows: Dict[str, list] = {k: [] for k in PARQUET_COLUMNS}
+        self.rows: dict[str, list] = {k: [] for k in PARQUET_COLUMNS}
 
     def write(self, frame: Frame, result, stem: str, rendered) -> bool:
         self.n_parts = result.poses.shape[1]
@@ -362,12 +379,12 @@ class Outputs:
         Other outputs (e.g. a `ParquetPart`), written after those above.
     """
 
-    def __init__(self, *, json_dir=None, images_dir=None, video_path=None, video_fps: Optional[float] = None,
+    def __init__(self, *, json_dir=None, images_dir=None, video_path=None, video_fps: float | None = None,
                  display: bool = False, extra: Sequence = ()):
         if video_fps is not None and not video_fps > 0:
             msg = f"--video-fps must be positive, got {video_fps}"
             raise ValueError(msg)
-        self.writers: List = []
+        self.writers: list = []
         if json_dir:
             self.writers.append(JsonFiles(json_dir))
         if images_dir:
@@ -414,7 +431,7 @@ class Outputs:
             keep_going = writer.write(frame, result, stem, rendered) is not False and keep_going
         return keep_going
 
-    def close(self, *, complete: bool = True) -> Optional[Path]:
+    def close(self, *, complete: bool = True) -> Path | None:
         """Finish every output (the video gets its name only if `complete`).
 
         Returns

@@ -20,19 +20,38 @@ from __future__ import annotations
 import queue
 import threading
 import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
 from .result import PoseResult
-from .sources import (IMAGE_EXTENSIONS, VIDEO_EXTENSIONS, Failure, Frame, Note, Source, classify, count_frames,
-                      jpeg_is_truncated, read_frames)
+from .sources import (
+    IMAGE_EXTENSIONS,
+    VIDEO_EXTENSIONS,
+    Failure,
+    Frame,
+    Note,
+    Source,
+    classify,
+    count_frames,
+    jpeg_is_truncated,
+    read_frames,
+)
 
 __all__ = [
-    "IMAGE_EXTENSIONS", "VIDEO_EXTENSIONS", "Frame", "Failure", "Note", "Processed", "Summary",
-    "iter_frames", "count_frames", "run_pipeline", "jpeg_is_truncated",
+    "IMAGE_EXTENSIONS",
+    "VIDEO_EXTENSIONS",
+    "Failure",
+    "Frame",
+    "Note",
+    "Processed",
+    "Summary",
+    "count_frames",
+    "iter_frames",
+    "jpeg_is_truncated",
+    "run_pipeline",
 ]
 
 _QUEUE_SIZE = 4
@@ -77,14 +96,14 @@ class Summary:
     infer_s: float = 0.0
     post_s: float = 0.0
     wall_s: float = 0.0
-    failures: List[Failure] = field(default_factory=list)
-    notes: List[str] = field(default_factory=list)
-    items: Optional[int] = None
+    failures: list[Failure] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    items: int | None = None
     skipped_items: int = 0
     run_s: float = 0.0
     workers: int = 0
 
-    def add(self, item: Union[Processed, Failure, Note]) -> None:
+    def add(self, item: Processed | Failure | Note) -> None:
         """Count one item of `run_pipeline`'s stream."""
         if isinstance(item, Processed):
             self.frames += 1
@@ -96,7 +115,7 @@ class Summary:
         elif isinstance(item, Note):
             self.notes.append(item.text)
 
-    def merge(self, other: "Summary") -> None:
+    def merge(self, other: Summary) -> None:
         """Add another run's frames, people, times, failures and notes (a Ray work item's)."""
         self.frames += other.frames
         self.people += other.people
@@ -130,12 +149,12 @@ class Summary:
 
 
 def iter_frames(
-    inputs: Sequence[Union[str, Path]],
+    inputs: Sequence[str | Path],
     *,
-    camera: Optional[int] = None,
-    max_frames: Optional[int] = None,
-    sources: Optional[Sequence[Union[Source, Failure, Note]]] = None,
-) -> Iterator[Union[Frame, Failure, Note]]:
+    camera: int | None = None,
+    max_frames: int | None = None,
+    sources: Sequence[Source | Failure | Note] | None = None,
+) -> Iterator[Frame | Failure | Note]:
     """The frames of every input, in order, with failures and notes in between.
 
     Parameters
@@ -162,7 +181,7 @@ def iter_frames(
 _END = object()
 
 
-def _put(q: "queue.Queue", item, stop: threading.Event) -> bool:
+def _put(q: queue.Queue, item, stop: threading.Event) -> bool:
     """Put unless the run is being stopped; False when stopped."""
     while not stop.is_set():
         try:
@@ -173,18 +192,18 @@ def _put(q: "queue.Queue", item, stop: threading.Event) -> bool:
     return False
 
 
-def _producer(items: Iterable, out: "queue.Queue", stop: threading.Event, errors: list) -> None:
+def _producer(items: Iterable, out: queue.Queue, stop: threading.Event, errors: list) -> None:
     try:
         for item in items:
             if not _put(out, item, stop):
                 break
-    except BaseException as exc:  # handed to the consumer, which re-raises it
+    except BaseException as exc:  # noqa: BLE001 - handed to the consumer, which re-raises it
         errors.append(exc)
     finally:
         out.put(_END)
 
 
-def _stage(fn: Callable, inp: "queue.Queue", out: "queue.Queue", stop: threading.Event, errors: list) -> None:
+def _stage(fn: Callable, inp: queue.Queue, out: queue.Queue, stop: threading.Event, errors: list) -> None:
     try:
         while True:
             item = inp.get()
@@ -199,7 +218,7 @@ def _stage(fn: Callable, inp: "queue.Queue", out: "queue.Queue", stop: threading
                     label = item[0].label if isinstance(item, tuple) else item.label
                     item = Failure(label, f"cannot process it: {exc}")
             _put(out, item, stop)
-    except BaseException as exc:
+    except BaseException as exc:  # noqa: BLE001 - handed to the consumer, which re-raises it
         errors.append(exc)
         stop.set()
     finally:
@@ -208,8 +227,8 @@ def _stage(fn: Callable, inp: "queue.Queue", out: "queue.Queue", stop: threading
 
 def run_pipeline(
     estimator,
-    items: Iterable[Union[Frame, Failure, Note]],
-    consume: Callable[[Union[Processed, Failure, Note]], bool],
+    items: Iterable[Frame | Failure | Note],
+    consume: Callable[[Processed | Failure | Note], bool],
 ) -> Summary:
     """Run `estimator` over `items` in four overlapped stages.
 
@@ -230,11 +249,11 @@ def run_pipeline(
     """
     stop = threading.Event()
     errors: list = []
-    decoded: "queue.Queue" = queue.Queue(_QUEUE_SIZE)
-    inferred: "queue.Queue" = queue.Queue(_QUEUE_SIZE)
-    done: "queue.Queue" = queue.Queue(_QUEUE_SIZE)
+    decoded: queue.Queue = queue.Queue(_QUEUE_SIZE)
+    inferred: queue.Queue = queue.Queue(_QUEUE_SIZE)
+    done: queue.Queue = queue.Queue(_QUEUE_SIZE)
 
-    def infer(frame: Frame) -> Tuple[Frame, np.ndarray, Tuple[int, int], float]:
+    def infer(frame: Frame) -> tuple[Frame, np.ndarray, tuple[int, int], float]:
         t0 = time.perf_counter()
         out, size = estimator.forward(frame.image)
         return frame, out, size, time.perf_counter() - t0
@@ -280,7 +299,7 @@ def run_pipeline(
     return summary
 
 
-def _drain(q: "queue.Queue") -> None:
+def _drain(q: queue.Queue) -> None:
     try:
         while True:
             q.get_nowait()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import List, Tuple
 
 import numpy as np
 
@@ -42,11 +41,11 @@ class PoseResult:
     poses: np.ndarray
     scores: np.ndarray
     persons: np.ndarray
-    keypoints: List[np.ndarray]
-    valid_pairs: List[np.ndarray]
-    invalid_pairs: List[int]
+    keypoints: list[np.ndarray]
+    valid_pairs: list[np.ndarray]
+    invalid_pairs: list[int]
     layout: Layout
-    image_size: Tuple[int, int]
+    image_size: tuple[int, int]
     mode: str
 
     def __len__(self) -> int:
@@ -59,14 +58,15 @@ class PoseResult:
         return to_openpose_json(self)
 
 
-def poses_from_persons(persons: np.ndarray, keypoints: List[np.ndarray]):
+def poses_from_persons(persons: np.ndarray, keypoints: list[np.ndarray]):
     """``(poses, scores)`` from id rows and the per-part candidate tables.
 
     Missing parts are ``0, 0, 0``; a person's score is the mean score of the
     keypoints it has.
     """
     n_persons, n_parts = persons.shape
-    table = np.concatenate([np.asarray(k, np.float32).reshape(-1, 4) for k in keypoints] + [np.zeros((0, 4), np.float32)])
+    tables = [np.asarray(k, np.float32).reshape(-1, 4) for k in keypoints]
+    table = np.concatenate([*tables, np.zeros((0, 4), np.float32)])
     lookup = np.zeros((int(table[:, 0].max()) + 1 if len(table) else 0, 3), np.float32)
     lookup[table[:, 0].astype(np.int64)] = table[:, 1:4]
     present = persons >= 0

@@ -26,15 +26,27 @@ in `read_frames`.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Iterator, List, Optional, Sequence, Union
 
 import numpy as np
 
 __all__ = [
-    "IMAGE_EXTENSIONS", "VIDEO_EXTENSIONS", "IMAGE", "VIDEO", "CAMERA", "Source", "Frame", "Failure", "Note",
-    "classify", "read_frames", "count_frames", "video_frame_count", "jpeg_is_truncated",
+    "CAMERA",
+    "IMAGE",
+    "IMAGE_EXTENSIONS",
+    "VIDEO",
+    "VIDEO_EXTENSIONS",
+    "Failure",
+    "Frame",
+    "Note",
+    "Source",
+    "classify",
+    "count_frames",
+    "jpeg_is_truncated",
+    "read_frames",
+    "video_frame_count",
 ]
 
 #: File name extensions read as images (what cv2.imread decodes).
@@ -70,11 +82,11 @@ class Source:
             raise ValueError(msg)
 
     @classmethod
-    def camera(cls, index: int) -> "Source":
+    def camera(cls, index: int) -> Source:
         return cls(CAMERA, str(int(index)))
 
     @property
-    def path(self) -> Optional[Path]:
+    def path(self) -> Path | None:
         """The file (None for a camera)."""
         return None if self.kind == CAMERA else Path(self.location)
 
@@ -107,7 +119,7 @@ class Frame:
     source: Source
     index: int
     image: np.ndarray
-    fps: Optional[float] = None
+    fps: float | None = None
 
     @property
     def label(self) -> str:
@@ -128,7 +140,7 @@ class Failure:
         return {"source": self.label, "error": self.reason}
 
     @classmethod
-    def from_dict(cls, record: dict) -> "Failure":
+    def from_dict(cls, record: dict) -> Failure:
         return cls(str(record["source"]), str(record["error"]))
 
 
@@ -144,7 +156,7 @@ class Note:
 # --------------------------------------------------------------------------- #
 
 
-def video_frame_count(path) -> Optional[int]:
+def video_frame_count(path) -> int | None:
     """The frame count a video's header announces: None if OpenCV cannot open it, 0 when unknown."""
     import cv2
 
@@ -157,7 +169,7 @@ def video_frame_count(path) -> Optional[int]:
         capture.release()
 
 
-def _sniff(path: Path, label: str) -> Union[Source, Failure]:
+def _sniff(path: Path, label: str) -> Source | Failure:
     """A file named as an input whose extension says nothing: what OpenCV makes of its content."""
     import cv2
 
@@ -171,7 +183,7 @@ def _sniff(path: Path, label: str) -> Union[Source, Failure]:
     return Failure(label, "not an image or a video (unknown file name extension, and no OpenCV decoder reads it)")
 
 
-def _folder(path: Path, absolute: bool) -> Iterator[Union[Source, Note]]:
+def _folder(path: Path, absolute: bool) -> Iterator[Source | Note]:
     for child in sorted(p for p in path.iterdir() if p.is_file()):
         label = str(child.absolute() if absolute else child)
         ext = child.suffix.lower()
@@ -184,11 +196,11 @@ def _folder(path: Path, absolute: bool) -> Iterator[Union[Source, Note]]:
 
 
 def classify(
-    inputs: Iterable[Union[str, Path]],
+    inputs: Iterable[str | Path],
     *,
-    camera: Optional[int] = None,
+    camera: int | None = None,
     absolute: bool = False,
-) -> List[Union[Source, Failure, Note]]:
+) -> list[Source | Failure | Note]:
     """The inputs as typed sources, in order (see the module's rules).
 
     Parameters
@@ -205,7 +217,7 @@ def classify(
     -------
     list of Source, Failure and Note
     """
-    out: List[Union[Source, Failure, Note]] = []
+    out: list[Source | Failure | Note] = []
     for raw in inputs:
         path = Path(raw)
         if absolute:
@@ -227,7 +239,7 @@ def classify(
     return out
 
 
-def count_frames(items: Sequence[Union[Source, Failure, Note]], *, max_frames: Optional[int] = None) -> int:
+def count_frames(items: Sequence[Source | Failure | Note], *, max_frames: int | None = None) -> int:
     """How many frames `read_frames` will give for these sources, where headers tell (a progress bar's total)."""
     total = 0
     for item in items:
@@ -294,7 +306,7 @@ def jpeg_is_truncated(data: bytes) -> bool:
     return True
 
 
-def _read_image(source: Source) -> Iterator[Union[Frame, Failure]]:
+def _read_image(source: Source) -> Iterator[Frame | Failure]:
     import cv2
 
     path = Path(source.location)
@@ -343,7 +355,7 @@ def _open_at(source: Source, start: int):
     return capture
 
 
-def _read_video(source: Source, start: int, count: Optional[int], expected: Optional[int]):
+def _read_video(source: Source, start: int, count: int | None, expected: int | None):
     import cv2
 
     ranged = start > 0 or count is not None
@@ -378,9 +390,9 @@ def read_frames(
     source: Source,
     *,
     start: int = 0,
-    count: Optional[int] = None,
-    expected: Optional[int] = None,
-) -> Iterator[Union[Frame, Failure]]:
+    count: int | None = None,
+    expected: int | None = None,
+) -> Iterator[Frame | Failure]:
     """The frames of one source, decoded, with a `Failure` for what cannot be.
 
     Parameters

@@ -24,11 +24,11 @@ from __future__ import annotations
 import abc
 import importlib
 import pkgutil
-from typing import ClassVar, Optional, Tuple, Type
+from typing import ClassVar
 
 import numpy as np
 
-__all__ = ["Engine", "EngineNotInstalledError", "engine_names", "engine_class", "create_engine", "DEFAULT_ENGINE"]
+__all__ = ["DEFAULT_ENGINE", "Engine", "EngineNotInstalledError", "create_engine", "engine_class", "engine_names"]
 
 #: The engine `PoseEstimator` uses unless told otherwise.
 DEFAULT_ENGINE = "cv2"
@@ -64,7 +64,7 @@ class Engine(abc.ABC):
     """
 
     name: ClassVar[str]
-    extra: ClassVar[Optional[str]] = None
+    extra: ClassVar[str | None] = None
     thread_safe: ClassVar[bool] = False
 
     @abc.abstractmethod
@@ -101,13 +101,13 @@ class Engine(abc.ABC):
         return f"<{type(self).__name__} engine {self.name!r}>"
 
 
-def engine_names() -> Tuple[str, ...]:
+def engine_names() -> tuple[str, ...]:
     """The names of the engines of this package (``cv2`` first), whether or not their runtime is installed."""
     names = sorted(m.name[: -len(_SUFFIX)] for m in pkgutil.iter_modules(__path__) if m.name.endswith(_SUFFIX))
     return tuple(sorted(names, key=lambda n: n != DEFAULT_ENGINE))
 
 
-def engine_class(name) -> Type[Engine]:
+def engine_class(name) -> type[Engine]:
     """The `Engine` subclass called `name` (its runtime is imported when it is built, not here).
 
     Raises

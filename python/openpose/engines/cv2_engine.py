@@ -7,7 +7,7 @@ import numpy as np
 from ..models import load_net
 from . import Engine
 
-__all__ = ["Cv2Engine", "ENGINE"]
+__all__ = ["ENGINE", "Cv2Engine"]
 
 
 class Cv2Engine(Engine):

@@ -7,7 +7,7 @@ import numpy as np
 from ..models import onnx_file
 from . import Engine
 
-__all__ = ["OnnxruntimeEngine", "ENGINE"]
+__all__ = ["ENGINE", "OnnxruntimeEngine"]
 
 
 class OnnxruntimeEngine(Engine):

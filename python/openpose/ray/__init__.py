@@ -57,16 +57,16 @@ from .planning import FORMATS, Plan, WorkItem, is_complete, plan_work
 from .worker import PoseBatchPredictor, WorkItemProcessor
 
 __all__ = [
-    "PoseBatchPredictor",
-    "WorkItem",
-    "WorkItemProcessor",
-    "Plan",
-    "Summary",
-    "plan_work",
-    "is_complete",
-    "build_pipeline",
-    "run_batch",
     "FAILURES_FILE",
     "FORMATS",
     "PARQUET_COLUMNS",
+    "Plan",
+    "PoseBatchPredictor",
+    "Summary",
+    "WorkItem",
+    "WorkItemProcessor",
+    "build_pipeline",
+    "is_complete",
+    "plan_work",
+    "run_batch",
 ]

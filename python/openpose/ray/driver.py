@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Callable, Optional, Sequence, Union
 
 from ..outputs import write_failures
 from ..pipeline import Summary
@@ -21,9 +21,10 @@ _INSTALL_HINT = 'openpose.ray needs Ray Data: pip install "openpose[ray]"'
 def _ray():
     try:
         import ray
-        import ray.data  # noqa: F401
+        import ray.data
     except ImportError as exc:
-        raise ImportError(f"{_INSTALL_HINT} ({exc})") from exc
+        msg = f"{_INSTALL_HINT} ({exc})"
+        raise ImportError(msg) from exc
     return ray
 
 
@@ -98,19 +99,19 @@ def build_pipeline(
 
 
 def run_batch(
-    inputs: Sequence[Union[str, Path]],
+    inputs: Sequence[str | Path],
     *,
     model,
     output,
     format: str = "json",  # noqa: A002
-    address: Optional[str] = None,
-    num_workers: Optional[int] = None,
+    address: str | None = None,
+    num_workers: int | None = None,
     cpus_per_worker: float = 1.0,
     images_per_item: int = 16,
     frames_per_item: int = 64,
-    max_frames: Optional[int] = None,
+    max_frames: int | None = None,
     progress: bool = True,
-    on_item: Optional[Callable[[dict], None]] = None,
+    on_item: Callable[[dict], None] | None = None,
     **estimator_options,
 ) -> Summary:
     """Run pose estimation over `inputs` on Ray and write the results.

@@ -9,14 +9,15 @@ workers. Everything here runs on the driver and reads video headers only.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import List, NamedTuple, Optional, Sequence, Tuple, Union
+from typing import NamedTuple
 
 from ..outputs import BATCH_FORMATS, batch_outputs_complete, output_stem, parquet_part_path
 from ..sources import IMAGE, VIDEO, Failure, Note, Source, classify, video_frame_count
 
-__all__ = ["FORMATS", "WorkItem", "Plan", "plan_work", "is_complete", "parquet_path"]
+__all__ = ["FORMATS", "Plan", "WorkItem", "is_complete", "parquet_path", "plan_work"]
 
 #: The output formats of a job.
 FORMATS = BATCH_FORMATS
@@ -40,7 +41,7 @@ class WorkItem:
     """
 
     kind: str
-    sources: Tuple[str, ...]
+    sources: tuple[str, ...]
     start: int = 0
     stop: int = 0
     expected: int = 0
@@ -58,17 +59,17 @@ class WorkItem:
             return f"{self.sources[0]} [frames {self.start}..{end})"
         return self.sources[0] if len(self.sources) == 1 else f"{len(self.sources)} images from {self.sources[0]}"
 
-    def source_list(self) -> List[Source]:
+    def source_list(self) -> list[Source]:
         """The item's sources as `openpose.sources.Source` items."""
         kind = IMAGE if self.kind == "images" else VIDEO
         return [Source(kind, s) for s in self.sources]
 
     @property
-    def count(self) -> Optional[int]:
+    def count(self) -> int | None:
         """A video item's frames to read (None: to the end)."""
         return None if self.stop < 0 else self.stop - self.start
 
-    def stems(self) -> List[str]:
+    def stems(self) -> list[str]:
         """The output stems of the item's frames (a video: up to its expected count)."""
         if self.kind == "images":
             return [output_stem(s, 0) for s in self.source_list()]
@@ -81,7 +82,7 @@ class WorkItem:
         return row
 
     @classmethod
-    def from_row(cls, row) -> "WorkItem":
+    def from_row(cls, row) -> WorkItem:
         return cls(kind=str(row["kind"]), sources=tuple(str(s) for s in row["sources"]), start=int(row["start"]),
                    stop=int(row["stop"]), expected=int(row["expected"]))
 
@@ -89,9 +90,9 @@ class WorkItem:
 class Plan(NamedTuple):
     """What `plan_work` gives."""
 
-    items: List[WorkItem]
-    failures: List[Failure]
-    notes: List[str]
+    items: list[WorkItem]
+    failures: list[Failure]
+    notes: list[str]
 
 
 def _positive(value, name: str, *, none: bool = False) -> None:
@@ -103,11 +104,11 @@ def _positive(value, name: str, *, none: bool = False) -> None:
 
 
 def plan_work(
-    inputs: Sequence[Union[str, Path]],
+    inputs: Sequence[str | Path],
     *,
     images_per_item: int = 16,
     frames_per_item: int = 64,
-    max_frames: Optional[int] = None,
+    max_frames: int | None = None,
 ) -> Plan:
     """Split inputs into work items (on the driver; reads video headers only).
 
@@ -135,7 +136,7 @@ def plan_work(
     _positive(max_frames, "max_frames", none=True)
 
     plan = Plan([], [], [])
-    pending_images: List[str] = []
+    pending_images: list[str] = []
 
     def flush_images() -> None:
         for i in range(0, len(pending_images), images_per_item):
@@ -157,7 +158,7 @@ def plan_work(
     return plan
 
 
-def _plan_video(video: Source, plan: Plan, frames_per_item: int, max_frames: Optional[int]) -> None:
+def _plan_video(video: Source, plan: Plan, frames_per_item: int, max_frames: int | None) -> None:
     count = video_frame_count(video.location)
     if count is None:
         plan.failures.append(Failure(video.label, "cannot open it as a video (corrupt, truncated or unsupported)"))

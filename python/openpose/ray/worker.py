@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Dict, Iterator, List, Optional, Union
 
 import numpy as np
 
@@ -18,7 +18,7 @@ from ..pipeline import Processed, Summary, run_pipeline
 from ..sources import Failure, Frame, read_frames
 from .planning import WorkItem
 
-__all__ = ["PoseBatchPredictor", "WorkItemProcessor", "item_frames", "STATUS_COLUMNS"]
+__all__ = ["STATUS_COLUMNS", "PoseBatchPredictor", "WorkItemProcessor", "item_frames"]
 
 logger = logging.getLogger(__name__)
 
@@ -26,7 +26,7 @@ logger = logging.getLogger(__name__)
 STATUS_COLUMNS = ("key", "frames", "people", "infer_s", "post_s", "failures")
 
 
-def _n_parts(estimator, seen: Optional[int] = None) -> int:
+def _n_parts(estimator, seen: int | None = None) -> int:
     """K of an empty result: the estimator's layout, else the last result's, else COCO's."""
     if estimator.layout is not None:
         return estimator.layout.n_parts
@@ -86,16 +86,16 @@ class PoseBatchPredictor:
             raise TypeError(msg)
         self.image_column = image_column
         self.estimator = PoseEstimator(model, **estimator_options)
-        self._seen_parts: Optional[int] = None
+        self._seen_parts: int | None = None
 
-    def __call__(self, batch: Dict[str, np.ndarray]) -> Dict[str, np.ndarray]:
+    def __call__(self, batch: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         if self.image_column not in batch:
             msg = f"the batch has no `{self.image_column}` column (columns: {sorted(batch)})"
             raise ValueError(msg)
         images = batch[self.image_column]
         n = len(images)
-        poses: List[Optional[np.ndarray]] = []
-        scores: List[np.ndarray] = []
+        poses: list[np.ndarray | None] = []
+        scores: list[np.ndarray] = []
         people = np.zeros(n, np.int32)
         errors = []
         for i in range(n):
@@ -124,14 +124,14 @@ class PoseBatchPredictor:
         return out
 
 
-def _object_array(items: List[np.ndarray]) -> np.ndarray:
+def _object_array(items: list[np.ndarray]) -> np.ndarray:
     out = np.empty(len(items), dtype=object)
     for i, item in enumerate(items):
         out[i] = item
     return out
 
 
-def item_frames(item: WorkItem) -> Iterator[Union[Frame, Failure]]:
+def item_frames(item: WorkItem) -> Iterator[Frame | Failure]:
     """The frames of one work item, decoded as the command decodes them (`openpose.sources.read_frames`).
 
     A video range's failures are named by the item's label (the video and
@@ -155,7 +155,7 @@ class WorkItemProcessor:
     whole is one of its failures, not an error of the actor.
     """
 
-    def __init__(self, *, model, output: str, fmt: str, threads: Optional[int] = None, **estimator_options):
+    def __init__(self, *, model, output: str, fmt: str, threads: int | None = None, **estimator_options):
         import cv2
 
         from ..estimator import PoseEstimator
@@ -166,8 +166,8 @@ class WorkItemProcessor:
         self.output = Path(output)
         self.fmt = fmt
 
-    def __call__(self, batch: Dict[str, np.ndarray]) -> Dict[str, np.ndarray]:
-        status: Dict[str, list] = {k: [] for k in STATUS_COLUMNS}
+    def __call__(self, batch: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        status: dict[str, list] = {k: [] for k in STATUS_COLUMNS}
         for i in range(len(batch["kind"])):
             item = WorkItem.from_row({name: batch[name][i] for name in batch})
             summary = self.process(item)
@@ -181,7 +181,7 @@ class WorkItemProcessor:
 
     def process(self, item: WorkItem) -> Summary:
         """Process one item and write its outputs; its failures are in the summary."""
-        write_failures: List[Failure] = []
+        write_failures: list[Failure] = []
 
         def consume(processed) -> bool:
             if isinstance(processed, Processed):
