@@ -81,7 +81,7 @@ def test_upsampling_is_bicubic_like_opencv():
 
     rng = np.random.default_rng(0)
     src = rng.uniform(-1, 1, (9, 13)).astype(np.float32)
-    ours = ext().accurate_upsample(src, 8)
+    ours = ext().accurate_upsample(src, factor=8)
     theirs = cv2.resize(src, (13 * 8, 9 * 8), interpolation=cv2.INTER_CUBIC)
     np.testing.assert_allclose(ours, theirs, rtol=0, atol=1e-5)
     np.testing.assert_array_equal(ours, openpose.reference_accurate.upsample_cubic(src, 8))

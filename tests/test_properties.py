@@ -58,10 +58,18 @@ def outcome(fn, *args):
 
 # --- the bindings: never anything but a result or a ValueError/TypeError -----
 
+def seed_decoder(limbs=None, starts_person=None, n_parts=18, **params):
+    """An _ext.SeedDecoder on COCO's seed tables unless others are given (the options by keyword)."""
+    coco = openpose.get_layout("coco")
+    limbs = coco.limb_table("seed") if limbs is None else limbs
+    starts_person = coco.seed_starts_person() if starts_person is None else starts_person
+    return ext().SeedDecoder(limbs, starts_person, n_parts, **params)
+
+
 @SETTINGS
 @given(arr=any_array(), width=SIZES, height=SIZES, threshold=FLOATS)
 def test_ext_find_peaks_any_input(arr, width, height, threshold):
-    out = outcome(ext().seed_find_peaks, arr, width, height, threshold)
+    out = outcome(lambda: seed_decoder(threshold=threshold).find_peaks(arr, width, height))
     if isinstance(out, np.ndarray):
         assert out.dtype == np.float32 and out.ndim == 2 and out.shape[1] == 3
         assert ((out[:, 0] >= 0) & (out[:, 0] < width) & (out[:, 1] >= 0) & (out[:, 1] < height)).all()
@@ -89,7 +97,28 @@ def test_ext_image_primitives_any_input(arr, width, height):
 @given(paf=any_array(), cand_a=any_array(max_dims=3), cand_b=any_array(max_dims=3), width=SIZES, height=SIZES,
        n_samples=st.integers(-2, 30) | st.sampled_from([2**31 - 1, 10**6]), th=FLOATS, frac=FLOATS)
 def test_ext_score_limb_any_input(paf, cand_a, cand_b, width, height, n_samples, th, frac):
-    out = outcome(ext().seed_score_limb, paf, paf, cand_a, cand_b, width, height, n_samples, th, frac)
+    out = outcome(lambda: seed_decoder(n_samples=n_samples, paf_threshold=th, min_fraction=frac).score_limb(
+        paf, paf, cand_a, cand_b, width, height))
+    if isinstance(out, np.ndarray):
+        assert out.ndim == 2 and out.shape[1] == 3
+
+
+@SETTINGS
+@given(arr=any_array(), paf=any_array(), cand=any_array(max_dims=3), factor=st.integers(-1, 9),
+       threshold=FLOATS, radius=st.integers(-1, 4))
+def test_ext_accurate_stages_any_input(arr, paf, cand, factor, threshold, radius):
+    coco = openpose.get_layout("coco")
+
+    def decoder():
+        return ext().AccurateDecoder(coco.limb_table("accurate"), coco.fill_only(), coco.n_parts, factor=factor,
+                                     threshold=threshold, radius=radius)
+
+    out = outcome(lambda: decoder().find_peaks(arr))
+    if isinstance(out, np.ndarray):
+        assert out.dtype == np.float32 and out.ndim == 2 and out.shape[1] == 3
+        assert ((out[:, 0] >= 0) & (out[:, 0] <= arr.shape[1] * factor - 1)).all()
+        assert ((out[:, 1] >= 0) & (out[:, 1] <= arr.shape[0] * factor - 1)).all()
+    out = outcome(lambda: decoder().score_limb(paf, paf, cand, cand))
     if isinstance(out, np.ndarray):
         assert out.ndim == 2 and out.shape[1] == 3
 
@@ -104,7 +133,7 @@ def test_ext_candidates_outside_int_range_are_errors(rows):
     """Ids and coordinates are cast to int only when they fit (a wider float would be undefined behaviour)."""
     cand = np.asarray(rows, np.float32).reshape(-1, 4)
     paf = np.ones((4, 4), np.float32)
-    out = outcome(ext().seed_score_limb, paf, paf, cand, cand, 8, 8, 10, 0.1, 0.7)
+    out = outcome(seed_decoder().score_limb, paf, paf, cand, cand, 8, 8)
     fits = np.isfinite(cand).all() and (np.abs(cand[:, :3]) < 2**31).all()
     whole = np.array_equal(cand[:, :3], np.floor(cand[:, :3])) if fits else False
     inside = fits and ((cand[:, 1:3] >= 0) & (cand[:, 1:3] < 8)).all()
@@ -117,7 +146,7 @@ def test_ext_candidates_outside_int_range_are_errors(rows):
                         elements=st.integers(-2, 6)),
        flags=hnp.arrays(np.uint8, st.integers(0, 4)))
 def test_ext_assemble_any_input(pairs, n_parts, limbs, flags):
-    out = outcome(ext().seed_assemble, pairs, limbs, flags, n_parts)
+    out = outcome(lambda: seed_decoder(limbs, flags, n_parts).assemble(pairs))
     if isinstance(out, np.ndarray):
         assert out.ndim == 2 and out.shape[1] == n_parts and (out >= -1).all()
 
@@ -127,7 +156,8 @@ def test_ext_assemble_any_input(pairs, n_parts, limbs, flags):
        limbs=hnp.arrays(np.int32, st.tuples(st.integers(0, 3), st.just(4)), elements=st.integers(-1, 5)),
        flags=hnp.arrays(np.uint8, st.integers(0, 3)), threshold=FLOATS, n_samples=st.integers(-1, 12))
 def test_ext_postprocess_any_input(net, width, height, n_parts, limbs, flags, threshold, n_samples):
-    out = outcome(ext().seed_postprocess, net, width, height, n_parts, limbs, flags, threshold, n_samples, 0.1, 0.7)
+    out = outcome(lambda: seed_decoder(limbs, flags, n_parts, threshold=threshold, n_samples=n_samples).decode(
+        net, width, height))
     if isinstance(out, tuple):
         keypoints, valid_pairs, invalid_pairs, persons = out
         assert len(keypoints) == n_parts and len(valid_pairs) == len(limbs)

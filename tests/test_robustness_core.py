@@ -16,6 +16,17 @@ from openpose import _validation
 from openpose._cpp import ext
 
 IMPLEMENTATIONS = ["cpp", "python"]
+COCO = openpose.get_layout("coco")
+
+
+def seed_decoder(**params):
+    """The bound C++ seed decoder on COCO (the options by keyword)."""
+    return ext().SeedDecoder(COCO.limb_table("seed"), COCO.seed_starts_person(), COCO.n_parts, **params)
+
+
+def accurate_decoder(**params):
+    """The bound C++ accurate decoder on COCO (the options by keyword)."""
+    return ext().AccurateDecoder(COCO.limb_table("accurate"), COCO.fill_only(), COCO.n_parts, **params)
 
 
 def spots_output(h=46, w=82):
@@ -66,7 +77,7 @@ def test_candidate_limit_matches_between_core_and_python():
         with pytest.raises(ValueError, match=r"candidates_a.*501 keypoint candidates"):
             openpose.score_limb(paf, paf, cand, cand[:1], mode=mode, implementation=implementation)
     with pytest.raises(ValueError, match="501 keypoint candidates"):
-        ext().seed_score_limb(paf, paf, cand, cand[:1], 4, 4, 10, 0.1, 0.7)
+        seed_decoder().score_limb(paf, paf, cand, cand[:1], 4, 4)
 
 
 def test_too_many_pairs_per_limb_is_an_error():
@@ -88,9 +99,9 @@ def test_ids_outside_the_int_range_are_errors_not_undefined_casts(name, value):
     cand = np.float32([[value, 1, 1, 0.5]])
     paf = np.ones((4, 4), np.float32)
     with pytest.raises(ValueError, match="int range"):
-        ext().seed_score_limb(paf, paf, cand, cand, 4, 4, 10, 0.1, 0.7)
+        seed_decoder().score_limb(paf, paf, cand, cand, 4, 4)
     with pytest.raises(ValueError, match="int range"):
-        ext().seed_assemble([np.float32([[value, 0, 1.0]])], np.int32([[0, 1, 2, 3]]), np.uint8([1]), 2)
+        ext().SeedDecoder(np.int32([[0, 1, 2, 3]]), np.uint8([1]), 2).assemble([np.float32([[value, 0, 1.0]])])
     with pytest.raises(ValueError, match="candidates_a"):
         openpose.score_limb(paf, paf, cand, np.float32([[1, 2, 2, 0.5]]))
     pairs = [np.zeros((0, 3), np.float32)] * 19
@@ -112,7 +123,7 @@ def test_huge_sizes_at_the_bindings_are_errors_not_allocations(name, width, heig
     with pytest.raises(ValueError, match="too large"):
         ext().fill_convex_poly(np.int32([[0, 0], [1, 1], [0, 1]]), width, height)
     with pytest.raises(ValueError, match="too large"):
-        ext().seed_find_peaks(src, width, height, 0.1)
+        seed_decoder().find_peaks(src, width, height)
 
 
 def test_heatmap_larger_than_the_image_limit_is_an_error():
@@ -125,9 +136,9 @@ def test_samples_and_parts_limits_at_the_bindings():
     paf = np.ones((4, 4), np.float32)
     cand = np.float32([[0, 0, 0, 1], [1, 3, 3, 1]])
     with pytest.raises(ValueError, match="`n_samples` must be between 2 and 10000"):
-        ext().seed_score_limb(paf, paf, cand[:1], cand[1:], 4, 4, 2**31 - 1, 0.1, 0.7)
+        seed_decoder(n_samples=2**31 - 1).score_limb(paf, paf, cand[:1], cand[1:], 4, 4)
     with pytest.raises(ValueError, match="`n_parts` must be between 1 and 1024"):
-        ext().seed_assemble([np.float32([[0, 1, 1.0]])], np.int32([[0, 1, 2, 3]]), np.uint8([1]), 2**31 - 1)
+        ext().SeedDecoder(np.int32([[0, 1, 2, 3]]), np.uint8([1]), 2**31 - 1).assemble([np.float32([[0, 1, 1.0]])])
 
 
 def test_float64_beyond_float32_is_named():
@@ -165,6 +176,6 @@ def test_accurate_ids_outside_the_int_range_are_errors(name, value):
     cand = np.float32([[value, 1.5, 1.5, 0.5]])
     paf = np.ones((4, 4), np.float32)
     with pytest.raises(ValueError, match="int range"):
-        ext().accurate_score_limb(paf, paf, cand, cand, 1, 0.05, 0.95, 0.05)
+        accurate_decoder().score_limb(paf, paf, cand, cand)
     with pytest.raises(ValueError, match="candidates_a"):
         openpose.score_limb(paf, paf, cand, np.float32([[1, 2, 2, 0.5]]), mode="accurate")

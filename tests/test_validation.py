@@ -98,25 +98,25 @@ def test_stage_validation(implementation):
 
 
 def test_cpp_core_raises_value_error_not_crash():
-    """The compiled functions check their own input too (std::invalid_argument -> ValueError)."""
+    """The compiled classes check their own input too (std::invalid_argument -> ValueError)."""
     from openpose import _ext
 
     lay = openpose.get_layout("coco")
     limbs, starts = lay.limb_table("seed"), lay.seed_starts_person()
+    decoder = _ext.SeedDecoder(limbs, starts, 18)
     net = np.zeros((57, 10, 12), np.float32)
     with pytest.raises(ValueError, match="channels"):
-        _ext.seed_postprocess(net[:30], 100, 100, 18, limbs, starts, 0.1, 10, 0.1, 0.7)
+        decoder.decode(net[:30], 100, 100)
     with pytest.raises(ValueError, match="image_size"):
-        _ext.seed_postprocess(net, -3, 100, 18, limbs, starts, 0.1, 10, 0.1, 0.7)
+        decoder.decode(net, -3, 100)
     # A bad value in a heatmap, the background (unused), a PAF channel, the
     # last channel: each channel is checked once, before its first use.
     for channel, value in [(5, np.inf), (18, np.nan), (40, -np.inf), (56, np.nan)]:
         bad = net.copy()
         bad[channel, 1, 1] = value
         with pytest.raises(ValueError, match="infinite"):
-            _ext.seed_postprocess(bad, 100, 100, 18, limbs, starts, 0.1, 10, 0.1, 0.7)
+            decoder.decode(bad, 100, 100)
     with pytest.raises(ValueError, match="part"):
-        _ext.seed_assemble([np.zeros((0, 3), np.float32)], np.array([[0, 99, 19, 20]], np.int32),
-                           np.ones(1, np.uint8), 18)
+        _ext.SeedDecoder(np.array([[0, 99, 19, 20]], np.int32), np.ones(1, np.uint8), 18)
     with pytest.raises(ValueError, match="starts_person"):
-        _ext.seed_postprocess(net, 100, 100, 18, limbs, starts[:3], 0.1, 10, 0.1, 0.7)
+        _ext.SeedDecoder(limbs, starts[:3], 18)

@@ -83,7 +83,7 @@ class SeedDecoder:
     def decode(
         self, net_output: NDArray[np.float32], width: int, height: int
     ) -> tuple[list[NDArray[np.float32]], list[NDArray[np.float32]], list[int], NDArray[np.int32]]:
-        """seed_postprocess with the stored parameters: (keypoints, valid_pairs, invalid_pairs, persons)."""
+        """All the stages with the stored parameters: (keypoints, valid_pairs, invalid_pairs, persons)."""
     @property
     def threshold(self) -> float: ...
     @property
@@ -94,47 +94,6 @@ class SeedDecoder:
     def min_fraction(self) -> float: ...
     @property
     def n_parts(self) -> int: ...
-
-# The free functions below are kept until the Python layer uses the decoders.
-
-def seed_find_peaks(heatmap: NDArray[np.float32], width: int, height: int, threshold: float) -> NDArray[np.float32]:
-    """getKeyPoints on a (h, w) heatmap resized to (width, height): (n, 3) float32 rows [x, y, score]."""
-
-def seed_score_limb(
-    paf_x: NDArray[np.float32],
-    paf_y: NDArray[np.float32],
-    candidates_a: NDArray[np.float32],
-    candidates_b: NDArray[np.float32],
-    width: int,
-    height: int,
-    n_samples: int,
-    paf_threshold: float,
-    min_fraction: float,
-) -> NDArray[np.float32]:
-    """getValidPairs for one limb; candidates (n, 4) [id, x, y, score]: (m, 3) float32 rows [a_id, b_id, score]."""
-
-def seed_assemble(
-    valid_pairs: Sequence[NDArray[np.float32]],
-    limbs: NDArray[np.int32],
-    starts_person: NDArray[np.uint8],
-    n_parts: int,
-) -> NDArray[np.int32]:
-    """getPersonwiseKeypoints; valid_pairs (m_k, 3) per limb, limbs (L, 4): (P, n_parts) int32, -1 where missing."""
-
-def seed_postprocess(
-    net_output: NDArray[np.float32],
-    width: int,
-    height: int,
-    n_parts: int,
-    limbs: NDArray[np.int32],
-    starts_person: NDArray[np.uint8],
-    threshold: float,
-    n_samples: int,
-    paf_threshold: float,
-    min_fraction: float,
-) -> tuple[list[NDArray[np.float32]], list[NDArray[np.float32]], list[int], NDArray[np.int32]]:
-    """The whole seed pipeline on a (C, h, w) output: (keypoints (n_i, 4) per part, valid_pairs (m_k, 3) per limb,
-    invalid limb indices, persons (P, n_parts) int32)."""
 
 # register_accurate.cpp
 
@@ -180,7 +139,7 @@ class AccurateDecoder:
     ) -> tuple[
         list[NDArray[np.float32]], list[NDArray[np.float32]], list[int], NDArray[np.int32], NDArray[np.float32]
     ]:
-        """accurate_postprocess with the stored parameters: (keypoints, valid_pairs, invalid_pairs, persons, scores)."""
+        """All the stages with the stored parameters: (keypoints, valid_pairs, invalid_pairs, persons, scores)."""
     @property
     def factor(self) -> int: ...
     @property
@@ -202,61 +161,7 @@ class AccurateDecoder:
     @property
     def n_parts(self) -> int: ...
 
-# The free functions below are kept until the Python layer uses the decoders.
+# register_accurate.cpp: the bicubic upsampling primitive
 
-def accurate_upsample(map: NDArray[np.float32], factor: int) -> NDArray[np.float32]:
+def accurate_upsample(map: NDArray[np.float32], *, factor: int) -> NDArray[np.float32]:
     """Bicubic upsampling of a (h, w) map by an integer factor: (h * factor, w * factor) float32."""
-
-def accurate_find_peaks(
-    heatmap: NDArray[np.float32],
-    factor: int,
-    threshold: float,
-    max_peaks: int,
-    radius: int,
-) -> NDArray[np.float32]:
-    """OpenPose's peaks of one heatmap: (n, 3) float32 rows [x, y, score] at working resolution."""
-
-def accurate_score_limb(
-    paf_x: NDArray[np.float32],
-    paf_y: NDArray[np.float32],
-    candidates_a: NDArray[np.float32],
-    candidates_b: NDArray[np.float32],
-    factor: int,
-    paf_threshold: float,
-    min_above: float,
-    threshold: float,
-) -> NDArray[np.float32]:
-    """OpenPose's candidate connections of one limb: (m, 3) float32 rows [a_id, b_id, score]."""
-
-def accurate_assemble(
-    keypoints: Sequence[NDArray[np.float32]],
-    valid_pairs: Sequence[NDArray[np.float32]],
-    limbs: NDArray[np.int32],
-    fill_only: NDArray[np.uint8],
-    grouping: str,
-    min_parts: int,
-    min_mean_score: float,
-) -> tuple[NDArray[np.int32], NDArray[np.float32]]:
-    """OpenPose's grouping: (persons (P, n_parts) int32, scores (P,) float32)."""
-
-def accurate_postprocess(
-    net_output: NDArray[np.float32],
-    width: int,
-    height: int,
-    n_parts: int,
-    limbs: NDArray[np.int32],
-    fill_only: NDArray[np.uint8],
-    factor: int,
-    threshold: float,
-    max_peaks: int,
-    radius: int,
-    paf_threshold: float,
-    min_above: float,
-    grouping: str,
-    min_parts: int,
-    min_mean_score: float,
-) -> tuple[
-    list[NDArray[np.float32]], list[NDArray[np.float32]], list[int], NDArray[np.int32], NDArray[np.float32]
-]:
-    """OpenPose's whole post-processing on a (C, h, w) output: (keypoints (n_i, 4) per part, valid_pairs (m_k, 3)
-    per limb, invalid limb indices, persons (P, n_parts) int32, scores (P,) float32)."""

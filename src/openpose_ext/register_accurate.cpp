@@ -1,10 +1,10 @@
-// Accurate mode (CMU OpenPose's algorithm): the decoder class and the
-// stage functions.
+// Accurate mode (CMU OpenPose's algorithm): the decoder class (its stages
+// are its methods, its parameters named and given once) and the bicubic
+// upsampling primitive.
 #include "common.hpp"
 
 #include "openpose/accurate/assembly.hpp"
 #include "openpose/accurate/decoder.hpp"
-#include "openpose/accurate/paf.hpp"
 #include "openpose/accurate/peaks.hpp"
 #include "openpose/accurate/postprocess.hpp"
 #include "openpose/accurate/upsample.hpp"
@@ -167,8 +167,8 @@ void register_accurate_decoder(py::module_& m) {
 
 void register_accurate(py::module_& m) {
     register_accurate_decoder(m);
-    // The stage functions with positional parameters, kept until the Python
-    // layer uses the decoders (then removed).
+    // The one primitive of accurate mode, exposed so tests can hold it
+    // against its reference (the stages are the decoder's methods).
     m.def(
         "accurate_upsample",
         [](const F32Array& map, int factor) {
@@ -182,92 +182,6 @@ void register_accurate(py::module_& m) {
             }
             return to_numpy(std::move(up), {grid.height(), grid.width()});
         },
-        py::arg("map").noconvert(), py::arg("factor"), "Bicubic upsampling by an integer factor.");
-
-    m.def(
-        "accurate_find_peaks",
-        [](const F32Array& heatmap, int factor, float threshold, int max_peaks, int radius) {
-            const openpose::MapView view = map_view(heatmap, "heatmap");
-            std::vector<openpose::SubpixelPeak> peaks;
-            {
-                py::gil_scoped_release release;
-                openpose::require_finite(view, "heatmap");
-                const auto grid = openpose::make_cubic_grid(view.width, view.height, factor);
-                peaks = openpose::accurate_find_peaks(view, grid, {threshold, max_peaks, radius});
-            }
-            return subpixel_peaks_to_numpy(peaks);
-        },
-        py::arg("heatmap").noconvert(), py::arg("factor"), py::arg("threshold"), py::arg("max_peaks"),
-        py::arg("radius"), "OpenPose's peaks of one heatmap: (n, 3) rows [x, y, score], working resolution.");
-
-    m.def(
-        "accurate_score_limb",
-        [](const F32Array& paf_x, const F32Array& paf_y, const F32Array& cand_a, const F32Array& cand_b, int factor,
-           float paf_threshold, float min_above, float threshold) {
-            const auto [vx, vy] = paf_views(paf_x, paf_y);
-            const auto a = keypoints_f_from(cand_a, "candidates_a");
-            const auto b = keypoints_f_from(cand_b, "candidates_b");
-            std::vector<openpose::ValidPair> pairs;
-            {
-                py::gil_scoped_release release;
-                openpose::require_finite(vx, "paf_x");
-                openpose::require_finite(vy, "paf_y");
-                const auto grid = openpose::make_cubic_grid(vx.width, vx.height, factor);
-                pairs = openpose::accurate_score_limb(vx, vy, grid, a, b, {paf_threshold, min_above, threshold});
-            }
-            return pairs_to_numpy(pairs);
-        },
-        py::arg("paf_x").noconvert(), py::arg("paf_y").noconvert(), py::arg("candidates_a").noconvert(),
-        py::arg("candidates_b").noconvert(), py::arg("factor"), py::arg("paf_threshold"), py::arg("min_above"),
-        py::arg("threshold"), "OpenPose's candidate connections of one limb: (m, 3) rows [a_id, b_id, score].");
-
-    m.def(
-        "accurate_assemble",
-        [](const std::vector<F32Array>& keypoints, const std::vector<F32Array>& connections, const I32Array& limbs,
-           const U8Array& fill_only, const std::string& grouping, int min_parts, float min_mean_score) {
-            const auto limb_table = limbs_from(limbs);
-            const auto fill = flags_from(fill_only, "fill_only", limb_table.size());
-            const auto mode = grouping_from(grouping);
-            const auto kps = vector_of(keypoints, [](const F32Array& a) { return keypoints_f_from(a, "keypoints"); });
-            const auto pairs = vector_of(connections, [](const F32Array& a) { return pairs_from(a, "valid_pairs"); });
-            openpose::AccuratePeople people;
-            {
-                py::gil_scoped_release release;
-                people = openpose::accurate_assemble(kps, pairs, limb_table, fill, mode, min_parts, min_mean_score);
-            }
-            return people_to_python(std::move(people), static_cast<int>(kps.size()));
-        },
-        py::arg("keypoints"), py::arg("valid_pairs"), py::arg("limbs").noconvert(), py::arg("fill_only").noconvert(),
-        py::arg("grouping"), py::arg("min_parts"), py::arg("min_mean_score"),
-        "OpenPose's grouping and selection: (persons (P, K) int32, scores (P,) float32).");
-
-    m.def(
-        "accurate_postprocess",
-        [](const F32Array& net_output, int width, int height, int n_parts, const I32Array& limbs,
-           const U8Array& fill_only, int factor, float threshold, int max_peaks, int radius, float paf_threshold,
-           float min_above, const std::string& grouping, int min_parts, float min_mean_score) {
-            const openpose::NetOutput net = net_output_view(net_output);
-            openpose::AccurateLayout layout;
-            layout.n_parts = n_parts;
-            layout.limbs = limbs_from(limbs);
-            layout.fill_only = flags_from(fill_only, "fill_only", layout.limbs.size());
-            openpose::AccurateParams params;
-            params.factor = factor;
-            params.peaks = {threshold, max_peaks, radius};
-            params.pairs = {paf_threshold, min_above, threshold};
-            params.grouping = grouping_from(grouping);
-            params.min_parts = min_parts;
-            params.min_mean_score = min_mean_score;
-            openpose::AccurateResult r;
-            {
-                py::gil_scoped_release release;
-                r = openpose::accurate_postprocess(net, width, height, layout, params);
-            }
-            return accurate_result_to_python(std::move(r), n_parts);
-        },
-        py::arg("net_output").noconvert(), py::arg("width"), py::arg("height"), py::arg("n_parts"),
-        py::arg("limbs").noconvert(), py::arg("fill_only").noconvert(), py::arg("factor"), py::arg("threshold"),
-        py::arg("max_peaks"), py::arg("radius"), py::arg("paf_threshold"), py::arg("min_above"), py::arg("grouping"),
-        py::arg("min_parts"), py::arg("min_mean_score"),
-        "OpenPose's post-processing: (keypoints, valid_pairs, invalid_pairs, persons, scores).");
+        py::arg("map").noconvert(), py::kw_only(), py::arg("factor"),
+        "Bicubic upsampling of a (h, w) map by an integer factor: (h * factor, w * factor).");
 }

@@ -1,12 +1,9 @@
-// Seed mode (the original program's algorithm): the decoder class and the
-// stage functions.
+// Seed mode (the original program's algorithm): the decoder class. Its
+// stages are its methods; its parameters are given once, by name, when it is
+// built.
 #include "common.hpp"
 
-#include "openpose/common/image.hpp"
-#include "openpose/seed/assembly.hpp"
 #include "openpose/seed/decoder.hpp"
-#include "openpose/seed/paf.hpp"
-#include "openpose/seed/peaks.hpp"
 #include "openpose/seed/postprocess.hpp"
 
 using namespace openpose_ext;
@@ -111,88 +108,6 @@ void register_seed_decoder(py::module_& m) {
         .def_property_readonly("n_parts", [](const SeedDecoder& d) { return d.layout().n_parts; });
 }
 
-// The stage functions with positional parameters, kept until the Python
-// layer uses the decoders (then removed).
-void register_seed_functions(py::module_& m) {
-    // The original program's getKeyPoints.
-    m.def(
-        "seed_find_peaks",
-        [](const F32Array& heatmap, int width, int height, float threshold) {
-            const openpose::MapView view = map_view(heatmap, "heatmap");
-            std::vector<openpose::Peak> peaks;
-            {
-                py::gil_scoped_release release;
-                openpose::require_finite(view, "heatmap");
-                peaks = openpose::seed_find_peaks(view, openpose::make_resize_grid(view.width, view.height, width, height),
-                                                  threshold);
-            }
-            return peaks_to_numpy(peaks);
-        },
-        py::arg("heatmap").noconvert(), py::arg("width"), py::arg("height"), py::arg("threshold"),
-        "The original getKeyPoints on a heatmap resized to (width, height): (n, 3) rows [x, y, score].");
-    m.def(
-        "seed_score_limb",
-        [](const F32Array& paf_x, const F32Array& paf_y, const F32Array& cand_a, const F32Array& cand_b, int width,
-           int height, int n_samples, float paf_threshold, float min_fraction) {
-            const auto [vx, vy] = paf_views(paf_x, paf_y);
-            const auto a = keypoints_from(cand_a, "candidates_a");
-            const auto b = keypoints_from(cand_b, "candidates_b");
-            std::vector<openpose::ValidPair> pairs;
-            {
-                py::gil_scoped_release release;
-                openpose::require_finite(vx, "paf_x");
-                openpose::require_finite(vy, "paf_y");
-                const auto grid = openpose::make_resize_grid(vx.width, vx.height, width, height);
-                pairs = openpose::seed_score_limb(vx, vy, grid, a, b, {n_samples, paf_threshold, min_fraction});
-            }
-            return pairs_to_numpy(pairs);
-        },
-        py::arg("paf_x").noconvert(), py::arg("paf_y").noconvert(), py::arg("candidates_a").noconvert(),
-        py::arg("candidates_b").noconvert(), py::arg("width"), py::arg("height"), py::arg("n_samples"),
-        py::arg("paf_threshold"), py::arg("min_fraction"),
-        "The original getValidPairs for one limb: (m, 3) rows [a_id, b_id, score].");
-    m.def(
-        "seed_assemble",
-        [](const std::vector<F32Array>& valid_pairs, const I32Array& limbs, const U8Array& starts_person, int n_parts) {
-            const auto limb_table = limbs_from(limbs);
-            const auto starts = flags_from(starts_person, "starts_person", limb_table.size());
-            const auto pairs = vector_of(valid_pairs, [](const F32Array& a) { return pairs_from(a, "valid_pairs"); });
-            std::vector<int> persons;
-            {
-                py::gil_scoped_release release;
-                persons = openpose::seed_assemble(pairs, limb_table, starts, n_parts);
-            }
-            const auto n = static_cast<py::ssize_t>(persons.size()) / n_parts;
-            return to_numpy(std::move(persons), {n, static_cast<py::ssize_t>(n_parts)});
-        },
-        py::arg("valid_pairs"), py::arg("limbs").noconvert(), py::arg("starts_person").noconvert(), py::arg("n_parts"),
-        "The original getPersonwiseKeypoints: (P, n_parts) int32 keypoint ids, -1 where missing.");
-    m.def(
-        "seed_postprocess",
-        [](const F32Array& net_output, int width, int height, int n_parts, const I32Array& limbs,
-           const U8Array& starts_person, float threshold, int n_samples, float paf_threshold, float min_fraction) {
-            const openpose::NetOutput net = net_output_view(net_output);
-            openpose::SeedLayout layout;
-            layout.n_parts = n_parts;
-            layout.limbs = limbs_from(limbs);
-            layout.starts_person = flags_from(starts_person, "starts_person", layout.limbs.size());
-            openpose::SeedResult r;
-            {
-                py::gil_scoped_release release;
-                r = openpose::seed_postprocess(net, width, height, layout, threshold,
-                                               {n_samples, paf_threshold, min_fraction});
-            }
-            return seed_result_to_python(std::move(r), n_parts);
-        },
-        py::arg("net_output").noconvert(), py::arg("width"), py::arg("height"), py::arg("n_parts"),
-        py::arg("limbs").noconvert(), py::arg("starts_person").noconvert(), py::arg("threshold"), py::arg("n_samples"),
-        py::arg("paf_threshold"), py::arg("min_fraction"),
-        "The original program's post-processing: (keypoints, valid_pairs, invalid_pairs, persons).");
-}
-
 }  // namespace
 
-void register_seed(py::module_& m) {
-    register_seed_decoder(m);
-    register_seed_functions(m);
-}
+void register_seed(py::module_& m) { register_seed_decoder(m); }
