@@ -141,7 +141,8 @@ class OpenvinoEngine(Engine):
 
     def run(self, blob: np.ndarray) -> np.ndarray:
         request = self._request(tuple(int(n) for n in blob.shape))
-        request.infer({0: blob})
+        # share_inputs: the request reads the (C-contiguous float32) blob in place instead of copying it.
+        request.infer({0: np.ascontiguousarray(blob, dtype=np.float32)}, share_inputs=True)
         # A copy: the output tensor's memory belongs to the request and is overwritten by its next call.
         return np.array(request.get_output_tensor(0).data, dtype=np.float32, copy=True)
 
