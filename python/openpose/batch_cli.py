@@ -18,7 +18,7 @@ __all__ = ["build_parser", "main"]
 def build_parser(prog: str = "openpose batch") -> argparse.ArgumentParser:
     from . import _validation as v
     from .cli import ENV_MODEL, _estimator_default, _positive_int
-    from .engines import engine_names
+    from .engines import DEVICES, PRECISIONS, engine_names
     from .outputs import BATCH_FORMATS
 
     parser = argparse.ArgumentParser(
@@ -37,6 +37,10 @@ def build_parser(prog: str = "openpose batch") -> argparse.ArgumentParser:
     parser.add_argument("--weights", default=None, help="the .caffemodel of a .prototxt model")
     parser.add_argument("--engine", default=_estimator_default("engine"), choices=engine_names(),
                         help="inference engine, on every node")
+    parser.add_argument("--precision", default=_estimator_default("precision"), choices=PRECISIONS,
+                        help="the network's arithmetic (what the engine supports on the workers' CPUs)")
+    parser.add_argument("--device", default=_estimator_default("device"), choices=DEVICES,
+                        help="where the network runs on every worker")
     parser.add_argument("--net-height", type=_positive_int, default=368, help="network input height")
     parser.add_argument("--mode", default=_estimator_default("mode"), choices=v.MODES,
                         help="post-processing algorithm")
@@ -97,7 +101,7 @@ def main(argv: list[str] | None = None, prog: str = "openpose batch") -> int:
             images_per_item=args.images_per_item, frames_per_item=args.frames_per_item,
             max_frames=args.max_frames, progress=not args.quiet,
             weights=args.weights, net_height=args.net_height, mode=args.mode, implementation=args.implementation,
-            layout=args.layout, engine=args.engine,
+            layout=args.layout, engine=args.engine, precision=args.precision, device=args.device,
         )
     except KeyboardInterrupt:
         print(f"{prog}: interrupted (a rerun resumes)", file=sys.stderr)

@@ -77,7 +77,7 @@ def _estimator_default(name: str):
 
 def build_parser() -> argparse.ArgumentParser:
     """The parser of the default action (``openpose INPUT... --model ...``)."""
-    from .engines import engine_names
+    from .engines import DEVICES, PRECISIONS, engine_names
 
     epilog = None
     if SUBCOMMANDS:
@@ -100,6 +100,11 @@ def build_parser() -> argparse.ArgumentParser:
     model.add_argument("--weights", default=None, help="the .caffemodel of a .prototxt model")
     model.add_argument("--engine", default=_estimator_default("engine"), choices=engine_names(),
                        help='inference engine; all but cv2 need their extra: pip install "openpose[ENGINE]"')
+    model.add_argument("--precision", default=_estimator_default("precision"), choices=PRECISIONS,
+                       help="the network's arithmetic; what each engine supports on this machine is in the README "
+                            "(Engines and precision), anything else is an error that lists it")
+    model.add_argument("--device", default=_estimator_default("device"), choices=DEVICES,
+                       help="where the network runs; cuda needs a GPU (onnxruntime-gpu, or OpenCV built with CUDA)")
     model.add_argument("--net-height", type=_positive_int, default=368,
                        help="network input height (a multiple of 16); the width follows the aspect ratio")
     model.add_argument("--mode", default=_estimator_default("mode"), choices=v.MODES,
@@ -166,7 +171,8 @@ def _run(args, parser: argparse.ArgumentParser) -> int:
 
     try:
         estimator = PoseEstimator(args.model, engine=args.engine, weights=args.weights, net_height=args.net_height,
-                                  mode=args.mode, implementation=args.implementation, layout=args.layout)
+                                  mode=args.mode, implementation=args.implementation, layout=args.layout,
+                                  precision=args.precision, device=args.device)
     except (OSError, ValueError, TypeError) as exc:
         print(f"openpose: error: {exc}", file=sys.stderr)
         return 2

@@ -11,7 +11,7 @@ import numpy as np
 
 from . import _validation as v
 from .decoders import Decoder, make_decoder
-from .engines import DEFAULT_ENGINE, Engine, engine_class
+from .engines import DEFAULT_DEVICE, DEFAULT_ENGINE, DEFAULT_PRECISION, Engine, engine_class
 from .layouts import LAYOUTS, Layout, get_layout, layout_for_channels
 from .models import ModelSpec, file_spec, prepare
 from .postprocess import _params, postprocess
@@ -81,7 +81,17 @@ class PoseEstimator:
     engine : str
         The inference engine (`openpose.engines`): ``"cv2"`` (``cv2.dnn``,
         the default) or ``"onnxruntime"`` (``pip install
-        "openpose[onnxruntime]"``).
+        "openpose[onnxruntime]"``) or ``"openvino"`` (``pip install
+        "openpose[openvino]"``).
+    precision : {"fp32", "bf16", "fp16"}
+        The network's arithmetic; default fp32 with every engine. What an
+        engine supports depends on the machine
+        (``openpose.engines.engine_class(engine).supported_precisions(device)``);
+        anything else is a ValueError that says what is supported.
+    device : {"cpu", "cuda"}
+        Where the network runs; ``"cuda"`` needs a GPU and an engine build
+        with CUDA (onnxruntime-gpu, or OpenCV built with CUDA), else a
+        ValueError.
     net_height : int, optional
         Network input height in pixels (a positive multiple of the model's
         size multiple, 16 for the known models); the width follows the
@@ -122,6 +132,8 @@ class PoseEstimator:
         model,
         *,
         engine: str = DEFAULT_ENGINE,
+        precision: str = DEFAULT_PRECISION,
+        device: str = DEFAULT_DEVICE,
         net_height: int | None = None,
         mode: str = "accurate",
         implementation: str = "cpp",
@@ -138,7 +150,7 @@ class PoseEstimator:
         if spec is not None and not isinstance(spec, ModelSpec):
             msg = f"`spec` must be a ModelSpec, got {type(spec).__name__}"
             raise TypeError(msg)
-        self.engine = engine_type(model, weights=weights)
+        self.engine = engine_type(model, weights=weights, precision=precision, device=device)
         self.spec = spec if spec is not None else file_spec(model)
         multiple = self.spec.size_multiple
         height = self.spec.net_height if net_height is None else net_height

@@ -8,7 +8,15 @@ before (pre-processing) and after (post-processing) is the same for every
 engine.
 
 Engines: ``cv2`` (``cv2.dnn``, the default and the only one that needs no
-extra package) and ``onnxruntime`` (``pip install "openpose[onnxruntime]"``).
+extra package), ``onnxruntime`` (``pip install "openpose[onnxruntime]"``) and
+``openvino`` (``pip install "openpose[openvino]"``).
+
+Every engine takes a `precision` (``"fp32"``, the default everywhere;
+``"bf16"``, ``"fp16"``) and a `device` (``"cpu"``, the default; ``"cuda"``)
+and supports what its runtime really can on this machine
+(`Engine.supported_devices`, `Engine.supported_precisions`); anything else is
+a ``ValueError`` that names what is supported. Each engine file documents
+the threads it uses and why.
 
 Adding an engine ``NAME`` is one file, ``openpose/engines/NAME_engine.py``,
 that defines a subclass of `Engine` (with ``name = "NAME"`` and the extra
@@ -23,15 +31,34 @@ from __future__ import annotations
 
 import abc
 import importlib
+import os
 import pkgutil
 from typing import ClassVar
 
 import numpy as np
 
-__all__ = ["DEFAULT_ENGINE", "Engine", "EngineNotInstalledError", "create_engine", "engine_class", "engine_names"]
+__all__ = [
+    "DEFAULT_DEVICE",
+    "DEFAULT_ENGINE",
+    "DEFAULT_PRECISION",
+    "DEVICES",
+    "PRECISIONS",
+    "Engine",
+    "EngineNotInstalledError",
+    "cpu_threads",
+    "create_engine",
+    "engine_class",
+    "engine_names",
+]
 
 #: The engine `PoseEstimator` uses unless told otherwise.
 DEFAULT_ENGINE = "cv2"
+#: Arithmetic precisions of the network (``precision=`` / ``--precision``), and the default.
+PRECISIONS = ("fp32", "bf16", "fp16")
+DEFAULT_PRECISION = "fp32"
+#: Devices (``device=`` / ``--device``), and the default.
+DEVICES = ("cpu", "cuda")
+DEFAULT_DEVICE = "cpu"
 
 _SUFFIX = "_engine"
 
@@ -49,7 +76,10 @@ class Engine(abc.ABC):
     """Runs one network on prepared inputs.
 
     Subclasses set `name` and `extra`, load the model in ``__init__(model,
-    *, weights=None)`` and implement `run`.
+    *, weights=None, precision="fp32", device="cpu")`` (calling
+    `check_options` first) and implement `run`; an engine that can run in
+    other precisions or on other devices than fp32 on the CPU overrides
+    `supported_devices` and `supported_precisions`.
 
     Attributes
     ----------
@@ -66,10 +96,53 @@ class Engine(abc.ABC):
     name: ClassVar[str]
     extra: ClassVar[str | None] = None
     thread_safe: ClassVar[bool] = False
+    precision: str = DEFAULT_PRECISION
+    device: str = DEFAULT_DEVICE
 
     @abc.abstractmethod
-    def __init__(self, model, *, weights=None) -> None:
-        """Load `model` (a path; `weights`: the ``.caffemodel`` of a ``.prototxt``)."""
+    def __init__(self, model, *, weights=None, precision: str = DEFAULT_PRECISION,
+                 device: str = DEFAULT_DEVICE) -> None:
+        """Load `model` (a path; `weights`: the ``.caffemodel`` of a ``.prototxt``) for `precision` on `device`."""
+
+    @classmethod
+    def supported_devices(cls) -> tuple[str, ...]:
+        """The devices this engine can run on here (the base: the CPU only)."""
+        return (DEFAULT_DEVICE,)
+
+    @classmethod
+    def supported_precisions(cls, device: str = DEFAULT_DEVICE) -> tuple[str, ...]:
+        """The precisions this engine can run in on `device` here (the base: fp32 only)."""
+        return (DEFAULT_PRECISION,)
+
+    @classmethod
+    def unsupported_device_reason(cls, device: str) -> str:
+        """Why `device` is not available to this engine here (part of the error message)."""
+        return f"the {cls.name} engine does not run on {device!r}"
+
+    @classmethod
+    def check_options(cls, *, precision, device) -> tuple[str, str]:
+        """`(precision, device)` if this engine supports them here, else a ValueError saying what it supports."""
+        for value, name, options in ((precision, "precision", PRECISIONS), (device, "device", DEVICES)):
+            if not isinstance(value, str) or value not in options:
+                msg = f"unknown `{name}` {value!r}; expected one of {', '.join(map(repr, options))}"
+                raise ValueError(msg)
+        devices = cls.supported_devices()
+        if device not in devices:
+            msg = (f"`device` {device!r} is not available: {cls.unsupported_device_reason(device)}; "
+                   f"the {cls.name} engine runs here on {', '.join(map(repr, devices))}")
+            raise ValueError(msg)
+        precisions = cls.supported_precisions(device)
+        if precision not in precisions:
+            msg = (f"`precision` {precision!r} is not supported by the {cls.name} engine on {device!r} here: "
+                   f"it supports {', '.join(map(repr, precisions))}"
+                   f"{cls._precision_note(device)}")
+            raise ValueError(msg)
+        return precision, device
+
+    @classmethod
+    def _precision_note(cls, device: str) -> str:
+        """Appended to the precision error (e.g. what the CPU reports)."""
+        return ""
 
     @abc.abstractmethod
     def run(self, blob: np.ndarray) -> np.ndarray:
@@ -131,7 +204,16 @@ def engine_class(name) -> type[Engine]:
     return cls
 
 
-def create_engine(name, model, *, weights=None) -> Engine:
+def cpu_threads() -> int:
+    """The CPU cores this process may run on (its affinity, else the machine's count)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def create_engine(name, model, *, weights=None, precision: str = DEFAULT_PRECISION,
+                  device: str = DEFAULT_DEVICE) -> Engine:
     """The engine `name` with `model` loaded.
 
     Parameters
@@ -142,15 +224,22 @@ def create_engine(name, model, *, weights=None) -> Engine:
         The model file (``.onnx``, or a CMU ``.prototxt``).
     weights : str or path, optional
         The ``.caffemodel`` of a ``.prototxt``.
+    precision : {"fp32", "bf16", "fp16"}
+        The network's arithmetic (what the engine supports here:
+        ``engine_class(name).supported_precisions(device)``).
+    device : {"cpu", "cuda"}
+        Where it runs (``engine_class(name).supported_devices()``).
 
     Raises
     ------
     ValueError
-        An unknown engine; a model the engine cannot load.
+        An unknown engine; a precision or device the engine does not support
+        here (the message says what it supports); a model the engine cannot
+        load.
     EngineNotInstalledError
         The engine's runtime is not installed (an ``ImportError`` and a
         ``ValueError``); the message names the extra.
     FileNotFoundError
         A missing model file.
     """
-    return engine_class(name)(model, weights=weights)
+    return engine_class(name)(model, weights=weights, precision=precision, device=device)

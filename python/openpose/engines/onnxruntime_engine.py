@@ -1,17 +1,30 @@
-"""The ``onnxruntime`` engine: ONNX Runtime on the CPU (``pip install "openpose[onnxruntime]"``)."""
+"""The ``onnxruntime`` engine: ONNX Runtime (``pip install "openpose[onnxruntime]"``).
+
+Threads: one intra-op pool of one thread per core this process may use
+(`openpose.engines.cpu_threads`), no inter-op parallelism (the network is a
+chain: sequential execution), and no spinning: by default onnxruntime's
+idle pool threads spin-wait for the next op, burning the cores that the
+command's decoding, pre- and post-processing threads need between two
+frames; without spinning they sleep, and those stages run in the gaps.
+
+Precision and devices: fp32 only (onnxruntime runs the model's own float32
+graph; reduced precision would need a converted model). ``device="cuda"``
+uses the CUDA execution provider of ``onnxruntime-gpu`` when it is installed
+and finds a GPU.
+"""
 
 from __future__ import annotations
 
 import numpy as np
 
 from ..models import onnx_file
-from . import Engine
+from . import DEFAULT_DEVICE, DEFAULT_PRECISION, Engine, cpu_threads
 
 __all__ = ["ENGINE", "OnnxruntimeEngine"]
 
 
 class OnnxruntimeEngine(Engine):
-    """An ``onnxruntime.InferenceSession`` (CPU) on an ``.onnx`` file.
+    """An ``onnxruntime.InferenceSession`` on an ``.onnx`` file (CPU, or CUDA with ``onnxruntime-gpu``).
 
     A CMU ``.prototxt`` is converted once to ONNX with a free input size and
     cached (`openpose.models.onnx_file`; needs ``openpose[convert]`` too).
@@ -22,14 +35,40 @@ class OnnxruntimeEngine(Engine):
     extra = "onnxruntime"
     thread_safe = True
 
-    def __init__(self, model, *, weights=None) -> None:
+    @classmethod
+    def supported_devices(cls) -> tuple[str, ...]:
+        ort = cls.import_runtime("onnxruntime")
+        return ("cpu", "cuda") if "CUDAExecutionProvider" in ort.get_available_providers() else ("cpu",)
+
+    @classmethod
+    def unsupported_device_reason(cls, device: str) -> str:
+        if device != "cuda":
+            return super().unsupported_device_reason(device)
+        return ("this onnxruntime has no CUDA execution provider (it is in the onnxruntime-gpu package, "
+                "which needs an NVIDIA GPU)")
+
+    def __init__(self, model, *, weights=None, precision: str = DEFAULT_PRECISION,
+                 device: str = DEFAULT_DEVICE) -> None:
         ort = self.import_runtime("onnxruntime")
+        self.precision, self.device = self.check_options(precision=precision, device=device)
         path = onnx_file(model, weights=weights, why="onnxruntime reads only ONNX")
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = cpu_threads()
+        options.inter_op_num_threads = 1
+        options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        providers = ["CUDAExecutionProvider", "CPUExecutionProvider"] if self.device == "cuda" \
+            else ["CPUExecutionProvider"]
         try:
-            self.session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+            self.session = ort.InferenceSession(str(path), sess_options=options, providers=providers)
         except Exception as exc:  # noqa: BLE001 - onnxruntime's own exception types (InvalidProtobuf, Fail, ...)
             msg = f"onnxruntime could not import {str(path)!r}: {str(exc).strip()[-300:]}"
             raise ValueError(msg) from None
+        if self.device == "cuda" and self.session.get_providers()[0] != "CUDAExecutionProvider":
+            # onnxruntime falls back to the CPU when the CUDA provider cannot start (no GPU, no CUDA libraries).
+            msg = ("`device` 'cuda' is not available: onnxruntime's CUDA execution provider could not start here "
+                   "(no GPU, or no CUDA libraries); use device='cpu'")
+            raise ValueError(msg)
         inputs = self.session.get_inputs()
         if len(inputs) != 1 or len(inputs[0].shape) != 4:
             shapes = [(i.name, i.shape) for i in inputs]

@@ -1,0 +1,148 @@
+"""The openvino engine: the same people as cv2, one compile per input shape, the precision it was asked for.
+
+Oracles, none produced by the code under test: the cv2 engine (the same
+people, keypoints within 1 px; outputs within 1e-3), the compiled model's own
+properties (OpenVINO's INFERENCE_PRECISION_HINT), and a count of compiles.
+Every test skips with a reason when openvino is not installed.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+
+import openpose
+from conftest import model_for_this_opencv, photos, shared_path
+from openpose.engines import create_engine, engine_class
+from test_engines import _match_people
+
+MODEL = "models/openpose_mobilenet_v2_small_coco.onnx"
+
+
+@pytest.fixture(scope="module")
+def ov_estimator():
+    pytest.importorskip("openvino", reason="the openvino engine needs openpose[openvino]")
+    return openpose.PoseEstimator(shared_path(MODEL), engine="openvino")
+
+
+@pytest.fixture(scope="module")
+def cv2_estimator():
+    return openpose.PoseEstimator(model_for_this_opencv())
+
+
+def test_openvino_finds_the_same_people_as_cv2_within_one_pixel(ov_estimator, cv2_estimator):
+    if not photos():
+        pytest.skip("no shared photos")
+    total = 0
+    for path in photos():
+        image = cv2.imread(str(path))
+        a, b = cv2_estimator.estimate(image), ov_estimator.estimate(image)
+        pairs = _match_people(a.poses, b.poses)
+        assert pairs is not None, f"{path.name}: {len(a)} people with cv2, {len(b)} with openvino"
+        for i, j in pairs:
+            pa, pb = a.poses[i], b.poses[j]
+            np.testing.assert_array_equal(pa[:, 2] > 0, pb[:, 2] > 0, err_msg=f"{path.name}: person {i}: parts found")
+            found = pa[:, 2] > 0
+            np.testing.assert_allclose(pa[found, :2], pb[found, :2], rtol=0, atol=1.0, err_msg=path.name)
+        total += len(a)
+    assert total > 0
+
+
+def test_openvino_fp32_output_is_close_to_cv2(ov_estimator, cv2_estimator):
+    if not photos():
+        pytest.skip("no shared photos")
+    image = cv2.imread(str(photos()[0]))
+    a, size_a = cv2_estimator.forward(image)
+    b, size_b = ov_estimator.forward(image)
+    assert size_a == size_b and a.shape == b.shape and b.dtype == np.float32
+    np.testing.assert_allclose(b, a, rtol=0, atol=1e-3)
+
+
+def test_a_video_compiles_once_and_each_new_shape_once():
+    pytest.importorskip("openvino", reason="the openvino engine needs openpose[openvino]")
+    engine = create_engine("openvino", shared_path(MODEL))
+    rng = np.random.default_rng(0)
+    small, wide = (1, 3, 64, 80), (1, 3, 64, 128)
+    outs = [engine.run(rng.normal(size=small).astype(np.float32)) for _ in range(4)]
+    assert engine.compiles == 1 and outs[0].shape == (1, 57, 8, 10)
+    assert engine.run(rng.normal(size=wide).astype(np.float32)).shape == (1, 57, 8, 16)
+    assert engine.compiles == 2
+    engine.run(rng.normal(size=small).astype(np.float32))
+    assert engine.compiles == 2  # the first shape is still compiled
+
+
+def test_the_compiled_shapes_are_bounded():
+    pytest.importorskip("openvino", reason="the openvino engine needs openpose[openvino]")
+    engine = create_engine("openvino", shared_path(MODEL))
+    engine.MAX_SHAPES = 2
+    blobs = [np.zeros((1, 3, 32, 32 + 16 * k), np.float32) for k in range(3)]
+    for blob in blobs:
+        engine.run(blob)
+    assert engine.compiles == 3 and len(engine._requests) == 2
+    engine.run(blobs[0])  # evicted: compiled again
+    assert engine.compiles == 4
+
+
+def test_the_output_is_not_overwritten_by_the_next_call():
+    pytest.importorskip("openvino", reason="the openvino engine needs openpose[openvino]")
+    engine = create_engine("openvino", shared_path(MODEL))
+    rng = np.random.default_rng(1)
+    first = engine.run(rng.normal(size=(1, 3, 64, 64)).astype(np.float32))
+    kept = first.copy()
+    engine.run(rng.normal(size=(1, 3, 64, 64)).astype(np.float32))
+    np.testing.assert_array_equal(first, kept)
+
+
+@pytest.mark.parametrize("precision", ["fp32", "bf16", "fp16"])
+def test_the_compiled_model_runs_in_the_precision_asked_for(precision):
+    pytest.importorskip("openvino", reason="the openvino engine needs openpose[openvino]")
+    cls = engine_class("openvino")
+    if precision not in cls.supported_precisions():
+        pytest.skip(f"this CPU does not support {precision} in OpenVINO ({cls.supported_precisions()})")
+    engine = create_engine("openvino", shared_path(MODEL), precision=precision)
+    request = engine._request((1, 3, 64, 64))
+    hint = request.get_compiled_model().get_property("INFERENCE_PRECISION_HINT").get_type_name()
+    # fp32 is set explicitly: on CPUs with native bf16 OpenVINO would otherwise choose bf16 itself (it does on
+    # the AMX machines this was written on).
+    assert hint == {"fp32": "f32", "bf16": "bf16", "fp16": "f16"}[precision]
+
+
+def test_reduced_precision_finds_people_on_a_shared_photo(cv2_estimator):
+    pytest.importorskip("openvino", reason="the openvino engine needs openpose[openvino]")
+    reduced = [p for p in engine_class("openvino").supported_precisions() if p != "fp32"]
+    if not reduced or not photos():
+        pytest.skip("this CPU has no reduced precision in OpenVINO, or no shared photos")
+    image = cv2.imread(str(photos()[0]))
+    expected = len(cv2_estimator.estimate(image))
+    for precision in reduced:
+        est = openpose.PoseEstimator(shared_path(MODEL), engine="openvino", precision=precision)
+        out, _ = est.forward(image)
+        ref, _ = cv2_estimator.forward(image)
+        # Reduced precision changes the maps by up to a few tenths, not more (the accuracy cost is measured on
+        # the dev set by benchmarks/engines.py).
+        assert 0 < np.abs(out - ref).max() < 0.5, precision
+        assert abs(len(est.estimate(image)) - expected) <= max(1, expected // 5), precision
+
+
+def test_an_unsupported_precision_names_what_the_cpu_reports(monkeypatch):
+    pytest.importorskip("openvino", reason="the openvino engine needs openpose[openvino]")
+    cls = engine_class("openvino")
+    monkeypatch.setattr(cls, "_capabilities", classmethod(lambda c, core=None: ("FP32", "INT8")))
+    with pytest.raises(ValueError, match=r"`precision` 'bf16' is not supported by the openvino engine.*'fp32'.*"
+                                         r"reports FP32, INT8"):
+        create_engine("openvino", "never-read.onnx", precision="bf16")
+
+
+def test_openvino_has_no_cuda():
+    pytest.importorskip("openvino", reason="the openvino engine needs openpose[openvino]")
+    with pytest.raises(ValueError, match=r"`device` 'cuda' is not available: OpenVINO does not run on NVIDIA"):
+        create_engine("openvino", "never-read.onnx", device="cuda")
+
+
+def test_openvino_rejects_a_file_that_is_not_onnx(tmp_path):
+    pytest.importorskip("openvino", reason="the openvino engine needs openpose[openvino]")
+    garbage = tmp_path / "garbage.onnx"
+    garbage.write_bytes(b"\x08\x07not a model at all" * 10)
+    with pytest.raises(ValueError, match="OpenVINO could not import"):
+        create_engine("openvino", garbage)
