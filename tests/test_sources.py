@@ -41,7 +41,7 @@ def test_a_folder_gives_its_images_sorted_and_notes_every_other_file(tmp_path):
         Source(IMAGE, str(folder / "a.JPG")),
         Source(IMAGE, str(folder / "b.png")),
         Note(f"skipping {folder / 'c.txt'}: not an image file"),
-        Note(f"skipping {folder / 'd.avi'}: a video in a folder is not read (give the video itself as an input)"),
+        Source(VIDEO, str(folder / "d.avi")),  # videos in a folder are read (issue 18)
         Note(f"skipping {folder / 'e'}: not an image file"),
     ]
 

@@ -13,7 +13,7 @@ from . import _validation as v
 from .decoders import Decoder, make_decoder
 from .engines import DEFAULT_ENGINE, Engine, engine_class
 from .layouts import LAYOUTS, Layout, get_layout, layout_for_channels
-from .models import ModelSpec, file_spec, prepare
+from .models import ModelSpec, file_spec, prepare, resolve_model
 from .postprocess import _params, postprocess
 from .result import PoseResult
 
@@ -76,8 +76,11 @@ class PoseEstimator:
 
     Parameters
     ----------
-    model : str or path
-        ``.onnx`` file, or CMU ``.prototxt`` (see `weights`).
+    model : str or path, optional
+        ``.onnx`` file, or CMU ``.prototxt`` (see `weights`). Default: the
+        built-in model (`openpose.models.builtin_model_path`: the 2 MB
+        mobilenet COCO model, Apache-2.0; on OpenCV 4 it needs
+        ``engine="onnxruntime"``).
     engine : str
         The inference engine (`openpose.engines`): ``"cv2"`` (``cv2.dnn``,
         the default) or ``"onnxruntime"`` (``pip install
@@ -119,7 +122,7 @@ class PoseEstimator:
 
     def __init__(
         self,
-        model,
+        model=None,
         *,
         engine: str = DEFAULT_ENGINE,
         net_height: int | None = None,
@@ -138,6 +141,7 @@ class PoseEstimator:
         if spec is not None and not isinstance(spec, ModelSpec):
             msg = f"`spec` must be a ModelSpec, got {type(spec).__name__}"
             raise TypeError(msg)
+        model = resolve_model(model)
         self.engine = engine_type(model, weights=weights)
         self.spec = spec if spec is not None else file_spec(model)
         multiple = self.spec.size_multiple
