@@ -75,7 +75,9 @@ def main(argv: list[str] | None = None, prog: str = "openpose batch") -> int:
     cluster error.
     """
     parser = build_parser(prog)
-    args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
+    from .cli import _net_resolution_joined
+
+    args = parser.parse_args(_net_resolution_joined(list(sys.argv[1:] if argv is None else argv)))
     if not args.model:
         from .models import builtin_model_path
 

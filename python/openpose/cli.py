@@ -160,6 +160,20 @@ def _net_resolution(text: str) -> int:
     return h
 
 
+def _net_resolution_joined(argv: list[str]) -> list[str]:
+    """``--net-resolution -1x368`` as ``--net-resolution=-1x368`` (argparse would take -1x368 for an option)."""
+    out: list[str] = []
+    i = 0
+    while i < len(argv):
+        if argv[i] == "--net-resolution" and i + 1 < len(argv) and argv[i + 1].startswith("-"):
+            out.append(f"--net-resolution={argv[i + 1]}")
+            i += 2
+            continue
+        out.append(argv[i])
+        i += 1
+    return out
+
+
 def _choice_int(choices: tuple[int, ...]):
     def parse(text: str) -> int:
         try:
@@ -296,7 +310,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if argv and argv[0] in SUBCOMMANDS:
         return _run_subcommand(argv[0], argv[1:])
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(_net_resolution_joined(argv))
     if not args.inputs and args.camera is None:
         parser.error("give at least one INPUT (image, folder or video) or --camera N")
     if args.frame_last is not None and args.frame_last < args.frame_first:
