@@ -46,6 +46,15 @@ def draw(image, result: PoseResult, *, threshold: float = _RENDER_THRESHOLD, alp
     -------
     ndarray of shape (h, w, 3), uint8
         The new image.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import openpose
+    >>> image = np.zeros((240, 320, 3), np.uint8)
+    >>> picture = openpose.draw(image, openpose.PoseEstimator().estimate(image))
+    >>> picture.shape, picture is image
+    ((240, 320, 3), False)
     """
     import cv2
 

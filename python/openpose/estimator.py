@@ -104,6 +104,17 @@ class PoseEstimator:
     **options
         The mode's constants, passed to `openpose.postprocess`.
 
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import openpose
+    >>> est = openpose.PoseEstimator()  # the built-in model
+    >>> est.net_height, est.layout.name, est.mode
+    (368, 'coco', 'accurate')
+    >>> res = est.estimate(np.zeros((240, 320, 3), np.uint8))
+    >>> res.poses.shape, res.scores.shape  # nobody in a black image: still (P, K, 3)
+    ((0, 18, 3), (0,))
+
     Notes
     -----
     An estimator may be shared by several threads: the results are those of
@@ -196,6 +207,17 @@ class PoseEstimator:
         net_output : ndarray of shape (1, C, h', w'), float32
         image_size : (int, int)
             ``(width, height)`` of `image`.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> import openpose
+        >>> est = openpose.PoseEstimator()
+        >>> net_output, size = est.forward(np.zeros((240, 320, 3), np.uint8))
+        >>> net_output.shape, net_output.dtype, size  # 57 = 19 heatmaps + 38 PAF channels, stride 8
+        ((1, 57, 46, 62), dtype('float32'), (320, 240))
+        >>> len(est.postprocess(net_output, image_size=size))
+        0
         """
         image = as_bgr(image)
         height, width = image.shape[:2]
@@ -249,6 +271,14 @@ class PoseEstimator:
         ------
         ValueError, TypeError
             ``None``, an empty array or an array that is not an image.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> import openpose
+        >>> res = openpose.PoseEstimator().estimate(np.full((200, 300), 128, np.uint8))  # grayscale is converted
+        >>> res.poses.shape[1:], res.image_size
+        ((18, 3), (300, 200))
         """
         out, size = self.forward(image)
         return self.postprocess(out, image_size=size)

@@ -52,9 +52,11 @@ def scale_poses(poses, *, scale: int, image_size: tuple[int, int],
     --------
     >>> import numpy as np
     >>> from openpose.keypoint_scale import scale_poses
-    >>> poses = np.array([[[100.0, 50.0, 0.9], [0.0, 0.0, 0.0]]], np.float32)
-    >>> scale_poses(poses, scale=3, image_size=(201, 101)).tolist()
-    [[[0.5, 0.5, 0.8999999761581543], [0.0, 0.0, 0.0]]]
+    >>> poses = np.array([[[100.0, 50.0, 0.75], [0.0, 0.0, 0.0]]], np.float32)
+    >>> scale_poses(poses, scale=3, image_size=(201, 101)).tolist()  # a missing part stays 0, 0, 0
+    [[[0.5, 0.5, 0.75], [0.0, 0.0, 0.0]]]
+    >>> scale_poses(poses, scale=4, image_size=(201, 101)).tolist()
+    [[[0.0, 0.0, 0.75], [0.0, 0.0, 0.0]]]
     """
     if isinstance(scale, bool) or scale not in KEYPOINT_SCALES:
         msg = f"`scale` must be one of {KEYPOINT_SCALES}, got {scale!r}"
