@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import http.server
+import io
 import json
 import os
 import shutil
@@ -18,14 +19,31 @@ import numpy as np
 
 import openpose
 from conftest import model_for_this_opencv, net_input_size, shared_path
+from openpose import cli
 
 PHOTO = "media/COCO_val2014_000000000395.jpg"  # four people at net height 368, scores not in order
 
 
-def run(*args, timeout=300):
+def run_process(*args, timeout=300):
+    """The command in its own process (``python -m openpose``)."""
     env = {k: v for k, v in os.environ.items() if k != "OPENPOSE_MODEL"}
     return subprocess.run([sys.executable, "-m", "openpose", *map(str, args), "--model", model_for_this_opencv()],
                           capture_output=True, text=True, env=env, timeout=timeout)
+
+
+def run(*args):
+    """The command's entry point (`openpose.cli.main`) in this process, its stdout and stderr captured.
+
+    The same code as ``python -m openpose`` without a new interpreter and imports per call (the
+    subprocess form is tested in test_cli.py and below, with the streams).
+    """
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            code = cli.main([*map(str, args), "--model", str(model_for_this_opencv())])
+        except SystemExit as exc:  # argparse's usage errors
+            code = exc.code if isinstance(exc.code, int) else 2
+    return subprocess.CompletedProcess(args, code, out.getvalue(), err.getvalue())
 
 
 def poses_of(path) -> np.ndarray:
@@ -225,7 +243,7 @@ def test_a_stream_url_is_read_as_a_video(tmp_path):
     served.mkdir()
     shutil.copy(video, served / "video.avi")
     with _http_server(served) as port:
-        res = run(f"http://127.0.0.1:{port}/video.avi", "--net-height", "128", "--max-frames", "3",
+        res = run_process(f"http://127.0.0.1:{port}/video.avi", "--net-height", "128", "--max-frames", "3",
                   "--write-json", tmp_path / "stream", "--quiet", timeout=120)
     assert res.returncode == 0, res.stderr
     local = run(video, "--net-height", "128", "--max-frames", "3", "--write-json", tmp_path / "file", "--quiet")
@@ -238,7 +256,7 @@ def test_a_stream_url_is_read_as_a_video(tmp_path):
 
 def test_an_unreachable_stream_fails_cleanly(tmp_path):
     url = f"http://127.0.0.1:{_free_port()}/nothing.avi"
-    res = run(url, "--write-json", tmp_path, "--quiet", timeout=120)
+    res = run_process(url, "--write-json", tmp_path, "--quiet", timeout=120)
     assert res.returncode == 1
     assert url in res.stderr and "cannot open it as a video" in res.stderr
     assert "Traceback" not in res.stderr
