@@ -202,8 +202,14 @@ def _folder(path: Path, absolute: bool) -> Iterator[Source | Note]:
             yield Note(f"skipping {label}: not an image file")
 
 
-def _folder_tree(path: Path, absolute: bool, *, recursive: bool, videos: bool) -> Iterator[Source | Note]:
-    """A folder's files (`_folder`), its sub-folders' after them when `recursive`; videos skipped unless `videos`."""
+def _folder_tree(path: Path, absolute: bool, *, recursive: bool, videos: bool,
+                 seen: set | None = None) -> Iterator[Source | Note]:
+    """A folder's files (`_folder`), its sub-folders' after them when `recursive`; videos skipped unless `videos`.
+
+    A folder reached twice (a symbolic link back up the tree) is read once.
+    """
+    seen = set() if seen is None else seen
+    seen.add(path.resolve())
     for item in _folder(path, absolute):
         if not videos and isinstance(item, Source) and item.kind == VIDEO:
             yield Note(f"skipping {item.location}: a video in a folder (--skip-folder-videos)")
@@ -211,7 +217,10 @@ def _folder_tree(path: Path, absolute: bool, *, recursive: bool, videos: bool) -
             yield item
     if recursive:
         for child in sorted(p for p in path.iterdir() if p.is_dir()):
-            yield from _folder_tree(child, absolute, recursive=recursive, videos=videos)
+            if child.resolve() in seen:
+                yield Note(f"skipping {child}: a folder already read (a link back up the tree)")
+                continue
+            yield from _folder_tree(child, absolute, recursive=recursive, videos=videos, seen=seen)
 
 
 def classify(
