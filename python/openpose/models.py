@@ -527,11 +527,12 @@ class KnownModel:
 
 
 _CMU_WHERE = (
-    "CMU OpenPose's weights (models/getModels.sh of github.com/CMU-Perceptual-Computing-Lab/openpose; CMU's "
-    "own server has been offline for years, mirrors of the same files exist, e.g. on Hugging Face and in "
-    "the project's issues). Put the .caffemodel next to the .prototxt and pass the .prototxt as --model "
-    "(OpenCV 4 reads it directly; OpenCV 5 converts it once, cached), or convert it once: "
-    "openpose convert {prototxt} --weights {weights} -o {onnx}. Licence: CMU's non-commercial licence"
+    "CMU OpenPose's weights (the .prototxt is in github.com/CMU-Perceptual-Computing-Lab/openpose under "
+    "models/; models/getModels.sh names the .caffemodel, but CMU's server it downloads from has been offline "
+    "for years: look for a mirror of the file by its name). Put the .caffemodel next to the .prototxt and "
+    "pass the .prototxt as --model (OpenCV 4 reads it directly; OpenCV 5 converts it once, cached), or "
+    "convert it once (pip install \"openpose[convert]\"): openpose convert {prototxt} {weights} -o {onnx}. "
+    "Licence: CMU's, for non-commercial research only"
 )
 
 #: The known model files and layouts, for ``openpose models``.
