@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -41,13 +42,17 @@ def test_version_and_help():
     assert res.returncode == 0 and openpose.__version__ in res.stdout
     res = run("--help")
     assert res.returncode == 0
-    assert "--write-json" in res.stdout and "(default: 368)" in res.stdout
+    assert "--write-json" in res.stdout and "the model's usual height (368)" in " ".join(res.stdout.split())
+    # Each default once (issue 18): no "(default: None)", no default repeated after the help's own.
+    assert "(default: None)" not in res.stdout and "(default: False)" not in res.stdout
+    assert "$OPENPOSE_MODEL if set, else the built-in model" in " ".join(res.stdout.split())
+    assert not re.search(r"default:[^()]*\(default:", " ".join(res.stdout.split()))
 
 
-def test_model_is_required(tmp_path):
-    res = run("photo.jpg")
-    assert res.returncode == 2
-    assert "OPENPOSE_MODEL" in res.stderr and "downloads nothing" in res.stderr
+def test_without_a_model_the_builtin_one_is_used(tmp_path):
+    # No --model, no $OPENPOSE_MODEL: the built-in model (tests/test_builtin_model.py compares the output).
+    res = run(tmp_path / "absent.jpg")
+    assert res.returncode == 1 and "no such file" in res.stderr and "--model is required" not in res.stderr
 
 
 def test_no_input_is_a_usage_error():

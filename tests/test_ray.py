@@ -95,12 +95,12 @@ def test_batch_subcommand_is_registered():
 def test_plan_splits_images_in_order_and_videos_into_ranges():
     video = shared_path("media/video.avi")
     images = photos()
-    items, failures, notes = plan_work([MEDIA, video], images_per_item=8, frames_per_item=64)
+    items, failures, notes = plan_work([MEDIA], images_per_item=8, frames_per_item=64)
     assert failures == []
-    # The folder's other files are skipped with a note, as the command skips them.
-    assert notes == [f"skipping {p}: a video in a folder is not read (give the video itself as an input)"
-                     if p.suffix == ".avi" else f"skipping {p}: not an image file"
-                     for p in sorted(MEDIA.iterdir()) if p.is_file() and p.suffix != ".jpg"]
+    # The folder's video is read (as the command reads it); its other files are skipped with a note.
+    assert notes == [f"skipping {p}: not an image file"
+                     for p in sorted(MEDIA.iterdir()) if p.is_file() and p.suffix not in (".jpg", ".avi")]
+    assert str(video) in {s for i in items if i.kind == "video" for s in i.sources}
     image_items = [i for i in items if i.kind == "images"]
     assert [s for i in image_items for s in i.sources] == [str(p) for p in images]
     assert [len(i.sources) for i in image_items] == [8, 8, 4]

@@ -41,7 +41,7 @@ def test_a_folder_gives_its_images_sorted_and_notes_every_other_file(tmp_path):
         Source(IMAGE, str(folder / "a.JPG")),
         Source(IMAGE, str(folder / "b.png")),
         Note(f"skipping {folder / 'c.txt'}: not an image file"),
-        Note(f"skipping {folder / 'd.avi'}: a video in a folder is not read (give the video itself as an input)"),
+        Source(VIDEO, str(folder / "d.avi")),  # videos in a folder are read (issue 18)
         Note(f"skipping {folder / 'e'}: not an image file"),
     ]
 
@@ -167,3 +167,37 @@ def test_failure_records_round_trip():
     failure = Failure("/x/a.jpg", "cannot decode it")
     assert failure.to_dict() == {"source": "/x/a.jpg", "error": "cannot decode it"}
     assert Failure.from_dict(failure.to_dict()) == failure
+
+
+def test_recursive_folders_read_a_link_back_up_the_tree_once(tmp_path):
+    from openpose.sources import classify as classify_
+
+    folder = tmp_path / "in"
+    (folder / "sub").mkdir(parents=True)
+    _png(folder / "a.png")
+    _png(folder / "sub" / "b.png")
+    (folder / "sub" / "loop").symlink_to(folder, target_is_directory=True)
+    got = classify_([folder], recursive=True)
+    assert [s for s in got if isinstance(s, Source)] == [Source(IMAGE, str(folder / "a.png")),
+                                                         Source(IMAGE, str(folder / "sub" / "b.png"))]
+    assert got[-1] == Note(f"skipping {folder / 'sub' / 'loop'}: a folder already read (a link back up the tree)")
+    assert classify_([folder]) == [Source(IMAGE, str(folder / "a.png"))]  # not recursive: no sub-folder
+
+
+def test_stream_urls_are_videos_and_frames_are_selected_and_transformed(tmp_path):
+    from openpose.sources import is_stream_url, select_frames, transform_image
+
+    assert classify(["rtsp://cam/1", "HTTPS://x/v.mp4"]) == [Source(VIDEO, "rtsp://cam/1"),
+                                                             Source(VIDEO, "HTTPS://x/v.mp4")]
+    assert not is_stream_url("file:///x.avi") and not is_stream_url(tmp_path)
+    images = [_png(tmp_path / f"{i}.png", width=8 + i, height=6) for i in range(5)]
+    frames = list(select_frames(classify(images), first=1, last=3, step=2, flip=True, rotate=90))
+    assert [f.source.location for f in frames] == [str(images[1]), str(images[3])]
+    assert [f.image.shape for f in frames] == [(9, 6, 3), (11, 6, 3)]
+    image = np.arange(24, dtype=np.uint8).reshape(2, 4, 3)
+    np.testing.assert_array_equal(transform_image(image, rotate=270),
+                                  cv2.rotate(image, cv2.ROTATE_90_COUNTERCLOCKWISE))
+    with pytest.raises(ValueError, match="`rotate`"):
+        transform_image(image, rotate=45)
+    with pytest.raises(ValueError, match="`last`"):
+        list(select_frames([], first=3, last=2))

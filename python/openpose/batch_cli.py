@@ -17,7 +17,7 @@ __all__ = ["build_parser", "main"]
 
 def build_parser(prog: str = "openpose batch") -> argparse.ArgumentParser:
     from . import _validation as v
-    from .cli import ENV_MODEL, _estimator_default, _positive_int
+    from .cli import ENV_MODEL, _DefaultsOnce, _estimator_default, _net_resolution, _positive_int
     from .engines import DEVICES, PRECISIONS, engine_names
     from .outputs import BATCH_FORMATS
 
@@ -27,13 +27,13 @@ def build_parser(prog: str = "openpose batch") -> argparse.ArgumentParser:
                      "`openpose INPUT --write-json DIR`, spread over a Ray cluster (or a local one). Resumable: "
                      "a rerun skips the inputs whose outputs are complete; failed inputs are listed in "
                      "DIR/failures.jsonl. Needs: pip install \"openpose[ray]\"."),
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+        formatter_class=_DefaultsOnce,
     )
     parser.add_argument("inputs", nargs="+", metavar="INPUT",
                         help="image files, folders of images and video files, read as the openpose command reads them")
     parser.add_argument("--model", default=os.environ.get(ENV_MODEL),
-                        help=f".onnx file, or CMU .prototxt with its .caffemodel; default: ${ENV_MODEL}. "
-                             "Same path on every node")
+                        help=f".onnx file, or CMU .prototxt with its .caffemodel; default: ${ENV_MODEL} if set, "
+                             "else the built-in model (`openpose models`). Same path on every node")
     parser.add_argument("--weights", default=None, help="the .caffemodel of a .prototxt model")
     parser.add_argument("--engine", default=_estimator_default("engine"), choices=engine_names(),
                         help="inference engine, on every node")
@@ -41,7 +41,11 @@ def build_parser(prog: str = "openpose batch") -> argparse.ArgumentParser:
                         help="the network's arithmetic (what the engine supports on the workers' CPUs)")
     parser.add_argument("--device", default=_estimator_default("device"), choices=DEVICES,
                         help="where the network runs on every worker")
-    parser.add_argument("--net-height", type=_positive_int, default=368, help="network input height")
+    parser.add_argument("--net-height", type=_positive_int, default=None,
+                        help="network input height; default: the model's usual height (368)")
+    parser.add_argument("--net-resolution", type=_net_resolution, default=None, metavar="-1xH",
+                        help="OpenPose's form of --net-height: -1x368 is --net-height 368 (-1: the width follows "
+                             "the aspect ratio)")
     parser.add_argument("--mode", default=_estimator_default("mode"), choices=v.MODES,
                         help="post-processing algorithm")
     parser.add_argument("--implementation", default=_estimator_default("implementation"), choices=v.IMPLEMENTATIONS,
@@ -75,12 +79,17 @@ def main(argv: list[str] | None = None, prog: str = "openpose batch") -> int:
     cluster error.
     """
     parser = build_parser(prog)
-    args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
-    if not args.model:
-        from .cli import ENV_MODEL
-        from .models import _WHERE_MODELS_COME_FROM
+    from .cli import _net_resolution_joined
 
-        parser.error(f"--model is required (or set {ENV_MODEL}). {_WHERE_MODELS_COME_FROM}")
+    args = parser.parse_args(_net_resolution_joined(list(sys.argv[1:] if argv is None else argv)))
+    if not args.model:
+        from .models import builtin_model_path
+
+        args.model = str(builtin_model_path())
+    if args.net_resolution is not None and args.net_height is not None and args.net_resolution != args.net_height:
+        parser.error(f"--net-resolution -1x{args.net_resolution} and --net-height {args.net_height} disagree")
+    if args.net_resolution is not None:
+        args.net_height = args.net_resolution
     if not args.cpus_per_worker > 0:
         parser.error(f"--cpus-per-worker must be positive, got {args.cpus_per_worker}")
     logging.basicConfig(level=logging.WARNING, format="openpose: %(message)s")

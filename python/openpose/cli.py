@@ -31,13 +31,24 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "convert": ("openpose.convert.__main__", "convert a CMU Caffe model (.prototxt + .caffemodel) to ONNX"),
     "batch": ("openpose.batch_cli",
               'the same job over large collections on a Ray cluster (pip install "openpose[ray]")'),
+    "models": ("openpose.models_cli", "the built-in model, and the model files and layouts openpose knows"),
 }
 
 ENV_MODEL = "OPENPOSE_MODEL"
 
 
-class _HelpFormatter(argparse.ArgumentDefaultsHelpFormatter, argparse.RawDescriptionHelpFormatter):
-    """Shows defaults and keeps the description's and epilog's line breaks."""
+class _DefaultsOnce(argparse.ArgumentDefaultsHelpFormatter):
+    """Shows each default once: not when the help already says it ("default:"), nor when there is none."""
+
+    def _get_help_string(self, action):
+        help_text = action.help or ""
+        if "default:" in help_text or action.default in (None, False) or action.default is argparse.SUPPRESS:
+            return help_text
+        return super()._get_help_string(action)
+
+
+class _HelpFormatter(_DefaultsOnce, argparse.RawDescriptionHelpFormatter):
+    """Shows defaults (once) and keeps the description's and epilog's line breaks."""
 
 _DESCRIPTION = """\
 Multi-person 2D pose estimation (OpenPose style) on images, folders of
@@ -96,7 +107,7 @@ def build_parser() -> argparse.ArgumentParser:
     model = parser.add_argument_group("model")
     model.add_argument("--model", default=os.environ.get(ENV_MODEL),
                        help=(".onnx file, or CMU .prototxt with its .caffemodel (converted once on OpenCV 5); "
-                             f"default: ${ENV_MODEL}"))
+                             f"default: ${ENV_MODEL} if set, else the built-in model (`openpose models`)"))
     model.add_argument("--weights", default=None, help="the .caffemodel of a .prototxt model")
     model.add_argument("--engine", default=_estimator_default("engine"), choices=engine_names(),
                        help='inference engine; all but cv2 need their extra: pip install "openpose[ENGINE]"')
@@ -105,14 +116,16 @@ def build_parser() -> argparse.ArgumentParser:
                             "(Engines and precision), anything else is an error that lists it")
     model.add_argument("--device", default=_estimator_default("device"), choices=DEVICES,
                        help="where the network runs; cuda needs a GPU (onnxruntime-gpu, or OpenCV built with CUDA)")
-    model.add_argument("--net-height", type=_positive_int, default=368,
-                       help="network input height (a multiple of 16); the width follows the aspect ratio")
+    model.add_argument("--net-height", type=_positive_int, default=None,
+                       help="network input height (a multiple of 16); the width follows the aspect ratio; "
+                            "default: the model's usual height (368)")
     model.add_argument("--mode", default=_estimator_default("mode"), choices=v.MODES,
                        help="post-processing algorithm")
     model.add_argument("--implementation", default=_estimator_default("implementation"), choices=v.IMPLEMENTATIONS,
                        help="post-processing implementation")
     model.add_argument("--layout", default=None,
                        help="keypoint layout (coco, mpi, body_25); default: from the model")
+    _add_openpose_options(parser)
     out = parser.add_argument_group("output")
     out.add_argument("--write-json", metavar="DIR", default=None,
                      help="write <stem>_keypoints.json (OpenPose format) per image or video frame")
@@ -134,6 +147,158 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _net_resolution(text: str) -> int:
+    """``-1xH`` (OpenPose's ``--net_resolution``) -> H."""
+    width, sep, height = text.lower().partition("x")
+    try:
+        w, h = int(width), int(height)
+    except ValueError:
+        msg = f"expected WIDTHxHEIGHT such as -1x368, got {text!r}"
+        raise argparse.ArgumentTypeError(msg) from None
+    if not sep or h <= 0:
+        msg = f"expected WIDTHxHEIGHT with a positive height, such as -1x368, got {text!r}"
+        raise argparse.ArgumentTypeError(msg)
+    if w != -1:
+        msg = (f"only -1xHEIGHT is supported (got {text!r}): the network input width always follows each "
+               "image's aspect ratio (rounded to a multiple of 16)")
+        raise argparse.ArgumentTypeError(msg)
+    return h
+
+
+def _net_resolution_joined(argv: list[str]) -> list[str]:
+    """``--net-resolution -1x368`` as ``--net-resolution=-1x368`` (argparse would take -1x368 for an option)."""
+    out: list[str] = []
+    i = 0
+    while i < len(argv):
+        if argv[i] == "--net-resolution" and i + 1 < len(argv) and argv[i + 1].startswith("-"):
+            out.append(f"--net-resolution={argv[i + 1]}")
+            i += 2
+            continue
+        out.append(argv[i])
+        i += 1
+    return out
+
+
+def _choice_int(choices: tuple[int, ...]):
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            value = None
+        if value not in choices:
+            msg = f"expected one of {', '.join(map(str, choices))}, got {text!r}"
+            raise argparse.ArgumentTypeError(msg)
+        return value
+
+    return parse
+
+
+def _unit_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not 0.0 <= value <= 1.0:
+        msg = f"expected a number between 0 and 1, got {text!r}"
+        raise argparse.ArgumentTypeError(msg)
+    return value
+
+
+def _add_openpose_options(parser: argparse.ArgumentParser, *, batch: bool = False) -> None:
+    """CMU OpenPose's options with OpenPose's meaning (its names, hyphens for underscores).
+
+    `batch`: only those that make sense for ``openpose batch`` (no rendering).
+    """
+    from .keypoint_scale import KEYPOINT_SCALES
+    from .outputs import IMAGE_FORMATS
+    from .sources import FRAME_ROTATIONS
+
+    group = parser.add_argument_group("OpenPose's options (same names and meaning as CMU OpenPose's)")
+    group.add_argument("--net-resolution", type=_net_resolution, default=None, metavar="-1xH",
+                       help="network input size; -1 (the only width accepted) keeps the aspect ratio: "
+                            "-1x368 is --net-height 368")
+    group.add_argument("--number-people-max", type=_positive_int, default=None, metavar="N",
+                       help="keep the N highest-scoring people of each image or frame; default: all")
+    group.add_argument("--keypoint-scale", type=_choice_int(KEYPOINT_SCALES), default=0, metavar="S",
+                       help="coordinates written (JSON, Parquet): 0 original-image pixels, 1 network-input "
+                            "pixels, 3 [0, 1] ((0, 0) top-left, (1, 1) bottom-right), 4 [-1, 1]; default: 0")
+    group.add_argument("--frame-first", type=_non_negative_int, default=0, metavar="N",
+                       help="first frame of each video (of the images, counted over the inputs in order); "
+                            "frame numbers stay the source's; default: 0")
+    group.add_argument("--frame-last", type=_non_negative_int, default=None, metavar="N",
+                       help="last frame (inclusive); default: to the end")
+    group.add_argument("--frame-step", type=_positive_int, default=1, metavar="N",
+                       help="every N-th frame from --frame-first on; default: 1")
+    group.add_argument("--frame-flip", action="store_true", help="mirror every frame before processing")
+    group.add_argument("--frame-rotate", type=_choice_int(FRAME_ROTATIONS), default=0, metavar="DEG",
+                       help="rotate every frame clockwise by 0, 90, 180 or 270 degrees (after --frame-flip); "
+                            "coordinates are in the rotated frame; default: 0")
+    if batch:
+        return
+    group.add_argument("--write-images-format", choices=IMAGE_FORMATS, default="png",
+                       help="format of --write-images; default: png")
+    group.add_argument("--write-heatmaps", metavar="DIR", default=None,
+                       help="write <stem>_heatmaps.npy (the network output: heatmaps then PAFs, float32, at "
+                            "network-output resolution) and <stem>_heatmaps.png (a sheet to look at)")
+    group.add_argument("--render-threshold", type=_unit_float, default=0.05, metavar="T",
+                       help="parts with a score at or below T are not drawn; default: 0.05")
+    group.add_argument("--alpha-pose", type=_unit_float, default=1.0, metavar="A",
+                       help="opacity of the drawn skeletons (0..1); default: 1 (opaque)")
+    group.add_argument("--disable-blending", action="store_true", help="draw the skeletons on black")
+    group.add_argument("--part-to-show", type=_non_negative_int, default=0, metavar="K",
+                       help="render, instead of the skeletons, heatmap K blended over the image (COCO: 1-18 the "
+                            "parts, 19 background, 20 all parts, 21 all PAFs, 22-40 one limb's PAF); "
+                            "default: 0 (skeletons)")
+    src = parser.add_argument_group("more sources")
+    src.add_argument("--recursive", action="store_true", help="read the sub-folders of folders too")
+    src.add_argument("--skip-folder-videos", action="store_true",
+                     help="skip the videos found in folders (named inputs are read); default: read them")
+
+
+def _frame_options(args) -> dict:
+    """`openpose.sources.select_frames`'s options from the command line (empty: none asked for)."""
+    options = dict(first=args.frame_first, last=args.frame_last, step=args.frame_step, flip=args.frame_flip,
+                   rotate=args.frame_rotate)
+    if options == dict(first=0, last=None, step=1, flip=False, rotate=0):
+        return {}
+    return options
+
+
+def _net_height(args, parser: argparse.ArgumentParser) -> int | None:
+    """--net-height, or the height of --net-resolution -1xH (a conflict is a usage error)."""
+    if args.net_resolution is not None and args.net_height is not None and args.net_resolution != args.net_height:
+        parser.error(f"--net-resolution -1x{args.net_resolution} and --net-height {args.net_height} disagree")
+    return args.net_resolution if args.net_resolution is not None else args.net_height
+
+
+class _CommandEstimator:
+    """The estimator as the command runs it: OpenPose's ``--number-people-max``, and the network output kept
+    for the outputs that need it (``--write-heatmaps``, ``--part-to-show``)."""
+
+    def __init__(self, estimator, *, people_max: int | None, keep_net_output: bool):
+        self.estimator = estimator
+        self.people_max = people_max
+        self.keep_net_output = keep_net_output
+        self._net_outputs: dict[int, object] = {}
+
+    def __getattr__(self, name: str):
+        return getattr(self.estimator, name)
+
+    def forward(self, image):
+        return self.estimator.forward(image)
+
+    def postprocess(self, net_output, *, image_size):
+        from .people import keep_top_people
+
+        result = keep_top_people(self.estimator.postprocess(net_output, image_size=image_size), self.people_max)
+        if self.keep_net_output:
+            self._net_outputs[id(result)] = net_output
+        return result
+
+    def pop_net_output(self, result):
+        return self._net_outputs.pop(id(result), None)
+
+
 def _run_subcommand(name: str, argv: Sequence[str]) -> int:
     module_name, _ = SUBCOMMANDS[name]
     module = importlib.import_module(module_name)
@@ -150,13 +315,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     if argv and argv[0] in SUBCOMMANDS:
         return _run_subcommand(argv[0], argv[1:])
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(_net_resolution_joined(argv))
     if not args.inputs and args.camera is None:
         parser.error("give at least one INPUT (image, folder or video) or --camera N")
-    if not args.model:
-        from .models import _WHERE_MODELS_COME_FROM
-
-        parser.error(f"--model is required (or set {ENV_MODEL}). {_WHERE_MODELS_COME_FROM}")
+    if args.frame_last is not None and args.frame_last < args.frame_first:
+        parser.error(f"--frame-last {args.frame_last} is before --frame-first {args.frame_first}")
+    args.net_height = _net_height(args, parser)
+    args.model = args.model or None  # no --model and no $OPENPOSE_MODEL: the built-in model
     logging.basicConfig(level=logging.WARNING, format="openpose: %(message)s")
     return _run(args, parser)
 
@@ -167,7 +332,7 @@ def _run(args, parser: argparse.ArgumentParser) -> int:
     from .estimator import PoseEstimator
     from .outputs import Outputs
     from .pipeline import Processed, iter_frames, run_pipeline
-    from .sources import IMAGE, Failure, Note, Source, classify, count_frames
+    from .sources import IMAGE, Failure, Note, Source, classify, count_frames, select_frames
 
     try:
         estimator = PoseEstimator(args.model, engine=args.engine, weights=args.weights, net_height=args.net_height,
@@ -178,12 +343,25 @@ def _run(args, parser: argparse.ArgumentParser) -> int:
         return 2
     try:
         outputs = Outputs(json_dir=args.write_json, images_dir=args.write_images, video_path=args.write_video,
-                          video_fps=args.video_fps, display=args.display)
+                          video_fps=args.video_fps, display=args.display,
+                          keypoint_scale=args.keypoint_scale, net_size=estimator.net_input_size,
+                          images_format=args.write_images_format, heatmaps_dir=args.write_heatmaps,
+                          render=dict(threshold=args.render_threshold, alpha=args.alpha_pose,
+                                      blend=not args.disable_blending),
+                          part_to_show=args.part_to_show or None)
     except (OSError, ValueError) as exc:
         print(f"openpose: error: {exc}", file=sys.stderr)
         return 2
 
-    sources = classify(args.inputs, camera=args.camera)
+    if args.part_to_show and not outputs.needs_drawing:
+        print("openpose: error: --part-to-show renders: give --write-images, --write-video or --display",
+              file=sys.stderr)
+        return 2
+    runner = _CommandEstimator(estimator, people_max=args.number_people_max,
+                               keep_net_output=outputs.needs_net_output)
+    frame_options = _frame_options(args)
+    sources = classify(args.inputs, camera=args.camera, recursive=args.recursive,
+                       folder_videos=not args.skip_folder_videos)
     # A progress bar unless the one input is one image file.
     many = args.camera is not None or len(args.inputs) > 1 or any(Path(p).is_dir() for p in args.inputs) or any(
         isinstance(s, Source) and s.kind != IMAGE for s in sources)
@@ -191,7 +369,8 @@ def _run(args, parser: argparse.ArgumentParser) -> int:
     if many and not args.quiet:
         from tqdm import tqdm
 
-        bar = tqdm(total=count_frames(sources, max_frames=args.max_frames) or None, unit="frame",
+        total = None if frame_options else count_frames(sources, max_frames=args.max_frames) or None
+        bar = tqdm(total=total, unit="frame",
                    file=sys.stderr, dynamic_ncols=True, leave=True)
 
     def say(text: str) -> None:
@@ -204,8 +383,9 @@ def _run(args, parser: argparse.ArgumentParser) -> int:
 
     def consume(item) -> bool:
         if isinstance(item, Processed):
+            net = {"net_output": runner.pop_net_output(item.result)} if outputs.needs_net_output else {}
             try:
-                keep_going = outputs.write(item.frame, item.result)
+                keep_going = outputs.write(item.frame, item.result, **net)
             except (OSError, ValueError) as exc:
                 # One output that cannot be written does not stop the run.
                 failure = Failure(item.frame.label, f"cannot write its output: {exc}")
@@ -223,8 +403,9 @@ def _run(args, parser: argparse.ArgumentParser) -> int:
 
     complete = False
     try:
-        summary = run_pipeline(estimator, iter_frames(args.inputs, max_frames=args.max_frames, sources=sources),
-                               consume)
+        frames = (select_frames(sources, max_frames=args.max_frames, **frame_options) if frame_options else
+                  iter_frames(args.inputs, max_frames=args.max_frames, sources=sources))
+        summary = run_pipeline(runner, frames, consume)
         complete = True
     except KeyboardInterrupt:
         say("openpose: interrupted")

@@ -8,7 +8,7 @@ from . import _validation as v
 from .layouts import get_layout
 from .result import PoseResult
 
-__all__ = ["draw"]
+__all__ = ["draw", "draw_heatmap", "heatmap_channels"]
 
 # CMU OpenPose's body rendering constants (renderPoseKeypointsCpu):
 # circle thickness sqrt(image area) / 75, scaled down for small people;
@@ -18,7 +18,8 @@ _LINE_RATIO = 0.75
 _RENDER_THRESHOLD = 0.05
 
 
-def draw(image, result: PoseResult, *, threshold: float = _RENDER_THRESHOLD) -> np.ndarray:
+def draw(image, result: PoseResult, *, threshold: float = _RENDER_THRESHOLD, alpha: float = 1.0,
+         blend: bool = True) -> np.ndarray:
     """A copy of `image` with the people of `result` drawn on it.
 
     Limbs are lines in the colour of their second part, keypoints filled
@@ -34,11 +35,26 @@ def draw(image, result: PoseResult, *, threshold: float = _RENDER_THRESHOLD) -> 
         People found in this image (coordinates in its pixels).
     threshold : float
         Keypoints with a score at or below this are not drawn (0.05).
+    alpha : float
+        Opacity of the skeletons, in [0, 1] (OpenPose's ``--alpha_pose``);
+        1: drawn opaque (the default).
+    blend : bool
+        Draw over the image (the default); False: over black (OpenPose's
+        ``--disable_blending``).
 
     Returns
     -------
     ndarray of shape (h, w, 3), uint8
         The new image.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import openpose
+    >>> image = np.zeros((240, 320, 3), np.uint8)
+    >>> picture = openpose.draw(image, openpose.PoseEstimator().estimate(image))
+    >>> picture.shape, picture is image
+    ((240, 320, 3), False)
     """
     import cv2
 
@@ -48,8 +64,15 @@ def draw(image, result: PoseResult, *, threshold: float = _RENDER_THRESHOLD) -> 
         msg = f"`result` must be a PoseResult, got {type(result).__name__}"
         raise TypeError(msg)
     threshold = v.number(threshold, "threshold")
+    alpha = v.number(alpha, "alpha")
+    if not 0.0 <= alpha <= 1.0:
+        msg = f"`alpha` must be between 0 and 1, got {alpha}"
+        raise ValueError(msg)
     canvas = as_bgr(image)
     canvas = np.clip(canvas, 0, 255).astype(np.uint8) if canvas.dtype != np.uint8 else canvas.copy()
+    if not blend:
+        canvas[:] = 0
+    background = canvas.copy() if alpha < 1.0 else None
     height, width = canvas.shape[:2]
     layout = get_layout(result.layout)
     colors = layout.colors
@@ -74,4 +97,71 @@ def draw(image, result: PoseResult, *, threshold: float = _RENDER_THRESHOLD) -> 
         for part in np.flatnonzero(visible):
             color = colors[part % len(colors)]
             cv2.circle(canvas, centers[part], radius, color, circle_thickness, cv2.LINE_8)
+    if background is not None:
+        canvas = cv2.addWeighted(canvas, alpha, background, 1.0 - alpha, 0.0)
     return canvas
+
+
+def heatmap_channels(n_heatmaps: int, n_pafs: int, part: int) -> tuple[list[int], bool]:
+    """The output channels that OpenPose's ``--part_to_show`` `part` shows, and whether they are PAFs.
+
+    For a network with `n_heatmaps` heatmaps (parts, then the background)
+    and `n_pafs` PAF channels: 1..n_heatmaps one heatmap each (COCO: 1-18 the
+    parts, 19 the background), n_heatmaps + 1 all part heatmaps together,
+    n_heatmaps + 2 all PAFs, then one limb's PAF pair each (COCO: 22-40).
+
+    Examples
+    --------
+    >>> from openpose.draw import heatmap_channels
+    >>> heatmap_channels(19, 38, 1), heatmap_channels(19, 38, 22)
+    (([0], False), ([19, 20], True))
+    """
+    if isinstance(part, bool) or not isinstance(part, int) or not 1 <= part <= n_heatmaps + 2 + n_pafs // 2:
+        msg = f"`part` must be between 1 and {n_heatmaps + 2 + n_pafs // 2} for this network, got {part!r}"
+        raise ValueError(msg)
+    if part <= n_heatmaps:
+        return [part - 1], False
+    if part == n_heatmaps + 1:
+        return list(range(n_heatmaps - 1)), False
+    if part == n_heatmaps + 2:
+        return list(range(n_heatmaps, n_heatmaps + n_pafs)), True
+    first = n_heatmaps + 2 * (part - n_heatmaps - 3)
+    return [first, first + 1], True
+
+
+def draw_heatmap(image, net_output, *, part: int, n_heatmaps: int, alpha: float = 0.7) -> np.ndarray:
+    """A copy of `image` with heatmap or PAF channels of `net_output` blended over it (``--part-to-show``).
+
+    Parameters
+    ----------
+    image : ndarray of shape (h, w, 3), uint8
+    net_output : ndarray of shape (1, C, h', w') or (C, h', w'), float32
+    part : int
+        As `heatmap_channels`.
+    n_heatmaps : int
+        Heatmap channels of the output (the layout's parts + 1).
+    alpha : float
+        Weight of the map (OpenPose's ``--alpha_heatmap``, 0.7).
+
+    Returns
+    -------
+    ndarray of shape (h, w, 3), uint8
+        Heatmaps: the maximum over the channels, 0..1; PAFs: the largest
+        vector length; resized to the image and coloured with ``COLORMAP_JET``.
+    """
+    import cv2
+
+    from .estimator import as_bgr
+
+    canvas = as_bgr(image)
+    canvas = np.clip(canvas, 0, 255).astype(np.uint8) if canvas.dtype != np.uint8 else canvas.copy()
+    maps = np.asarray(net_output, np.float32)
+    maps = maps[0] if maps.ndim == 4 else maps
+    channels, is_paf = heatmap_channels(n_heatmaps, maps.shape[0] - n_heatmaps, part)
+    chosen = maps[channels]
+    value = np.sqrt((chosen[0::2] ** 2 + chosen[1::2] ** 2).max(axis=0)) if is_paf else chosen.max(axis=0)
+    value = np.clip(value, 0.0, 1.0)
+    height, width = canvas.shape[:2]
+    value = cv2.resize(value, (width, height), interpolation=cv2.INTER_CUBIC)
+    colored = cv2.applyColorMap(np.clip(value * 255.0 + 0.5, 0, 255).astype(np.uint8), cv2.COLORMAP_JET)
+    return cv2.addWeighted(colored, float(alpha), canvas, 1.0 - float(alpha), 0.0)

@@ -13,7 +13,7 @@ from . import _validation as v
 from .decoders import Decoder, make_decoder
 from .engines import DEFAULT_DEVICE, DEFAULT_ENGINE, DEFAULT_PRECISION, Engine, engine_class
 from .layouts import LAYOUTS, Layout, get_layout, layout_for_channels
-from .models import ModelSpec, file_spec, prepare
+from .models import ModelSpec, file_spec, prepare, resolve_model
 from .postprocess import _params, postprocess
 from .result import PoseResult
 
@@ -76,8 +76,11 @@ class PoseEstimator:
 
     Parameters
     ----------
-    model : str or path
-        ``.onnx`` file, or CMU ``.prototxt`` (see `weights`).
+    model : str or path, optional
+        ``.onnx`` file, or CMU ``.prototxt`` (see `weights`). Default: the
+        built-in model (`openpose.models.builtin_model_path`: the 2 MB
+        mobilenet COCO model, Apache-2.0; on OpenCV 4 it needs
+        ``engine="onnxruntime"``).
     engine : str
         The inference engine (`openpose.engines`): ``"cv2"`` (``cv2.dnn``,
         the default) or ``"onnxruntime"`` (``pip install
@@ -111,6 +114,17 @@ class PoseEstimator:
     **options
         The mode's constants, passed to `openpose.postprocess`.
 
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import openpose
+    >>> est = openpose.PoseEstimator()  # the built-in model
+    >>> est.net_height, est.layout.name, est.mode
+    (368, 'coco', 'accurate')
+    >>> res = est.estimate(np.zeros((240, 320, 3), np.uint8))
+    >>> res.poses.shape, res.scores.shape  # nobody in a black image: still (P, K, 3)
+    ((0, 18, 3), (0,))
+
     Notes
     -----
     An estimator may be shared by several threads: the results are those of
@@ -129,7 +143,7 @@ class PoseEstimator:
 
     def __init__(
         self,
-        model,
+        model=None,
         *,
         engine: str = DEFAULT_ENGINE,
         precision: str = DEFAULT_PRECISION,
@@ -150,6 +164,7 @@ class PoseEstimator:
         if spec is not None and not isinstance(spec, ModelSpec):
             msg = f"`spec` must be a ModelSpec, got {type(spec).__name__}"
             raise TypeError(msg)
+        model = resolve_model(model)
         self.engine = engine_type(model, weights=weights, precision=precision, device=device)
         self.spec = spec if spec is not None else file_spec(model)
         multiple = self.spec.size_multiple
@@ -204,6 +219,17 @@ class PoseEstimator:
         net_output : ndarray of shape (1, C, h', w'), float32
         image_size : (int, int)
             ``(width, height)`` of `image`.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> import openpose
+        >>> est = openpose.PoseEstimator()
+        >>> net_output, size = est.forward(np.zeros((240, 320, 3), np.uint8))
+        >>> net_output.shape, net_output.dtype, size  # 57 = 19 heatmaps + 38 PAF channels, stride 8
+        ((1, 57, 46, 62), dtype('float32'), (320, 240))
+        >>> len(est.postprocess(net_output, image_size=size))
+        0
         """
         image = as_bgr(image)
         height, width = image.shape[:2]
@@ -257,6 +283,14 @@ class PoseEstimator:
         ------
         ValueError, TypeError
             ``None``, an empty array or an array that is not an image.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> import openpose
+        >>> res = openpose.PoseEstimator().estimate(np.full((200, 300), 128, np.uint8))  # grayscale is converted
+        >>> res.poses.shape[1:], res.image_size
+        ((18, 3), (300, 200))
         """
         out, size = self.forward(image)
         return self.postprocess(out, image_size=size)

