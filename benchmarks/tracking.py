@@ -1,0 +1,175 @@
+"""Measure the tracker and the smoothing, and write the README's tracking table.
+
+1. The constructed sequence with known identities (``tests/tracking_scenes.py``:
+   annotated people of ../shared/data/dev moved along known paths, two
+   crossing, one hidden for 10 frames, noise, dropped parts, shuffled
+   order), over several seeds: id switches, fragmented identities, lost
+   frames, merged ids; the tracker's time per frame.
+2. ../shared/media/video.avi through the shared model (the network's poses
+   cached in /tmp): the jitter (mean absolute second difference of each
+   tracked keypoint's position, over three consecutive frames where the
+   part is there) without and with smoothing, and the mean distance that
+   smoothing moves a keypoint.
+
+The table goes into README.md between the ``tracking-table`` markers
+(``--print`` only prints it).
+
+    python benchmarks/tracking.py            # from the repository root
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests"))
+from openpose.tracking import PoseTracker  # noqa: E402
+from tracking_scenes import count_errors, scene  # noqa: E402
+
+README = ROOT / "README.md"
+START, END = "<!-- tracking-table:start -->", "<!-- tracking-table:end -->"
+SHARED = ROOT.parent / "shared"
+CACHE = Path("/tmp/openpose_tracking_video_poses.npz")
+
+
+def synthetic(seeds: int = 10, frames: int = 120, hidden: int = 10) -> dict:
+    totals: dict[str, int] = {}
+    times = []
+    for seed in range(seeds):
+        sequence = scene(frames=frames, hidden=hidden, seed=seed)
+        tracker = PoseTracker()
+        found = []
+        for poses, _ in sequence:
+            t0 = time.perf_counter()
+            ids, _ = tracker.update(poses)
+            times.append(time.perf_counter() - t0)
+            found.append(ids)
+        for key, value in count_errors([ids for _, ids in sequence], found).items():
+            totals[key] = totals.get(key, 0) + value
+    smooth_times = []
+    for seed in range(2):
+        tracker = PoseTracker(smoothing=True)
+        for poses, _ in scene(frames=frames, hidden=hidden, seed=seed):
+            t0 = time.perf_counter()
+            tracker.update(poses)
+            smooth_times.append(time.perf_counter() - t0)
+    return {**totals, "seeds": seeds, "frames": frames, "hidden": hidden,
+            "us": 1e6 * float(np.median(times)), "us_smooth": 1e6 * float(np.median(smooth_times))}
+
+
+def video_poses() -> tuple[list[np.ndarray], float]:
+    """The network's poses of every frame of video.avi (cached), and its frame rate."""
+    if CACHE.is_file():
+        data = np.load(CACHE, allow_pickle=False)
+        counts = data["counts"]
+        flat = data["poses"]
+        out, start = [], 0
+        for c in counts:
+            out.append(flat[start:start + c])
+            start += c
+        return out, float(data["fps"])
+    import cv2
+
+    import openpose
+
+    model = SHARED / "models" / "openpose_mobilenet_v2_small_coco.onnx"
+    estimator = openpose.PoseEstimator(model)
+    cap = cv2.VideoCapture(str(SHARED / "media" / "video.avi"))
+    fps = float(cap.get(cv2.CAP_PROP_FPS)) or 30.0
+    out = []
+    while True:
+        ok, image = cap.read()
+        if not ok:
+            break
+        out.append(estimator.estimate(image).poses)
+    cap.release()
+    k = out[0].shape[1] if out else 18
+    flat = np.concatenate([*out, np.zeros((0, k, 3), np.float32)])
+    np.savez(CACHE, poses=flat, counts=np.asarray([len(p) for p in out]), fps=fps)
+    return out, fps
+
+
+def tracks_of(frames: list[np.ndarray], smoothing: bool, fps: float) -> dict[int, dict[int, np.ndarray]]:
+    tracker = PoseTracker(smoothing=smoothing, fps=fps)
+    tracks: dict[int, dict[int, np.ndarray]] = {}
+    for f, poses in enumerate(frames):
+        ids, out = tracker.update(poses, frame=f)
+        for track_id, pose in zip(ids.tolist(), out, strict=True):
+            tracks.setdefault(track_id, {})[f] = pose
+    return tracks
+
+
+def jitter(tracks: dict[int, dict[int, np.ndarray]]) -> float:
+    """Mean |x[t+1] - 2 x[t] + x[t-1]| (Euclidean, px) over every part present in three consecutive frames."""
+    values = []
+    for frames in tracks.values():
+        for f, pose in frames.items():
+            if f - 1 in frames and f + 1 in frames:
+                a, b = frames[f - 1], frames[f + 1]
+                present = (a[:, 2] > 0) & (pose[:, 2] > 0) & (b[:, 2] > 0)
+                second = b[present, :2] - 2 * pose[present, :2] + a[present, :2]
+                values.extend(np.linalg.norm(second, axis=1).tolist())
+    return float(np.mean(values)) if values else 0.0
+
+
+def video(frames: list[np.ndarray], fps: float) -> dict:
+    raw = tracks_of(frames, False, fps)
+    smooth = tracks_of(frames, True, fps)
+    offsets = []
+    for track_id, per_frame in raw.items():
+        for f, pose in per_frame.items():
+            present = pose[:, 2] > 0
+            offsets.extend(np.linalg.norm(smooth[track_id][f][present, :2] - pose[present, :2], axis=1).tolist())
+    j_raw, j_smooth = jitter(raw), jitter(smooth)
+    return {"frames": len(frames), "tracks": len(raw), "jitter_raw": j_raw, "jitter_smooth": j_smooth,
+            "cut": 1.0 - j_smooth / j_raw if j_raw else 0.0, "offset": float(np.mean(offsets)) if offsets else 0.0}
+
+
+def table(s: dict, v: dict | None) -> str:
+    lines = [
+        "| measure | value |",
+        "|---|---|",
+        (f"| constructed sequence | {s['seeds']} seeds x {s['frames']} frames, 4 people, a crossing, "
+         f"one hidden {s['hidden']} frames |"),
+        f"| id switches | {s['switches']} |",
+        f"| fragmented identities | {s['fragmented']} of {s['identities']} |",
+        f"| lost frames (person, frame) | {s['lost_frames']} |",
+        f"| merged ids | {s['merged']} |",
+        f"| tracker time per frame (median, 4 people) | {s['us']:.0f} us; with smoothing {s['us_smooth']:.0f} us |",
+    ]
+    if v is not None:
+        lines += [
+            f"| video.avi: frames, tracks | {v['frames']}, {v['tracks']} |",
+            (f"| video.avi: jitter without / with smoothing | {v['jitter_raw']:.2f} px / "
+             f"{v['jitter_smooth']:.2f} px ({100 * v['cut']:.0f}% less) |"),
+            f"| video.avi: mean offset smoothing adds | {v['offset']:.2f} px |",
+        ]
+    return "\n".join(lines)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--print", action="store_true", help="print the table, do not write README.md")
+    args = parser.parse_args()
+    s = synthetic()
+    v = None
+    if (SHARED / "media" / "video.avi").is_file():
+        frames, fps = video_poses()
+        v = video(frames, fps)
+    text = table(s, v)
+    print(text)
+    if not args.print:
+        readme = README.read_text(encoding="utf-8")
+        head, rest = readme.split(START, 1)
+        _, tail = rest.split(END, 1)
+        README.write_text(f"{head}{START}\n{text}\n{END}{tail}", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
