@@ -120,19 +120,23 @@ def test_bad_options_name_the_parameter(name, value):
 
 
 def test_one_euro_filter_cuts_jitter_of_a_still_part_and_follows_a_move():
-    rng = np.random.default_rng(1)
-    f = OneEuroFilter()
-    base = person(200, 200)
-    raw, out = [], []
-    for i in range(60):
-        pose = base.copy()
-        pose[:, :2] += rng.normal(0, 2.0, (18, 2))
-        raw.append(pose[:, :2].copy())
-        out.append(f(pose, i)[:, :2])
     jitter = lambda xs: np.abs(np.diff(np.asarray(xs), 2, axis=0)).mean()  # noqa: E731
-    assert jitter(out) < 0.5 * jitter(raw)
-    # A big move is followed: after a few frames the filter is near the new place.
-    for i in range(60, 70):
+    base = person(200, 200)
+    for options, most in (({}, 0.7), ({"min_cutoff": 1.0, "beta": 0.0}, 0.2)):
+        rng = np.random.default_rng(1)
+        f = OneEuroFilter(**options)
+        raw, out = [], []
+        for i in range(60):
+            pose = base.copy()
+            pose[:, :2] += rng.normal(0, 2.0, (18, 2))
+            raw.append(pose[:, :2].copy())
+            out.append(f(pose, i)[:, :2])
+        assert jitter(out) < most * jitter(raw)
+    # A big move is followed (the default filter): after a few frames it is near the new place.
+    f = OneEuroFilter()
+    for i in range(10):
+        f(base, i)
+    for i in range(10, 20):
         moved = f(person(400, 200), i)
     assert np.abs(moved[:, 0] - person(400, 200)[:, 0]).max() < 10
 

@@ -108,17 +108,17 @@ class OneEuroFilter:
     Parameters
     ----------
     min_cutoff : float
-        Hz; the cutoff of a still part: lower, less jitter, more lag (1.0).
+        Hz; the cutoff of a still part: lower, less jitter, more lag (8.0).
     beta : float
-        How fast the cutoff rises with speed; higher, less lag on fast
-        moves (1.0).
+        How fast the cutoff rises with speed (Hz per person height per
+        second); higher, less lag on fast moves (16.0).
     d_cutoff : float
         Hz; the cutoff of the speed estimate (1.0).
     fps : float
         The frame rate (30).
     """
 
-    def __init__(self, *, min_cutoff: float = 1.0, beta: float = 1.0, d_cutoff: float = 1.0, fps: float = 30.0):
+    def __init__(self, *, min_cutoff: float = 8.0, beta: float = 16.0, d_cutoff: float = 1.0, fps: float = 30.0):
         self.min_cutoff = _positive(min_cutoff, "min_cutoff")
         self.beta = _non_negative(beta, "beta")
         self.d_cutoff = _positive(d_cutoff, "d_cutoff")
@@ -172,14 +172,6 @@ class _Track:
     velocity: np.ndarray  # (2,) px per frame, of the box centre
     smoother: OneEuroFilter | None
 
-    def predicted(self, frame: int) -> tuple[np.ndarray, np.ndarray]:
-        shift = self.velocity * float(frame - self.frame)
-        pose = self.pose.copy()
-        present = pose[:, 2] > _PRESENT
-        pose[present, :2] += shift.astype(np.float32)
-        box = self.box + np.tile(shift, 2).astype(np.float32)
-        return pose, box
-
 
 class PoseTracker:
     """Identities of people across the frames of one source (and optional smoothing).
@@ -208,7 +200,7 @@ class PoseTracker:
     """
 
     def __init__(self, *, max_age: int = 10, min_similarity: float = 0.2, smoothing: bool = False,
-                 min_cutoff: float = 1.0, beta: float = 1.0, d_cutoff: float = 1.0, fps: float = 30.0):
+                 min_cutoff: float = 8.0, beta: float = 16.0, d_cutoff: float = 1.0, fps: float = 30.0):
         if isinstance(max_age, bool) or not isinstance(max_age, (int, np.integer)) or max_age < 0:
             msg = f"`max_age` must be an integer >= 0, got {max_age!r}"
             raise ValueError(msg)
@@ -273,18 +265,19 @@ class PoseTracker:
         boxes = pose_boxes(poses)
         has_parts = (poses[:, :, 2] > _PRESENT).any(axis=1)
         matched_track = np.full(n, -1, np.int64)
-        if n and self._tracks:
-            predicted = [t.predicted(frame) for t in self._tracks]
-            if self._tracks[0].pose.shape[0] == poses.shape[1]:
-                t_poses = np.stack([p for p, _ in predicted])
-                t_boxes = np.stack([b for _, b in predicted])
-                sim = pose_similarity(t_poses, poses, boxes_a=t_boxes, boxes_b=boxes)
-                from scipy.optimize import linear_sum_assignment
+        if n and self._tracks and self._tracks[0].pose.shape[0] == poses.shape[1]:
+            # Where each track is now: its last pose moved on at its velocity (constant-velocity prediction).
+            t_poses = np.stack([t.pose for t in self._tracks])
+            gaps = np.asarray([frame - t.frame for t in self._tracks], np.float32)
+            shift = np.stack([t.velocity for t in self._tracks]).astype(np.float32) * gaps[:, None]
+            t_poses[:, :, :2] += np.where(t_poses[:, :, 2:] > _PRESENT, shift[:, None, :], np.float32(0))
+            t_boxes = np.stack([t.box for t in self._tracks]) + np.concatenate([shift, shift], axis=1)
+            sim = pose_similarity(t_poses, poses, boxes_a=t_boxes, boxes_b=boxes)
+            from scipy.optimize import linear_sum_assignment
 
-                rows, cols = linear_sum_assignment(sim, maximize=True)
-                for r, c in zip(rows, cols):
-                    if sim[r, c] > self.min_similarity and has_parts[c]:
-                        matched_track[c] = r
+            rows, cols = linear_sum_assignment(sim, maximize=True)
+            keep = (sim[rows, cols] > self.min_similarity) & has_parts[cols]
+            matched_track[cols[keep]] = rows[keep]
         out = poses.copy()
         for p in range(n):
             r = int(matched_track[p])
