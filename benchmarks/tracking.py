@@ -117,6 +117,114 @@ def jitter(tracks: dict[int, dict[int, np.ndarray]]) -> float:
     return float(np.mean(values)) if values else 0.0
 
 
+CROPS_CACHE = Path("/tmp/openpose_tracking_crops_poses.npz")
+
+
+def crop_scene(frames: int = 60, hidden: int = 10):
+    """Frames of real people's pixels: single-person crops of ../shared/data/dev photos moving over a grey background.
+
+    The paths of `tracking_scenes.scene` at 960x540: 0 walks right, 1 walks
+    left over it (drawn on top: 0 is occluded while they cross), 2 walks on
+    and is not drawn for `hidden` frames, 3 stands still. Yields (image,
+    rectangles per identity drawn, top-most last).
+    """
+    import json
+
+    import cv2
+
+    data = json.loads((SHARED / "data" / "dev" / "gt.json").read_text(encoding="utf-8"))
+    counts: dict[int, int] = {}
+    for ann in data["annotations"]:
+        counts[ann["image_id"]] = counts.get(ann["image_id"], 0) + 1
+    names = {im["id"]: im["file_name"] for im in data["images"]}
+    chosen = [a for a in sorted(data["annotations"], key=lambda a: a["id"])
+              if counts[a["image_id"]] == 1 and not a["iscrowd"] and a["num_keypoints"] >= 14 and a["bbox"][3] > 200]
+    crops = []
+    for ann in chosen[:4]:
+        image = cv2.imread(str(SHARED / "data" / "dev" / names[ann["image_id"]]))
+        x, y, w, h = ann["bbox"]
+        m = 0.1 * h
+        x0, y0 = int(max(x - m, 0)), int(max(y - m, 0))
+        x1, y1 = int(min(x + w + m, image.shape[1])), int(min(y + h + m, image.shape[0]))
+        crop = image[y0:y1, x0:x1]
+        scale = 260.0 / crop.shape[0]
+        crops.append(cv2.resize(crop, (max(int(crop.shape[1] * scale), 1), 260), interpolation=cv2.INTER_AREA))
+    t = np.arange(frames, dtype=np.float64) / (frames - 1)
+    centres = {0: np.stack([120 + 720 * t, np.full(frames, 200.0)], 1),
+               1: np.stack([840 - 720 * t, np.full(frames, 215.0)], 1),
+               2: np.stack([150 + 400 * t, np.full(frames, 380.0)], 1),
+               3: np.stack([880 + 4 * np.sin(20 * t), np.full(frames, 390.0)], 1)}
+    gone = set(range(frames // 3, frames // 3 + hidden))
+    rng = np.random.default_rng(0)
+    background = np.full((540, 960, 3), 110, np.uint8)
+    background = (background + rng.integers(0, 20, background.shape)).astype(np.uint8)
+    for f in range(frames):
+        canvas = background.copy()
+        drawn = []
+        for identity in (3, 2, 0, 1):
+            if identity == 2 and f in gone:
+                continue
+            crop = crops[identity]
+            cx, cy = centres[identity][f]
+            x0, y0 = int(cx - crop.shape[1] / 2), int(cy - crop.shape[0] / 2)
+            xa, ya = max(x0, 0), max(y0, 0)
+            xb, yb = min(x0 + crop.shape[1], 960), min(y0 + crop.shape[0], 540)
+            canvas[ya:yb, xa:xb] = crop[ya - y0:yb - y0, xa - x0:xb - x0]
+            drawn.append((identity, (xa, ya, xb, yb)))
+        yield canvas, drawn
+
+
+def crops_measure() -> dict | None:
+    """The tracker on the network's poses of `crop_scene` (cached): errors against the drawn identities."""
+    if not (SHARED / "data" / "dev" / "gt.json").is_file():
+        return None
+    scene_frames = list(crop_scene())
+    if CROPS_CACHE.is_file():
+        data = np.load(CROPS_CACHE, allow_pickle=False)
+        flat, counts = data["poses"], data["counts"]
+        per_frame, start = [], 0
+        for c in counts:
+            per_frame.append(flat[start:start + c])
+            start += c
+    else:
+        import openpose
+
+        estimator = openpose.PoseEstimator(SHARED / "models" / "openpose_mobilenet_v2_small_coco.onnx")
+        per_frame = [estimator.estimate(image).poses for image, _ in scene_frames]
+        np.savez(CROPS_CACHE, poses=np.concatenate([*per_frame, np.zeros((0, 18, 3), np.float32)]),
+                 counts=np.asarray([len(p) for p in per_frame]))
+    tracker = PoseTracker()
+    truth, found = [], []
+    missed = extra = 0
+    for (_, drawn), poses in zip(scene_frames, per_frame, strict=True):
+        ids, _ = tracker.update(poses)
+        owner = []
+        for pose in poses:
+            present = pose[:, 2] > 0
+            cx, cy = pose[present, :2].mean(axis=0) if present.any() else (-1.0, -1.0)
+            who = -1
+            for identity, (xa, ya, xb, yb) in drawn:  # the top-most rectangle holding the pose wins
+                if xa <= cx < xb and ya <= cy < yb:
+                    who = identity
+            owner.append(who)
+        owner_arr = np.asarray(owner)
+        keep = owner_arr >= 0
+        extra += int((~keep).sum())
+        seen = set(owner_arr[keep].tolist())
+        missed += sum(1 for identity, _ in drawn if identity not in seen)
+        # One detection per identity and frame: the one with the most parts (others count as extra).
+        n_parts = (poses[:, :, 2] > 0).sum(axis=1)
+        first = []
+        for who in sorted(seen):
+            mine = [i for i, o in enumerate(owner) if o == who]
+            first.append(max(mine, key=lambda i: (n_parts[i], -i)))
+        extra += int(keep.sum()) - len(first)
+        truth.append(owner_arr[first])
+        found.append(ids[first])
+    errors = count_errors(truth, found)
+    return {**errors, "frames": len(scene_frames), "missed": missed, "extra": extra}
+
+
 def network_ms(repeats: int = 3) -> float:
     """The shared model's median time per video frame (network and post-processing), for the ratio."""
     import cv2
@@ -151,7 +259,7 @@ def video(frames: list[np.ndarray], fps: float) -> dict:
             "cut": 1.0 - j_smooth / j_raw if j_raw else 0.0, "offset": float(np.mean(offsets)) if offsets else 0.0}
 
 
-def table(s: dict, v: dict | None) -> str:
+def table(s: dict, v: dict | None, c: dict | None = None) -> str:
     lines = [
         "| measure | value |",
         "|---|---|",
@@ -163,6 +271,14 @@ def table(s: dict, v: dict | None) -> str:
         f"| merged ids | {s['merged']} |",
         f"| tracker time per frame (median, 4 people) | {s['us']:.0f} us; with smoothing {s['us_smooth']:.0f} us |",
     ]
+    if c is not None:
+        lines += [
+            (f"| real pixels: {c['frames']} frames of 4 dev-set people's crops moving over a background "
+             "(network poses), a crossing with occlusion, one hidden 10 frames | |"),
+            f"| real pixels: id switches, fragmented, merged | {c['switches']}, {c['fragmented']}, {c['merged']} |",
+            (f"| real pixels: lost frames, frames where the network missed a person, extra detections | "
+             f"{c['lost_frames']}, {c['missed']}, {c['extra']} |"),
+        ]
     if v is not None:
         lines += [
             f"| video.avi: frames, tracks | {v['frames']}, {v['tracks']} |",
@@ -184,7 +300,7 @@ def main() -> int:
     if (SHARED / "media" / "video.avi").is_file():
         frames, fps = video_poses()
         v = video(frames, fps)
-    text = table(s, v)
+    text = table(s, v, crops_measure())
     print(text)
     if not args.print:
         readme = README.read_text(encoding="utf-8")

@@ -418,14 +418,14 @@ def test_batch_tracking_gives_the_single_machine_tracking_ids(tmp_path):
 
     video, model = shared_path("media/video.avi"), model_for_this_opencv()
     reference = tmp_path / "command"
-    subprocess.run([sys.executable, "-m", "openpose", str(video), "--model", str(model), "--max-frames", "24",
+    subprocess.run([sys.executable, "-m", "openpose", str(video), "--model", str(model), "--max-frames", "18",
                     "--tracking", "--write-json", str(reference), "--quiet"], check=True, timeout=600)
     expected = _json_outputs(reference)
-    assert len(expected) == 24 and any(b'"person_id":[3]' in text for text in expected.values())
+    assert len(expected) == 18 and any(b'"person_id":[3]' in text for text in expected.values())
     for fmt in ("json", "parquet"):
         out = tmp_path / fmt
-        summary = run_batch([video], model=model, output=out, format=fmt, num_workers=2, frames_per_item=8,
-                            max_frames=24, progress=False, tracking=True)
+        summary = run_batch([video], model=model, output=out, format=fmt, num_workers=2, frames_per_item=6,
+                            max_frames=18, progress=False, tracking=True)
         assert summary.failures == [] and summary.items == 3
         if fmt == "json":
             _assert_same_json(out, expected)

@@ -71,14 +71,16 @@ def box_iou(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return np.divide(inter, union, out=np.zeros_like(inter), where=union > 0)
 
 
-def pose_similarity(a: np.ndarray, b: np.ndarray, *, boxes_a=None, boxes_b=None) -> np.ndarray:
+def pose_similarity(a: np.ndarray, b: np.ndarray, *, boxes_a=None, boxes_b=None, spread=None) -> np.ndarray:
     """Similarity in [0, 1] of every pose of `a` (N, K, 3) with every pose of `b` (M, K, 3): shape (N, M).
 
     The mean of two terms: an OKS-like keypoint similarity, the mean over
     the parts both poses have of ``exp(-d^2 / (2 s^2 kappa^2))`` with ``d``
     the distance of the part, ``s^2`` the larger of the two box areas
     (at least 1 px) and ``kappa`` 0.1 (0 where no part is shared); and the
-    IoU of the two boxes (`pose_boxes`, unless given).
+    IoU of the two boxes (`pose_boxes`, unless given). `spread` (N,)
+    multiplies ``kappa^2`` per pose of `a` (the tracker: the frames since a
+    track was seen, as the uncertainty of where it is now grows with them).
     """
     a = np.asarray(a, np.float32)
     b = np.asarray(b, np.float32)
@@ -89,7 +91,8 @@ def pose_similarity(a: np.ndarray, b: np.ndarray, *, boxes_a=None, boxes_b=None)
     scale = np.maximum(np.maximum(area_a[:, None], area_b[None, :]), 1.0)  # (N, M)
     shared = (a[:, None, :, 2] > _PRESENT) & (b[None, :, :, 2] > _PRESENT)  # (N, M, K)
     d2 = ((a[:, None, :, :2] - b[None, :, :, :2]) ** 2).sum(axis=-1)  # (N, M, K)
-    e = np.exp(-d2 / (2.0 * scale[:, :, None] * _KAPPA**2))
+    kappa2 = _KAPPA**2 if spread is None else _KAPPA**2 * np.asarray(spread, np.float64)[:, None, None]
+    e = np.exp(-d2 / (2.0 * scale[:, :, None] * kappa2))
     n_shared = shared.sum(axis=-1)
     oks = np.divide((e * shared).sum(axis=-1), n_shared, out=np.zeros(n_shared.shape, np.float64),
                     where=n_shared > 0)
@@ -166,11 +169,13 @@ class OneEuroFilter:
 @dataclasses.dataclass
 class _Track:
     id: int
-    pose: np.ndarray  # (K, 3) last seen
-    box: np.ndarray  # (4,)
+    pose: np.ndarray  # (K, 3) each part where last seen (moved on with the person while missing)
+    box: np.ndarray  # (4,) of `pose`
     frame: int  # last seen
-    velocity: np.ndarray  # (2,) px per frame, of the box centre
+    velocity: np.ndarray  # (2,) px per frame
     smoother: OneEuroFilter | None
+    part_frames: np.ndarray  # (K,) the frame each part was last seen
+    hits: int = 1
 
 
 class PoseTracker:
@@ -272,7 +277,7 @@ class PoseTracker:
             shift = np.stack([t.velocity for t in self._tracks]).astype(np.float32) * gaps[:, None]
             t_poses[:, :, :2] += np.where(t_poses[:, :, 2:] > _PRESENT, shift[:, None, :], np.float32(0))
             t_boxes = np.stack([t.box for t in self._tracks]) + np.concatenate([shift, shift], axis=1)
-            sim = pose_similarity(t_poses, poses, boxes_a=t_boxes, boxes_b=boxes)
+            sim = pose_similarity(t_poses, poses, boxes_a=t_boxes, boxes_b=boxes, spread=gaps)
             from scipy.optimize import linear_sum_assignment
 
             rows, cols = linear_sum_assignment(sim, maximize=True)
@@ -290,12 +295,23 @@ class PoseTracker:
                     step = (poses[p, shared, :2] - track.pose[shared, :2]).mean(axis=0) / gap
                 else:
                     step = (0.5 * (boxes[p, :2] + boxes[p, 2:]) - 0.5 * (track.box[:2] + track.box[2:])) / gap
-                track.velocity = track.velocity + _VELOCITY_GAIN * (step - track.velocity)
-                track.pose, track.box, track.frame = poses[p].copy(), boxes[p].copy(), frame
+                # The first move sets the velocity; later ones are averaged in.
+                gain = 1.0 if track.hits == 1 else _VELOCITY_GAIN
+                track.velocity = track.velocity + gain * (step - track.velocity)
+                # Parts missing now keep their last place, moved on with the person, for up to max_age
+                # frames: a partial detection still matches the whole person.
+                seen = poses[p, :, 2] > _PRESENT
+                merged = track.pose.copy()
+                merged[:, :2] += (track.velocity * gap).astype(np.float32)
+                merged[seen] = poses[p, seen]
+                track.part_frames[seen] = frame
+                merged[frame - track.part_frames > self.max_age + 1] = 0.0
+                track.pose, track.box, track.frame = merged, pose_boxes(merged[None])[0], frame
+                track.hits += 1
             else:
                 smoother = OneEuroFilter(**self._filter_options) if self.smoothing else None
                 track = _Track(self._next_id, poses[p].copy(), boxes[p].copy(), frame,
-                               np.zeros(2, np.float32), smoother)
+                               np.zeros(2, np.float32), smoother, np.full(poses.shape[1], frame, np.int64))
                 self._next_id += 1
                 self._tracks.append(track)
             ids[p] = track.id
