@@ -410,6 +410,35 @@ def test_predictor_in_map_batches_gives_the_estimator_results():
         np.testing.assert_array_equal(np.asarray(row["scores"], np.float32), expected.scores)
 
 
+@pytest.mark.usefixtures("local_ray")
+@pytest.mark.ray
+def test_batch_tracking_gives_the_single_machine_tracking_ids(tmp_path):
+    """``openpose batch --tracking`` over 3 chunks of video.avi: the ids of ``openpose VIDEO --tracking``."""
+    from openpose.ray import run_batch
+
+    video, model = shared_path("media/video.avi"), model_for_this_opencv()
+    reference = tmp_path / "command"
+    subprocess.run([sys.executable, "-m", "openpose", str(video), "--model", str(model), "--max-frames", "18",
+                    "--tracking", "--write-json", str(reference), "--quiet"], check=True, timeout=600)
+    expected = _json_outputs(reference)
+    assert len(expected) == 18 and any(b'"person_id":[3]' in text for text in expected.values())
+    for fmt in ("json", "parquet"):
+        out = tmp_path / fmt
+        summary = run_batch([video], model=model, output=out, format=fmt, num_workers=2, frames_per_item=6,
+                            max_frames=18, progress=False, tracking=True)
+        assert summary.failures == [] and summary.items == 3
+        if fmt == "json":
+            _assert_same_json(out, expected)
+            continue
+        import pyarrow.parquet as pq
+
+        table = pq.read_table(sorted(out.glob("part-*.parquet"))).to_pydict()
+        got = {(f, p): t for f, p, t in zip(table["frame"], table["person"], table["track"], strict=True)}
+        want = {(int(name.split("_")[1]), p): person["person_id"][0]
+                for name, text in expected.items() for p, person in enumerate(json.loads(text)["people"])}
+        assert got == want
+
+
 # --------------------------------------------------------------------------- #
 # A two-node cluster on 127.0.0.1 (head + worker node, separate processes)
 # --------------------------------------------------------------------------- #

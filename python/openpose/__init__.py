@@ -23,6 +23,7 @@ from .postprocess import (
     score_limb,
 )
 from .result import PoseResult
+from .tracking import OneEuroFilter, PoseTracker
 
 __version__ = "0.1.0"
 
@@ -46,8 +47,10 @@ __all__ = [
     "AccurateParams",
     "Layout",
     "ModelSpec",
+    "OneEuroFilter",
     "PoseEstimator",
     "PoseResult",
+    "PoseTracker",
     "SeedDecoder",
     "SeedParams",
     "__version__",

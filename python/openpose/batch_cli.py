@@ -17,7 +17,7 @@ __all__ = ["build_parser", "main"]
 
 def build_parser(prog: str = "openpose batch") -> argparse.ArgumentParser:
     from . import _validation as v
-    from .cli import ENV_MODEL, _DefaultsOnce, _estimator_default, _net_resolution, _positive_int
+    from .cli import ENV_MODEL, _DefaultsOnce, _estimator_default, _net_resolution, _non_negative_int, _positive_int
     from .engines import DEVICES, PRECISIONS, engine_names
     from .outputs import BATCH_FORMATS
 
@@ -67,6 +67,11 @@ def build_parser(prog: str = "openpose batch") -> argparse.ArgumentParser:
                         help="video frames per unit of work (a long video spreads over the workers)")
     parser.add_argument("--max-frames", type=_positive_int, default=None, metavar="N",
                         help="at most N frames from each video")
+    parser.add_argument("--tracking", action="store_true",
+                        help="give each person an id that stays across a video's frames (JSON person_id, Parquet "
+                             "track), the ids of `openpose VIDEO --tracking`: one pass on the driver after the job")
+    parser.add_argument("--tracking-max-age", type=_non_negative_int, default=10, metavar="N",
+                        help="frames a person may be missed or hidden and still keep their id")
     parser.add_argument("--quiet", action="store_true", help="no progress bar and no summary")
     return parser
 
@@ -111,6 +116,7 @@ def main(argv: list[str] | None = None, prog: str = "openpose batch") -> int:
             max_frames=args.max_frames, progress=not args.quiet,
             weights=args.weights, net_height=args.net_height, mode=args.mode, implementation=args.implementation,
             layout=args.layout, engine=args.engine, precision=args.precision, device=args.device,
+            **({"tracking": True, "tracking_max_age": args.tracking_max_age} if args.tracking else {}),
         )
     except KeyboardInterrupt:
         print(f"{prog}: interrupted (a rerun resumes)", file=sys.stderr)

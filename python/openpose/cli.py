@@ -140,6 +140,14 @@ def build_parser() -> argparse.ArgumentParser:
                      help="read camera N (through the video path)")
     src.add_argument("--max-frames", type=_positive_int, default=None, metavar="N",
                      help="at most N frames from each video or camera")
+    track = parser.add_argument_group("tracking")
+    track.add_argument("--tracking", action="store_true",
+                       help="give each person an id that stays across the frames of a video, a camera or a folder "
+                            "of images (JSON person_id, rendered colour and label)")
+    track.add_argument("--smoothing", action="store_true",
+                       help="smooth the tracked keypoints over time (One Euro filter); implies --tracking")
+    track.add_argument("--tracking-max-age", type=_non_negative_int, default=10, metavar="N",
+                       help="frames a person may be missed or hidden and still keep their id")
     ui = parser.add_argument_group("interface")
     ui.add_argument("--display", action="store_true",
                     help="show the rendered frames in a window (q or Esc stops); needs opencv-python, not -headless")
@@ -380,10 +388,19 @@ def _run(args, parser: argparse.ArgumentParser) -> int:
             print(text, file=sys.stderr)
 
     write_failures = []
+    tracker = None
+    if args.tracking or args.smoothing:
+        from .tracking import SequenceTracker
+
+        tracker = SequenceTracker(max_age=args.tracking_max_age, smoothing=args.smoothing)
 
     def consume(item) -> bool:
         if isinstance(item, Processed):
+            # The net output is kept by the result's identity: take it before
+            # the tracker gives the frame a new result.
             net = {"net_output": runner.pop_net_output(item.result)} if outputs.needs_net_output else {}
+            if tracker is not None:
+                item.result = tracker(item.frame, item.result)
             try:
                 keep_going = outputs.write(item.frame, item.result, **net)
             except (OSError, ValueError) as exc:

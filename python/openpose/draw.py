@@ -8,7 +8,7 @@ from . import _validation as v
 from .layouts import get_layout
 from .result import PoseResult
 
-__all__ = ["draw", "draw_heatmap", "heatmap_channels"]
+__all__ = ["draw", "draw_heatmap", "heatmap_channels", "id_color"]
 
 # CMU OpenPose's body rendering constants (renderPoseKeypointsCpu):
 # circle thickness sqrt(image area) / 75, scaled down for small people;
@@ -18,14 +18,25 @@ _LINE_RATIO = 0.75
 _RENDER_THRESHOLD = 0.05
 
 
+def id_color(track_id: int) -> tuple[int, int, int]:
+    """The BGR colour of a tracked person: hues spread by the golden ratio, so neighbouring ids differ."""
+    import colorsys
+
+    hue = (int(track_id) * 0.618033988749895) % 1.0
+    r, g, b = colorsys.hsv_to_rgb(hue, 0.85, 1.0)
+    return (int(round(255 * b)), int(round(255 * g)), int(round(255 * r)))
+
+
 def draw(image, result: PoseResult, *, threshold: float = _RENDER_THRESHOLD, alpha: float = 1.0,
-         blend: bool = True) -> np.ndarray:
+         blend: bool = True, ids=None) -> np.ndarray:
     """A copy of `image` with the people of `result` drawn on it.
 
     Limbs are lines in the colour of their second part, keypoints filled
     circles in their part's colour (the layout's OpenPose colours), with
     thicknesses that follow the image size and each person's size, as CMU
-    OpenPose renders them.
+    OpenPose renders them. With ids (tracking), each person is drawn in
+    the colour of their id (`id_color`), with the id written above the
+    head.
 
     Parameters
     ----------
@@ -41,6 +52,8 @@ def draw(image, result: PoseResult, *, threshold: float = _RENDER_THRESHOLD, alp
     blend : bool
         Draw over the image (the default); False: over black (OpenPose's
         ``--disable_blending``).
+    ids : array of shape (P,) of int, optional
+        One id per person (default: ``result.track_ids``, if set).
 
     Returns
     -------
@@ -78,7 +91,15 @@ def draw(image, result: PoseResult, *, threshold: float = _RENDER_THRESHOLD, alp
     colors = layout.colors
     pairs = layout.drawn_pairs()
     area = float(width * height)
-    for pose in np.asarray(result.poses, np.float32):
+    poses = np.asarray(result.poses, np.float32)
+    if ids is None:
+        ids = result.track_ids
+    if ids is not None:
+        ids = np.asarray(ids).reshape(-1)
+        if ids.shape[0] != poses.shape[0]:
+            msg = f"`ids` must have one entry per person ({poses.shape[0]}), got {ids.shape[0]}"
+            raise ValueError(msg)
+    for p, pose in enumerate(poses):
         visible = pose[:, 2] > threshold
         if not visible.any():
             continue
@@ -90,13 +111,16 @@ def draw(image, result: PoseResult, *, threshold: float = _RENDER_THRESHOLD, alp
         line_thickness = max(int(round(thickness * _LINE_RATIO)), 1)
         radius = max(thickness // 2, 1)
         centers = [(int(round(x)), int(round(y))) for x, y in pose[:, :2]]
+        own = None if ids is None else id_color(int(ids[p]))
         for a, b in pairs:
             if visible[a] and visible[b]:
-                color = colors[b % len(colors)]
+                color = colors[b % len(colors)] if own is None else own
                 cv2.line(canvas, centers[a], centers[b], color, line_thickness, cv2.LINE_8)
         for part in np.flatnonzero(visible):
-            color = colors[part % len(colors)]
+            color = colors[part % len(colors)] if own is None else own
             cv2.circle(canvas, centers[part], radius, color, circle_thickness, cv2.LINE_8)
+        if own is not None:
+            _label(canvas, str(int(ids[p])), pts, own, height)
     if background is not None:
         canvas = cv2.addWeighted(canvas, alpha, background, 1.0 - alpha, 0.0)
     return canvas
@@ -165,3 +189,17 @@ def draw_heatmap(image, net_output, *, part: int, n_heatmaps: int, alpha: float 
     value = cv2.resize(value, (width, height), interpolation=cv2.INTER_CUBIC)
     colored = cv2.applyColorMap(np.clip(value * 255.0 + 0.5, 0, 255).astype(np.uint8), cv2.COLORMAP_JET)
     return cv2.addWeighted(colored, float(alpha), canvas, 1.0 - float(alpha), 0.0)
+
+
+def _label(canvas: np.ndarray, text: str, pts: np.ndarray, color, height: int) -> None:
+    """`text` centred above the top of a person's keypoints (the head), outlined in black."""
+    import cv2
+
+    scale = max(height / 720.0, 0.4)
+    thickness = max(int(round(2 * scale)), 1)
+    (tw, th), _ = cv2.getTextSize(text, cv2.FONT_HERSHEY_SIMPLEX, scale, thickness)
+    top = int(np.argmin(pts[:, 1]))
+    x = int(round(pts[top, 0] - tw / 2))
+    y = max(int(round(pts[top, 1])) - th // 2 - 2, th + 1)
+    cv2.putText(canvas, text, (x, y), cv2.FONT_HERSHEY_SIMPLEX, scale, (0, 0, 0), thickness + 2, cv2.LINE_AA)
+    cv2.putText(canvas, text, (x, y), cv2.FONT_HERSHEY_SIMPLEX, scale, color, thickness, cv2.LINE_AA)

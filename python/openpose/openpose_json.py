@@ -12,7 +12,8 @@ One file per image::
 
 Keypoints are flat ``x, y, c`` triples in the layout's part order, in
 original-image pixels; a missing part is ``0, 0, 0``. ``person_id`` is
-``[-1]`` as OpenPose writes it without tracking.
+``[-1]`` as OpenPose writes it without tracking, and ``[id]`` (the
+person's ``track_ids`` entry) with tracking.
 """
 
 from __future__ import annotations
@@ -68,15 +69,17 @@ def to_openpose_json(result: PoseResult) -> dict:
     dict
         ``{"version": 1.3, "people": [...]}``; one entry per person of
         ``result.poses`` (in order), ``pose_keypoints_2d`` holding ``3 * K``
-        numbers.
+        numbers, ``person_id`` ``[-1]``, or ``[id]`` from
+        ``result.track_ids`` when it is set.
     """
     if not isinstance(result, PoseResult):
         msg = f"`result` must be a PoseResult, got {type(result).__name__}"
         raise TypeError(msg)
     people = []
-    for pose in result.poses:
+    ids = [-1] * len(result.poses) if result.track_ids is None else [int(i) for i in result.track_ids]
+    for pose, person_id in zip(result.poses, ids, strict=True):
         person: dict[str, list] = {key: [] for key in PERSON_KEYS}
-        person["person_id"] = [-1]
+        person["person_id"] = [person_id]
         person["pose_keypoints_2d"] = flat_keypoints(pose)
         people.append(person)
     return {"version": OPENPOSE_JSON_VERSION, "people": people}

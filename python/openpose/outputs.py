@@ -65,7 +65,7 @@ HEATMAPS_SUFFIX = "_heatmaps"
 #: Where a Ray job records its failed inputs (one JSON object per line), in the output folder.
 FAILURES_FILE = "failures.jsonl"
 #: The columns of the Parquet output, one row per person.
-PARQUET_COLUMNS = ("source", "frame", "person", "keypoints", "score")
+PARQUET_COLUMNS = ("source", "frame", "person", "keypoints", "score", "track")
 
 _INSTALL_RAY = 'the Parquet output needs pyarrow: pip install "openpose[ray]"'
 _FOURCC = {".avi": "MJPG", ".mp4": "mp4v", ".m4v": "mp4v", ".mov": "mp4v", ".mkv": "MJPG"}
@@ -371,7 +371,9 @@ class ParquetPart:
 
     Columns `PARQUET_COLUMNS`: ``source`` (the frame's source label),
     ``frame`` (its index; 0 for an image), ``person``, ``keypoints``
-    (``3 * K`` float32: x, y, c per part as in OpenPose JSON), ``score``.
+    (``3 * K`` float32: x, y, c per part as in OpenPose JSON), ``score``,
+    ``track`` (the person's id across the video's frames with tracking,
+    ``result.track_ids``; -1 without).
     The file's metadata says whether the run that wrote it was complete
     (`parquet_is_complete`): a rerun redoes an incomplete part.
 
@@ -395,7 +397,10 @@ class ParquetPart:
     def write(self, frame: Frame, result, stem: str, rendered) -> bool:
         result = _scaled(result, self.keypoint_scale, self.net_size)
         self.n_parts = result.poses.shape[1]
+        tracks = getattr(result, "track_ids", None)
+        tracks = [-1] * len(result.poses) if tracks is None else [int(t) for t in tracks]
         for p, (pose, score) in enumerate(zip(result.poses, result.scores)):
+            self.rows["track"].append(tracks[p])
             self.rows["source"].append(frame.label)
             self.rows["frame"].append(int(frame.index))
             self.rows["person"].append(p)
@@ -408,7 +413,7 @@ class ParquetPart:
         width = 3 * self.n_parts
         schema = pa.schema(
             [("source", pa.string()), ("frame", pa.int64()), ("person", pa.int32()),
-             ("keypoints", pa.list_(pa.float32(), width)), ("score", pa.float32())],
+             ("keypoints", pa.list_(pa.float32(), width)), ("score", pa.float32()), ("track", pa.int64())],
             metadata={_COMPLETE_KEY: b"1" if complete else b"0"},
         )
         rows = self.rows
@@ -417,7 +422,7 @@ class ParquetPart:
             [pa.array(rows["source"], pa.string()), pa.array(rows["frame"], pa.int64()),
              pa.array(rows["person"], pa.int32()),
              pa.FixedSizeListArray.from_arrays(pa.array(flat, pa.float32()), width),
-             pa.array(rows["score"], pa.float32())],
+             pa.array(rows["score"], pa.float32()), pa.array(rows["track"], pa.int64())],
             schema=schema,
         )
         write_atomically(self.path, lambda tmp: pa.parquet.write_table(table, tmp))

@@ -36,6 +36,9 @@ class PoseResult:
         ``(width, height)`` of the original image.
     mode : str
         The algorithm that produced the result.
+    track_ids : ndarray of shape (P,), int64, or None
+        The identity of each person across a video's frames, in the order
+        of `poses`, when a `openpose.PoseTracker` set it; None otherwise.
     """
 
     poses: np.ndarray
@@ -47,6 +50,7 @@ class PoseResult:
     layout: Layout
     image_size: tuple[int, int]
     mode: str
+    track_ids: np.ndarray | None = None
 
     def __len__(self) -> int:
         return int(self.poses.shape[0])

@@ -26,7 +26,11 @@ Two levels:
     - ``parquet``: one file per item (``part-<key>.parquet``), one row per
       person: ``source``, ``frame`` (0 for an image), ``person``,
       ``keypoints`` (``3 * K`` float32: x, y, c per part as in OpenPose
-      JSON), ``score``.
+      JSON), ``score``, ``track`` (-1, or the person's id with tracking).
+
+    With ``tracking=True`` (``openpose batch --tracking``) a sequential pass
+    on the driver after the job sets each person's id, one sequence per
+    video, as ``openpose VIDEO --tracking`` does (`tracking_pass`).
 
     Every file is written atomically (temporary file, then rename) under a
     name that depends only on the input, so a retried item (Ray restarts a

@@ -112,6 +112,8 @@ def run_batch(
     max_frames: int | None = None,
     progress: bool = True,
     on_item: Callable[[dict], None] | None = None,
+    tracking: bool = False,
+    tracking_max_age: int = 10,
     **estimator_options,
 ) -> Summary:
     """Run pose estimation over `inputs` on Ray and write the results.
@@ -139,6 +141,14 @@ def run_batch(
         A progress bar (tqdm, on stderr) over frames.
     on_item : callable, optional
         Called on the driver with each finished item's status row.
+    tracking : bool
+        Give each person an id, one sequence per video (and per image
+        folder), the ids of ``openpose INPUT --tracking``: a sequential
+        pass over the outputs on the driver after the parallel job
+        (`openpose.ray.tracking_pass`), so chunking and retried workers
+        do not change them.
+    tracking_max_age : int
+        `openpose.PoseTracker`'s ``max_age``.
     **estimator_options
         Passed to `openpose.PoseEstimator` (``net_height``, ``mode``,
         ``implementation``, ``layout``, ``weights``, ...). The mode and
@@ -213,6 +223,10 @@ def run_batch(
         finally:
             if own:
                 ray.shutdown()
+    if tracking:
+        from .tracking_pass import track_outputs
+
+        track_outputs(plan.items, output, fmt, max_age=tracking_max_age)
     summary.wall_s = time.perf_counter() - started
     write_failures(output, summary.failures)
     return summary

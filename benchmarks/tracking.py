@@ -1,0 +1,314 @@
+"""Measure the tracker and the smoothing, and write the README's tracking table.
+
+1. The constructed sequence with known identities (``tests/tracking_scenes.py``:
+   annotated people of ../shared/data/dev moved along known paths, two
+   crossing, one hidden for 10 frames, noise, dropped parts, shuffled
+   order), over several seeds: id switches, fragmented identities, lost
+   frames, merged ids; the tracker's time per frame.
+2. ../shared/media/video.avi through the shared model (the network's poses
+   cached in /tmp): the jitter (mean absolute second difference of each
+   tracked keypoint's position, over three consecutive frames where the
+   part is there) without and with smoothing, and the mean distance that
+   smoothing moves a keypoint.
+
+The table goes into README.md between the ``tracking-table`` markers
+(``--print`` only prints it).
+
+    python benchmarks/tracking.py            # from the repository root
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests"))
+from openpose.tracking import PoseTracker  # noqa: E402
+from tracking_scenes import count_errors, scene  # noqa: E402
+
+README = ROOT / "README.md"
+START, END = "<!-- tracking-table:start -->", "<!-- tracking-table:end -->"
+SHARED = ROOT.parent / "shared"
+CACHE = Path("/tmp/openpose_tracking_video_poses.npz")
+
+
+def synthetic(seeds: int = 10, frames: int = 120, hidden: int = 10) -> dict:
+    totals: dict[str, int] = {}
+    times = []
+    for seed in range(seeds):
+        sequence = scene(frames=frames, hidden=hidden, seed=seed)
+        tracker = PoseTracker()
+        found = []
+        for poses, _ in sequence:
+            t0 = time.perf_counter()
+            ids, _ = tracker.update(poses)
+            times.append(time.perf_counter() - t0)
+            found.append(ids)
+        for key, value in count_errors([ids for _, ids in sequence], found).items():
+            totals[key] = totals.get(key, 0) + value
+    smooth_times = []
+    for seed in range(2):
+        tracker = PoseTracker(smoothing=True)
+        for poses, _ in scene(frames=frames, hidden=hidden, seed=seed):
+            t0 = time.perf_counter()
+            tracker.update(poses)
+            smooth_times.append(time.perf_counter() - t0)
+    return {**totals, "seeds": seeds, "frames": frames, "hidden": hidden,
+            "us": 1e6 * float(np.median(times)), "us_smooth": 1e6 * float(np.median(smooth_times))}
+
+
+def video_poses() -> tuple[list[np.ndarray], float]:
+    """The network's poses of every frame of video.avi (cached), and its frame rate."""
+    if CACHE.is_file():
+        data = np.load(CACHE, allow_pickle=False)
+        counts = data["counts"]
+        flat = data["poses"]
+        out, start = [], 0
+        for c in counts:
+            out.append(flat[start:start + c])
+            start += c
+        return out, float(data["fps"])
+    import cv2
+
+    import openpose
+
+    model = SHARED / "models" / "openpose_mobilenet_v2_small_coco.onnx"
+    estimator = openpose.PoseEstimator(model)
+    cap = cv2.VideoCapture(str(SHARED / "media" / "video.avi"))
+    fps = float(cap.get(cv2.CAP_PROP_FPS)) or 30.0
+    out = []
+    while True:
+        ok, image = cap.read()
+        if not ok:
+            break
+        out.append(estimator.estimate(image).poses)
+    cap.release()
+    k = out[0].shape[1] if out else 18
+    flat = np.concatenate([*out, np.zeros((0, k, 3), np.float32)])
+    np.savez(CACHE, poses=flat, counts=np.asarray([len(p) for p in out]), fps=fps)
+    return out, fps
+
+
+def tracks_of(frames: list[np.ndarray], smoothing: bool, fps: float) -> dict[int, dict[int, np.ndarray]]:
+    tracker = PoseTracker(smoothing=smoothing, fps=fps)
+    tracks: dict[int, dict[int, np.ndarray]] = {}
+    for f, poses in enumerate(frames):
+        ids, out = tracker.update(poses, frame=f)
+        for track_id, pose in zip(ids.tolist(), out, strict=True):
+            tracks.setdefault(track_id, {})[f] = pose
+    return tracks
+
+
+def jitter(tracks: dict[int, dict[int, np.ndarray]]) -> float:
+    """Mean |x[t+1] - 2 x[t] + x[t-1]| (Euclidean, px) over every part present in three consecutive frames."""
+    values = []
+    for frames in tracks.values():
+        for f, pose in frames.items():
+            if f - 1 in frames and f + 1 in frames:
+                a, b = frames[f - 1], frames[f + 1]
+                present = (a[:, 2] > 0) & (pose[:, 2] > 0) & (b[:, 2] > 0)
+                second = b[present, :2] - 2 * pose[present, :2] + a[present, :2]
+                values.extend(np.linalg.norm(second, axis=1).tolist())
+    return float(np.mean(values)) if values else 0.0
+
+
+CROPS_CACHE = Path("/tmp/openpose_tracking_crops_poses.npz")
+
+
+def crop_scene(frames: int = 60, hidden: int = 10):
+    """Frames of real people's pixels: single-person crops of ../shared/data/dev photos moving over a grey background.
+
+    The paths of `tracking_scenes.scene` at 960x540: 0 walks right, 1 walks
+    left over it (drawn on top: 0 is occluded while they cross), 2 walks on
+    and is not drawn for `hidden` frames, 3 stands still. Yields (image,
+    rectangles per identity drawn, top-most last).
+    """
+    import json
+
+    import cv2
+
+    data = json.loads((SHARED / "data" / "dev" / "gt.json").read_text(encoding="utf-8"))
+    counts: dict[int, int] = {}
+    for ann in data["annotations"]:
+        counts[ann["image_id"]] = counts.get(ann["image_id"], 0) + 1
+    names = {im["id"]: im["file_name"] for im in data["images"]}
+    chosen = [a for a in sorted(data["annotations"], key=lambda a: a["id"])
+              if counts[a["image_id"]] == 1 and not a["iscrowd"] and a["num_keypoints"] >= 14 and a["bbox"][3] > 200]
+    crops = []
+    for ann in chosen[:4]:
+        image = cv2.imread(str(SHARED / "data" / "dev" / names[ann["image_id"]]))
+        x, y, w, h = ann["bbox"]
+        m = 0.1 * h
+        x0, y0 = int(max(x - m, 0)), int(max(y - m, 0))
+        x1, y1 = int(min(x + w + m, image.shape[1])), int(min(y + h + m, image.shape[0]))
+        crop = image[y0:y1, x0:x1]
+        scale = 260.0 / crop.shape[0]
+        crops.append(cv2.resize(crop, (max(int(crop.shape[1] * scale), 1), 260), interpolation=cv2.INTER_AREA))
+    t = np.arange(frames, dtype=np.float64) / (frames - 1)
+    centres = {0: np.stack([120 + 720 * t, np.full(frames, 200.0)], 1),
+               1: np.stack([840 - 720 * t, np.full(frames, 215.0)], 1),
+               2: np.stack([150 + 400 * t, np.full(frames, 380.0)], 1),
+               3: np.stack([880 + 4 * np.sin(20 * t), np.full(frames, 390.0)], 1)}
+    gone = set(range(frames // 3, frames // 3 + hidden))
+    rng = np.random.default_rng(0)
+    background = np.full((540, 960, 3), 110, np.uint8)
+    background = (background + rng.integers(0, 20, background.shape)).astype(np.uint8)
+    for f in range(frames):
+        canvas = background.copy()
+        drawn = []
+        for identity in (3, 2, 0, 1):
+            if identity == 2 and f in gone:
+                continue
+            crop = crops[identity]
+            cx, cy = centres[identity][f]
+            x0, y0 = int(cx - crop.shape[1] / 2), int(cy - crop.shape[0] / 2)
+            xa, ya = max(x0, 0), max(y0, 0)
+            xb, yb = min(x0 + crop.shape[1], 960), min(y0 + crop.shape[0], 540)
+            canvas[ya:yb, xa:xb] = crop[ya - y0:yb - y0, xa - x0:xb - x0]
+            drawn.append((identity, (xa, ya, xb, yb)))
+        yield canvas, drawn
+
+
+def crops_measure() -> dict | None:
+    """The tracker on the network's poses of `crop_scene` (cached): errors against the drawn identities."""
+    if not (SHARED / "data" / "dev" / "gt.json").is_file():
+        return None
+    scene_frames = list(crop_scene())
+    if CROPS_CACHE.is_file():
+        data = np.load(CROPS_CACHE, allow_pickle=False)
+        flat, counts = data["poses"], data["counts"]
+        per_frame, start = [], 0
+        for c in counts:
+            per_frame.append(flat[start:start + c])
+            start += c
+    else:
+        import openpose
+
+        estimator = openpose.PoseEstimator(SHARED / "models" / "openpose_mobilenet_v2_small_coco.onnx")
+        per_frame = [estimator.estimate(image).poses for image, _ in scene_frames]
+        np.savez(CROPS_CACHE, poses=np.concatenate([*per_frame, np.zeros((0, 18, 3), np.float32)]),
+                 counts=np.asarray([len(p) for p in per_frame]))
+    tracker = PoseTracker()
+    truth, found = [], []
+    missed = extra = 0
+    for (_, drawn), poses in zip(scene_frames, per_frame, strict=True):
+        ids, _ = tracker.update(poses)
+        owner = []
+        for pose in poses:
+            present = pose[:, 2] > 0
+            cx, cy = pose[present, :2].mean(axis=0) if present.any() else (-1.0, -1.0)
+            who = -1
+            for identity, (xa, ya, xb, yb) in drawn:  # the top-most rectangle holding the pose wins
+                if xa <= cx < xb and ya <= cy < yb:
+                    who = identity
+            owner.append(who)
+        owner_arr = np.asarray(owner)
+        keep = owner_arr >= 0
+        extra += int((~keep).sum())
+        seen = set(owner_arr[keep].tolist())
+        missed += sum(1 for identity, _ in drawn if identity not in seen)
+        # One detection per identity and frame: the one with the most parts (others count as extra).
+        n_parts = (poses[:, :, 2] > 0).sum(axis=1)
+        first = []
+        for who in sorted(seen):
+            mine = [i for i, o in enumerate(owner) if o == who]
+            first.append(max(mine, key=lambda i: (n_parts[i], -i)))
+        extra += int(keep.sum()) - len(first)
+        truth.append(owner_arr[first])
+        found.append(ids[first])
+    errors = count_errors(truth, found)
+    return {**errors, "frames": len(scene_frames), "missed": missed, "extra": extra}
+
+
+def network_ms(repeats: int = 3) -> float:
+    """The shared model's median time per video frame (network and post-processing), for the ratio."""
+    import cv2
+
+    import openpose
+
+    estimator = openpose.PoseEstimator(SHARED / "models" / "openpose_mobilenet_v2_small_coco.onnx")
+    cap = cv2.VideoCapture(str(SHARED / "media" / "video.avi"))
+    ok, image = cap.read()
+    cap.release()
+    times = []
+    for _ in range(repeats + 1):
+        t0 = time.perf_counter()
+        estimator.estimate(image)
+        times.append(time.perf_counter() - t0)
+    return 1000 * float(np.median(times[1:]))
+
+
+def video(frames: list[np.ndarray], fps: float) -> dict:
+    raw = tracks_of(frames, False, fps)
+    smooth = tracks_of(frames, True, fps)
+    offsets = []
+    for track_id, per_frame in raw.items():
+        for f, pose in per_frame.items():
+            present = pose[:, 2] > 0
+            offsets.extend(np.linalg.norm(smooth[track_id][f][present, :2] - pose[present, :2], axis=1).tolist())
+    j_raw, j_smooth = jitter(raw), jitter(smooth)
+    t0 = time.perf_counter()
+    tracks_of(frames, True, fps)
+    per_frame_us = 1e6 * (time.perf_counter() - t0) / max(len(frames), 1)
+    return {"frames": len(frames), "tracks": len(raw), "us": per_frame_us, "net_ms": network_ms(), "jitter_raw": j_raw, "jitter_smooth": j_smooth,
+            "cut": 1.0 - j_smooth / j_raw if j_raw else 0.0, "offset": float(np.mean(offsets)) if offsets else 0.0}
+
+
+def table(s: dict, v: dict | None, c: dict | None = None) -> str:
+    lines = [
+        "| measure | value |",
+        "|---|---|",
+        (f"| constructed sequence | {s['seeds']} seeds x {s['frames']} frames, 4 people, a crossing, "
+         f"one hidden {s['hidden']} frames |"),
+        f"| id switches | {s['switches']} |",
+        f"| fragmented identities | {s['fragmented']} of {s['identities']} |",
+        f"| lost frames (person, frame) | {s['lost_frames']} |",
+        f"| merged ids | {s['merged']} |",
+        f"| tracker time per frame (median, 4 people) | {s['us']:.0f} us; with smoothing {s['us_smooth']:.0f} us |",
+    ]
+    if c is not None:
+        lines += [
+            (f"| real pixels: {c['frames']} frames of 4 dev-set people's crops moving over a background "
+             "(network poses), a crossing with occlusion, one hidden 10 frames | |"),
+            f"| real pixels: id switches, fragmented, merged | {c['switches']}, {c['fragmented']}, {c['merged']} |",
+            (f"| real pixels: lost frames, frames where the network missed a person, extra detections | "
+             f"{c['lost_frames']}, {c['missed']}, {c['extra']} |"),
+        ]
+    if v is not None:
+        lines += [
+            f"| video.avi: frames, tracks | {v['frames']}, {v['tracks']} |",
+            (f"| video.avi: jitter without / with smoothing | {v['jitter_raw']:.2f} px / "
+             f"{v['jitter_smooth']:.2f} px ({100 * v['cut']:.0f}% less) |"),
+            f"| video.avi: mean offset smoothing adds | {v['offset']:.2f} px |",
+            (f"| video.avi: tracking + smoothing per frame (12.7 people) vs the network | {v['us']:.0f} us vs "
+             f"{v['net_ms']:.0f} ms ({100 * v['us'] / 1000 / v['net_ms']:.2f}%) |"),
+        ]
+    return "\n".join(lines)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--print", action="store_true", help="print the table, do not write README.md")
+    args = parser.parse_args()
+    s = synthetic()
+    v = None
+    if (SHARED / "media" / "video.avi").is_file():
+        frames, fps = video_poses()
+        v = video(frames, fps)
+    text = table(s, v, crops_measure())
+    print(text)
+    if not args.print:
+        readme = README.read_text(encoding="utf-8")
+        head, rest = readme.split(START, 1)
+        _, tail = rest.split(END, 1)
+        README.write_text(f"{head}{START}\n{text}\n{END}{tail}", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
