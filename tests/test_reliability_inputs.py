@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import zlib
@@ -218,3 +219,22 @@ def test_a_fifo_as_model_is_not_called_missing(tmp_path):
     res = run(tmp_path / "a.jpg", "--model", fifo, timeout=60)
     assert res.returncode == 2
     assert "not a regular file" in res.stderr and "does not exist" not in res.stderr
+
+
+# --- one count of bad inputs ------------------------------------------------------------
+
+def test_the_bad_input_counts_agree(tmp_path):
+    from openpose.pipeline import Summary
+
+    summary = Summary(failures=[Failure("v.avi", "2 damaged frame(s)"), Failure("v.avi", "truncated or corrupt")])
+    assert "; 1 bad input(s)" in summary.text()  # was: "2 bad file(s)"
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "good.jpg").write_bytes(jpeg())
+    (folder / "text.jpg").write_text("a text file")
+    blocker = tmp_path / "json" / "good_keypoints.json"
+    blocker.mkdir(parents=True)  # good.jpg's output cannot be written: a failure found by the consumer
+    res = run(folder, "--model", model_for_this_opencv(), "--net-height", "128", "--write-json", tmp_path / "json")
+    assert res.returncode == 1
+    counts = re.findall(r"(\d+) bad (?:input|file)\(s\)", res.stderr)
+    assert counts == ["2", "2"], res.stderr  # was: "1 bad file(s)", then "2 bad input(s)"
