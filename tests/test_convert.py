@@ -154,7 +154,10 @@ def test_the_loader_reads_the_layout_and_source_from_the_metadata(cmu, tmp_path)
     assert (spec.scale, spec.mean, spec.channel_order) == (1 / 256, (128.0, 128.0, 128.0), "bgr")  # CMU's
     est = openpose.PoseEstimator(path, net_height=48)
     assert est.layout is openpose.get_layout(cmu["name"])
-    assert openpose.PoseEstimator(path, net_height=48, layout="coco").layout.name == "coco"  # the caller wins
+    assert openpose.PoseEstimator(path, net_height=48, layout=cmu["name"]).layout.name == cmu["name"]
+    other = "mpi" if cmu["name"] != "mpi" else "coco"
+    with pytest.raises(ValueError, match="output channels"):  # a layout that does not fit: at load (issue 17)
+        openpose.PoseEstimator(path, net_height=48, layout=other)
     bare = convert_caffe(cmu["prototxt"], cmu["caffemodel"], tmp_path / "bare.onnx", input_size=(WIDTH, HEIGHT),
                          layout=None)
     assert "openpose.layout" not in onnx_metadata(bare) and file_spec(bare).layout is None

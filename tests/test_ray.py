@@ -123,8 +123,7 @@ def test_plan_records_missing_and_unknown_inputs(tmp_path):
     items, failures, notes = plan_work([tmp_path / "missing.jpg", odd])
     assert items == [] and notes == []
     assert failures == [Failure(str(tmp_path / "missing.jpg"), "no such file or folder"),
-                        Failure(str(odd), "not an image or a video (unknown file name extension, "
-                                          "and no OpenCV decoder reads it)")]
+                        Failure(str(odd), "not an image or a video (a text file)")]
 
 
 @pytest.mark.parametrize(("name", "value"), [("images_per_item", 0), ("frames_per_item", -1), ("max_frames", 0)],

@@ -58,7 +58,7 @@ def test_a_named_file_goes_by_its_extension_then_by_its_content(tmp_path):
     assert got == [
         Source(IMAGE, str(image)),
         Source(IMAGE, str(renamed)),
-        Failure(str(text), "not an image or a video (unknown file name extension, and no OpenCV decoder reads it)"),
+        Failure(str(text), "not an image or a video (a text file)"),
         Source(VIDEO, str(claimed)),
         Failure(str(tmp_path / "gone.jpg"), "no such file or folder"),
         Source(CAMERA, "3"),
@@ -145,7 +145,7 @@ def test_a_truncated_whole_video_is_checked_against_its_header(tmp_path):
     text = tmp_path / "text.avi"
     text.write_text("not a video")
     (failure,) = read_frames(Source(VIDEO, str(text)))
-    assert "cannot open it as a video" in failure.reason and video_frame_count(text) is None
+    assert failure.reason == "a text file, not a video" and video_frame_count(text) is None
 
 
 def test_a_camera_that_does_not_exist():

@@ -80,6 +80,44 @@ def _non_negative_int(text: str) -> int:
     return value
 
 
+def _video_fps(text: str) -> float:
+    from .outputs import check_video_fps
+
+    try:
+        return check_video_fps(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc).removeprefix("--video-fps ")) from None
+
+
+def _standard_streams() -> None:
+    """Descriptors 0-2 closed (``2>&-``): open them on /dev/null, so that no output file gets one of them.
+
+    Else the first file opened (a video) would be descriptor 2 and every
+    library warning would land in it; ``sys.stderr`` is None then, and the
+    progress bar would fail.
+    """
+    for fd in (0, 1, 2):
+        try:
+            os.fstat(fd)
+        except OSError:
+            null = os.open(os.devnull, os.O_RDWR)
+            if null != fd:
+                os.dup2(null, fd)
+                os.close(null)
+    if sys.stderr is None:
+        sys.stderr = open(2, "w", closefd=False, errors="backslashreplace")  # noqa: SIM115 - for the process
+    if sys.stdout is None:
+        sys.stdout = open(1, "w", closefd=False, errors="backslashreplace")  # noqa: SIM115 - for the process
+
+
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM, raised in the main thread: the run ends as on Ctrl-C (outputs closed, temporaries removed)."""
+
+
+def _on_sigterm(signum, frame) -> None:
+    raise _Terminated
+
+
 def _estimator_default(name: str):
     from .estimator import PoseEstimator
 
@@ -133,8 +171,8 @@ def build_parser() -> argparse.ArgumentParser:
                      help="write <stem>_rendered.png with the skeletons drawn")
     out.add_argument("--write-video", metavar="FILE", default=None,
                      help="write every rendered frame into one video (.avi: MJPG, .mp4: mp4v)")
-    out.add_argument("--video-fps", type=float, default=None,
-                     help="frame rate of --write-video (default: the source's, else 10)")
+    out.add_argument("--video-fps", type=_video_fps, default=None,
+                     help="frame rate of --write-video, 0.1 to 1000 (default: the source's, else 10)")
     src = parser.add_argument_group("sources")
     src.add_argument("--camera", type=_non_negative_int, default=None, metavar="N",
                      help="read camera N (through the video path)")
@@ -320,6 +358,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     the others were processed; 2: a usage or model error.
     """
     argv = list(sys.argv[1:] if argv is None else argv)
+    _standard_streams()
     if argv and argv[0] in SUBCOMMANDS:
         return _run_subcommand(argv[0], argv[1:])
     parser = build_parser()
@@ -331,7 +370,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     args.net_height = _net_height(args, parser)
     args.model = args.model or None  # no --model and no $OPENPOSE_MODEL: the built-in model
     logging.basicConfig(level=logging.WARNING, format="openpose: %(message)s")
-    return _run(args, parser)
+    import signal
+    import threading
+
+    previous = None
+    if threading.current_thread() is threading.main_thread():
+        previous = signal.signal(signal.SIGTERM, _on_sigterm)
+    try:
+        return _run(args, parser)
+    except _Terminated:  # before the pipeline ran
+        print("openpose: terminated", file=sys.stderr)
+        return 128 + signal.SIGTERM
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
 
 
 def _run(args, parser: argparse.ArgumentParser) -> int:
@@ -361,6 +413,10 @@ def _run(args, parser: argparse.ArgumentParser) -> int:
         print(f"openpose: error: {exc}", file=sys.stderr)
         return 2
 
+    if not (args.write_json or args.write_images or args.write_video or args.display or args.write_heatmaps):
+        print("openpose: note: no output option (--write-json, --write-images, --write-video, --display, "
+              "--write-heatmaps): "
+              "the results are counted, not saved", file=sys.stderr)
     if args.part_to_show and not outputs.needs_drawing:
         print("openpose: error: --part-to-show renders: give --write-images, --write-video or --display",
               file=sys.stderr)
@@ -424,6 +480,9 @@ def _run(args, parser: argparse.ArgumentParser) -> int:
                   iter_frames(args.inputs, max_frames=args.max_frames, sources=sources))
         summary = run_pipeline(runner, frames, consume)
         complete = True
+    except _Terminated:
+        say("openpose: terminated")
+        return 128 + 15
     except KeyboardInterrupt:
         say("openpose: interrupted")
         return 130
@@ -442,13 +501,13 @@ def _run(args, parser: argparse.ArgumentParser) -> int:
         if partial is not None:
             print(f"openpose: the run did not finish; the video so far is {str(partial)!r}", file=sys.stderr)
     if close_error is not None:
-        return 2
+        return 1
+    summary.failures.extend(write_failures)
     if not args.quiet:
         print(f"openpose: {summary.text()}", file=sys.stderr)
-    failures = summary.failures + write_failures
-    if failures:
-        names = ", ".join(f.label for f in failures)
-        print(f"openpose: {len(failures)} bad input(s): {names}", file=sys.stderr)
+    if summary.failures:
+        names = list(dict.fromkeys(f.label for f in summary.failures))  # one count: inputs, each once
+        print(f"openpose: {len(names)} bad input(s): {', '.join(names)}", file=sys.stderr)
         return 1
     return 0
 

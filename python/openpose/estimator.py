@@ -71,6 +71,77 @@ def as_bgr(image, name: str = "image") -> np.ndarray:
     return image
 
 
+def check_model(estimator: PoseEstimator) -> None:
+    """Check once, at load, that the estimator's model is an OpenPose network for its layout.
+
+    Two dry forward passes on a small image (the second with its last two
+    colour channels changed): the output must be ``(1, C, h, w)`` with C
+    the layout's channel count (heatmaps + background + PAFs; without a
+    layout, one a layout can be inferred from: 57, 44 or 78), and it must
+    depend on every colour channel (a model declaring a 1-channel input
+    would silently read the first one only).
+
+    Raises
+    ------
+    ValueError
+        Naming the model and what is wrong with it.
+    """
+    fixed = getattr(estimator.engine, "_fixed", None) or (None, None)
+    side = estimator.net_height
+    net_size = (int(fixed[1] or side), int(fixed[0] or side))  # (width, height)
+    what = f"the model {estimator.model!r}"
+    rng = np.random.default_rng(0)
+    image = rng.integers(0, 256, (net_size[1], net_size[0], 3), dtype=np.uint8)
+    other = image.copy()
+    other[:, :, 1:] = 255 - other[:, :, 1:]
+    try:
+        with estimator._engine_lock:
+            out = np.asarray(estimator.engine.run(prepare(image, estimator.spec, net_size)))
+            out2 = np.asarray(estimator.engine.run(prepare(other, estimator.spec, net_size)))
+    except (ValueError, TypeError) as exc:
+        msg = f"{what} cannot run on a {net_size[0]}x{net_size[1]} input: {exc}"
+        raise ValueError(msg) from None
+    except Exception as exc:  # noqa: BLE001 - a runtime's own error type (cv2.error, onnxruntime's)
+        msg = f"{what} cannot run on a {net_size[0]}x{net_size[1]} input: {str(exc).strip()[-300:]}"
+        raise ValueError(msg) from None
+    if out.ndim != 4 or out.shape[0] != 1 or min(out.shape) < 1:
+        msg = (f"{what} is not an OpenPose network: its output has shape {out.shape}, "
+               "not (1, C, h, w) heatmaps and part affinity fields")
+        raise ValueError(msg)
+    channels = int(out.shape[1])
+    if estimator.layout is not None:
+        if channels != estimator.layout.n_channels:
+            msg = (f"{what} gives {channels} output channels, but the layout {estimator.layout.name!r} needs "
+                   f"{estimator.layout.n_channels} ({estimator.layout.n_parts} parts + background + "
+                   f"{estimator.layout.n_channels - estimator.layout.n_parts - 1} PAF channels); "
+                   f"{_layout_hint(channels)}")
+            raise ValueError(msg)
+    elif channels not in _KNOWN_CHANNELS:
+        msg = (f"{what} is not an OpenPose network of a known layout: it gives {channels} output channels "
+               f"({', '.join(f'{lay.name} {lay.n_channels}' for lay in LAYOUTS.values())} are known)")
+        raise ValueError(msg)
+    if out2.shape == out.shape and np.array_equal(out, out2) and _reads_first_channel(estimator, image, net_size, out):
+        msg = (f"{what} ignores the second and third colour channels of its input (a 1-channel model?): "
+               "an OpenPose network reads 3-channel images")
+        raise ValueError(msg)
+
+
+def _reads_first_channel(estimator: PoseEstimator, image: np.ndarray, net_size, out: np.ndarray) -> bool:
+    """Whether changing the first colour channel changes the output (a test double's constant output does not)."""
+    third = image.copy()
+    third[:, :, 0] = 255 - third[:, :, 0]
+    with estimator._engine_lock:
+        out3 = np.asarray(estimator.engine.run(prepare(third, estimator.spec, net_size)))
+    return not np.array_equal(out, out3)
+
+
+def _layout_hint(channels: int) -> str:
+    for lay in LAYOUTS.values():
+        if lay.n_channels == channels:
+            return f"this model is {lay.name!r} (use --layout {lay.name}, or leave it out)"
+    return "this is not a model of that layout"
+
+
 class PoseEstimator:
     """Multi-person pose estimation with an OpenPose network.
 
@@ -192,6 +263,7 @@ class PoseEstimator:
         # Network calls of an engine that is not thread-safe go one at a time.
         self._engine_lock: AbstractContextManager[object] = (
             contextlib.nullcontext() if self.engine.thread_safe else threading.Lock())
+        check_model(self)
 
     def net_input_size(self, image_size: tuple[int, int]) -> tuple[int, int]:
         """``(width, height)`` of the network input for an image of `image_size`."""

@@ -303,6 +303,14 @@ def _existing(path, what: str) -> Path:
     if path.is_dir():
         msg = f"{what} {str(path)!r} is a folder, not a file"
         raise IsADirectoryError(msg)
+    if path.exists() and not path.is_file():
+        msg = f"{what} {str(path)!r} is not a regular file (a FIFO, device or socket?): give the model file itself"
+        raise ValueError(msg)
+    try:
+        str(path).encode("utf-8")
+    except UnicodeEncodeError:
+        msg = f"{what} {str(path)!r}: the name is not valid UTF-8, which OpenCV cannot open; rename it"
+        raise ValueError(msg) from None
     if not path.is_file():
         msg = f"{what} {str(path)!r} does not exist. {_WHERE_MODELS_COME_FROM}"
         raise FileNotFoundError(msg)

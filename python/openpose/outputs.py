@@ -18,6 +18,7 @@ for ``openpose batch``, a `BATCH_FORMATS` entry here).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 from collections.abc import Iterable, Sequence
@@ -26,7 +27,7 @@ from typing import Any
 
 import numpy as np
 
-from ._io import write_atomically
+from ._io import check_writable, locked_temporary, remove_stale_temporaries, write_atomically, write_bytes_atomically
 from .openpose_json import flat_keypoints, write_openpose_json
 from .sources import IMAGE, Failure, Frame, Source
 
@@ -38,6 +39,7 @@ __all__ = [
     "JSON_SUFFIX",
     "PARQUET_COLUMNS",
     "RENDERED_SUFFIX",
+    "VIDEO_FPS_RANGE",
     "Display",
     "HeatmapFiles",
     "JsonFiles",
@@ -47,10 +49,12 @@ __all__ = [
     "VideoFile",
     "batch_outputs_complete",
     "batch_writer",
+    "check_video_fps",
     "json_path",
     "output_stem",
     "parquet_is_complete",
     "parquet_part_path",
+    "prepare_folder",
     "write_failures",
 ]
 
@@ -90,7 +94,7 @@ def parquet_part_path(folder, key: str) -> Path:
     return Path(folder) / f"part-{key}.parquet"
 
 
-def _folder(value, flag: str) -> Path:
+def _folder(value, flag: str, *, check: bool = True) -> Path:
     path = Path(value)
     if path.exists() and not path.is_dir():
         msg = f"{flag} {str(value)!r} is not a folder"
@@ -100,7 +104,33 @@ def _folder(value, flag: str) -> Path:
     except OSError as exc:
         msg = f"{flag} {str(value)!r}: cannot create the folder: {exc.strerror or exc}"
         raise OSError(msg) from None
+    if check:
+        prepare_folder(path, flag)
     return path
+
+
+def prepare_folder(folder, flag: str) -> None:
+    """Before the first frame: fail (`OSError` naming `flag`) if `folder` is not writable; remove stale temporaries."""
+    check_writable(folder, flag)
+    remove_stale_temporaries(folder)
+
+
+#: The frame rates ``--video-fps`` accepts (the AVI and MP4 writers take these).
+VIDEO_FPS_RANGE = (0.1, 1000.0)
+
+
+def check_video_fps(fps) -> float:
+    """`fps` as a float within `VIDEO_FPS_RANGE`; `ValueError` naming ``--video-fps`` otherwise."""
+    low, high = VIDEO_FPS_RANGE
+    try:
+        value = float(fps)
+    except (TypeError, ValueError):
+        msg = f"--video-fps must be a number, got {fps!r}"
+        raise ValueError(msg) from None
+    if not low <= value <= high:  # NaN and inf fail here
+        msg = f"--video-fps must be between {low:g} and {high:g} frames per second, got {fps!r}"
+        raise ValueError(msg)
+    return value
 
 
 class JsonFiles:
@@ -108,8 +138,9 @@ class JsonFiles:
 
     needs_drawing = False
 
-    def __init__(self, folder, *, flag: str = "--write-json", keypoint_scale: int = 0, net_size=None):
-        self.folder = _folder(folder, flag)
+    def __init__(self, folder, *, flag: str = "--write-json", keypoint_scale: int = 0, net_size=None,
+                 check: bool = True):
+        self.folder = _folder(folder, flag, check=check)
         self.keypoint_scale = _keypoint_scale(keypoint_scale)
         self.net_size = net_size
 
@@ -140,13 +171,12 @@ class RenderedImages:
         import cv2
 
         path = self.folder / f"{stem}{self.suffix}"
-
-        def write(tmp: str) -> None:
-            if not cv2.imwrite(tmp, rendered):
-                msg = f"cannot write image {str(path)!r}"
-                raise OSError(msg)
-
-        write_atomically(path, write, suffix=path.suffix)
+        # Encoded in memory and written by Python: any file name, the umask, no libpng output on stderr's fd.
+        ok, data = cv2.imencode(path.suffix, rendered)
+        if not ok:
+            msg = f"cannot encode image {str(path)!r}"
+            raise OSError(msg)
+        write_bytes_atomically(path, data.tobytes())
         return True
 
     def close(self, complete: bool = True) -> None:
@@ -197,13 +227,38 @@ class VideoFile:
         except OSError as exc:
             msg = f"{flag} {str(path)!r}: cannot create its folder: {exc.strerror or exc}"
             raise OSError(msg) from None
-        if fps is not None and not fps > 0:
-            msg = f"--video-fps must be positive, got {fps}"
-            raise ValueError(msg)
+        if fps is not None:
+            fps = check_video_fps(fps)
         self.fps = fps
         self._writer: Any = None
         self._size: tuple[int, int] = (0, 0)
-        self._tmp = self.path.with_name(f".{self.path.stem}.partial{self.path.suffix}")
+        self._frames = 0
+        self._stack = contextlib.ExitStack()
+        self._check(flag)
+        self._tmp = self._stack.enter_context(locked_temporary(self.path, suffix=self.path.suffix))
+
+    def _check(self, flag: str) -> None:
+        """Before the first frame: a name OpenCV can take, a writable folder, an encoder (`OSError`/`ValueError`)."""
+        import cv2
+
+        from .sources import opencv_name
+
+        if opencv_name(self.path) is None:
+            msg = f"{flag} {str(self.path)!r}: the name is not valid UTF-8, which OpenCV cannot write to"
+            raise ValueError(msg)
+        if self.path.is_dir():
+            msg = f"{flag} {str(self.path)!r} is a folder"
+            raise ValueError(msg)
+        prepare_folder(self.path.parent, flag)
+        with locked_temporary(self.path, suffix=self.path.suffix) as probe:
+            fourcc = cv2.VideoWriter.fourcc(*_FOURCC[self.path.suffix.lower()])
+            writer = cv2.VideoWriter(str(probe), fourcc, float(self.fps or 10.0), (64, 48))
+            opened = writer.isOpened()
+            writer.release()
+            os.unlink(probe)
+        if not opened:
+            msg = f"{flag} {str(self.path)!r}: no encoder for it in this OpenCV ({_FOURCC[self.path.suffix.lower()]})"
+            raise OSError(msg)
 
     def write(self, frame: Frame, result, stem: str, rendered) -> bool:
         import cv2
@@ -221,18 +276,58 @@ class VideoFile:
         if (rendered.shape[1], rendered.shape[0]) != self._size:
             rendered = letterbox(rendered, self._size)
         self._writer.write(rendered)
+        self._frames += 1
         return True
 
     def close(self, complete: bool = True) -> Path | None:
-        """Release the video; rename it if `complete`, else return its temporary name."""
+        """Release the video; rename it if `complete`, else return its temporary name.
+
+        Raises
+        ------
+        OSError
+            The file holds fewer frames than were written (a full disk):
+            it is removed, nothing is renamed into place.
+        """
         if self._writer is None:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(self._tmp)
+            self._stack.close()
             return None
         self._writer.release()
         self._writer = None
-        if complete:
-            os.replace(self._tmp, self.path)
-            return None
-        return self._tmp
+        try:
+            if complete:
+                held = _video_frames(self._tmp)
+                if held != self._frames:
+                    os.unlink(self._tmp)
+                    msg = (f"the video {str(self.path)!r} is incomplete: it holds {held} of the {self._frames} "
+                           "frames written (a full disk?); it was not kept")
+                    raise OSError(msg)
+                os.replace(self._tmp, self.path)
+                return None
+            return self._tmp
+        finally:
+            self._stack.close()
+
+
+def _video_frames(path) -> int:
+    """The frames a written video holds, as OpenCV reads its header (0 if it cannot open it)."""
+    import cv2
+
+    capture = cv2.VideoCapture(str(path))
+    try:
+        return int(capture.get(cv2.CAP_PROP_FRAME_COUNT) or 0) if capture.isOpened() else 0
+    finally:
+        capture.release()
+
+
+def _have_display() -> bool:
+    """Whether a window can be shown: not Linux/BSD, or DISPLAY or WAYLAND_DISPLAY set (Qt aborts without)."""
+    import sys
+
+    if sys.platform.startswith(("win", "darwin")):
+        return True
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
 
 
 class Display:
@@ -243,6 +338,10 @@ class Display:
     def __init__(self):
         import cv2
 
+        if not _have_display():
+            msg = ("--display needs a display: neither DISPLAY nor WAYLAND_DISPLAY is set "
+                   "(use --write-video or --write-images instead)")
+            raise ValueError(msg)
         try:
             cv2.namedWindow(_WINDOW, cv2.WINDOW_NORMAL)
         except cv2.error:
@@ -440,7 +539,8 @@ def batch_writer(fmt: str, folder, *, key: str, n_parts: int, keypoint_scale: in
     gives a result.
     """
     if fmt == "json":
-        return JsonFiles(folder, flag="--output", keypoint_scale=keypoint_scale, net_size=net_size)
+        # The job checked the folder once.
+        return JsonFiles(folder, flag="--output", keypoint_scale=keypoint_scale, net_size=net_size, check=False)
     if fmt == "parquet":
         return ParquetPart(parquet_part_path(folder, key), n_parts=n_parts, keypoint_scale=keypoint_scale,
                            net_size=net_size)
@@ -527,9 +627,8 @@ class Outputs:
                  display: bool = False, extra: Sequence = (), keypoint_scale: int = 0, net_size=None,
                  images_format: str = "png", render: dict | None = None, part_to_show: int | None = None,
                  heatmaps_dir=None):
-        if video_fps is not None and not video_fps > 0:
-            msg = f"--video-fps must be positive, got {video_fps}"
-            raise ValueError(msg)
+        if video_fps is not None:
+            video_fps = check_video_fps(video_fps)
         self.writers: list = []
         self.render = dict(render or {})
         self.part_to_show = part_to_show

@@ -134,7 +134,7 @@ class Summary:
             line = (f"{self.frames} image(s)/frame(s), {self.people} people; {per_frame}; "
                     f"{self.wall_s:.1f} s in all ({fps:.1f} fps)")
             if self.failures:
-                line += f"; {len(self.failures)} bad file(s)"
+                line += f"; {len({f.label for f in self.failures})} bad input(s)"
             return line
         from .outputs import FAILURES_FILE
 

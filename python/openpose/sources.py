@@ -28,6 +28,9 @@ in `read_frames`.
 
 from __future__ import annotations
 
+import errno
+import os
+import stat
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,6 +42,9 @@ __all__ = [
     "FRAME_ROTATIONS",
     "IMAGE",
     "IMAGE_EXTENSIONS",
+    "MAX_BAD_FRAMES_IN_A_ROW",
+    "MAX_DECODE_PIXELS",
+    "MAX_IMAGE_FILE_BYTES",
     "STREAM_SCHEMES",
     "VIDEO",
     "VIDEO_EXTENSIONS",
@@ -48,9 +54,13 @@ __all__ = [
     "Source",
     "classify",
     "count_frames",
+    "image_header_size",
     "is_stream_url",
     "jpeg_is_truncated",
+    "not_regular_reason",
+    "opencv_name",
     "read_frames",
+    "read_input_bytes",
     "select_frames",
     "transform_image",
     "video_frame_count",
@@ -163,11 +173,206 @@ class Note:
 # --------------------------------------------------------------------------- #
 
 
+#: A video's failed reads in a row that are read past (damaged frames) before the read stops.
+MAX_BAD_FRAMES_IN_A_ROW = 25
+#: The most bytes an image file may have (a larger one is a `Failure` before it is read).
+MAX_IMAGE_FILE_BYTES = 1 << 29  # 512 MiB: an uncompressed 8192 x 8192 RGBA 16-bit image is 512 MiB
+#: The most pixels an image may have, checked in its header before it is decoded (8192 x 8192).
+MAX_DECODE_PIXELS = 8192 * 8192
+
+_KIND_NAMES = ((stat.S_ISFIFO, "a FIFO (named pipe)"), (stat.S_ISCHR, "a character device"),
+               (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"))
+
+
+def opencv_name(path) -> str | None:
+    """`path` as a str OpenCV can be given, or None when it is not valid UTF-8 (OpenCV would crash on it)."""
+    text = os.fspath(path)
+    if isinstance(text, bytes):
+        text = os.fsdecode(text)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return None
+    return text
+
+
+_NOT_UTF8 = ("its name is not valid UTF-8, which OpenCV cannot open by name; rename it "
+             "(e.g. convmv -f latin1 -t utf8)")
+
+
+def not_regular_reason(path) -> str | None:
+    """Why `path` (followed if a symlink) is not a regular file, or None when it is one."""
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        return "a dangling symlink (its target does not exist)" if os.path.islink(path) else "no such file or folder"
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return "a symlink loop"
+        return f"cannot read it: {exc.strerror or exc}"
+    if stat.S_ISREG(mode):
+        return None
+    for test, name in _KIND_NAMES:
+        if test(mode):
+            return f"not a regular file ({name}); only regular files are read"
+    return "not a regular file; only regular files are read"
+
+
+def read_input_bytes(path, *, limit: int = MAX_IMAGE_FILE_BYTES) -> bytes:
+    """The bytes of the regular file `path`, at most `limit` of them.
+
+    Opened without blocking (a FIFO is refused, not waited on) and checked
+    to be a regular file on the open descriptor.
+
+    Raises
+    ------
+    OSError
+        Not a regular file, larger than `limit`, or unreadable; the message
+        says which.
+    """
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+    fd = os.open(path, flags)
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise OSError(errno.EINVAL, not_regular_reason(path) or "not a regular file")
+        if st.st_size > limit:
+            raise OSError(errno.EFBIG, f"the file is {st.st_size / 2**20:.0f} MiB, more than the "
+                          f"{limit / 2**20:.0f} MiB an image may have")
+        chunks = []
+        left = limit + 1
+        while left > 0:
+            chunk = os.read(fd, min(left, 1 << 24))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            left -= len(chunk)
+        data = b"".join(chunks)
+        if len(data) > limit:  # it grew while it was read
+            raise OSError(errno.EFBIG, f"the file is larger than the {limit / 2**20:.0f} MiB an image may have")
+        return data
+    finally:
+        os.close(fd)
+
+
+def _be(data: bytes, i: int, n: int) -> int:
+    return int.from_bytes(data[i:i + n], "big")
+
+
+def _le(data: bytes, i: int, n: int) -> int:
+    return int.from_bytes(data[i:i + n], "little")
+
+
+def _jpeg_size(data: bytes) -> tuple[int, int] | None:
+    i, n = 2, len(data)
+    while i + 3 < n:
+        if data[i] != 0xFF:
+            return None
+        marker = data[i + 1]
+        if marker == 0xFF:
+            i += 1
+            continue
+        if 0xD0 <= marker <= 0xD9 or marker == 0x01:
+            i += 2
+            continue
+        if marker in (0xC0, 0xC1, 0xC2, 0xC3, 0xC5, 0xC6, 0xC7, 0xC9, 0xCA, 0xCB, 0xCD, 0xCE, 0xCF):
+            if i + 9 > n:
+                return None
+            return _be(data, i + 7, 2), _be(data, i + 5, 2)
+        if marker == 0xDA:
+            return None
+        i += 2 + _be(data, i + 2, 2)
+    return None
+
+
+def _tiff_size(data: bytes) -> tuple[int, int] | None:
+    get = _le if data[:2] == b"II" else _be
+    ifd = get(data, 4, 4)
+    if ifd + 2 > len(data):
+        return None
+    width = height = None
+    for k in range(get(data, ifd, 2)):
+        e = ifd + 2 + 12 * k
+        if e + 12 > len(data):
+            break
+        tag, typ = get(data, e, 2), get(data, e + 2, 2)
+        value = get(data, e + 8, 2) if typ == 3 else get(data, e + 8, 4)
+        if tag == 256:
+            width = value
+        elif tag == 257:
+            height = value
+    return (width, height) if width and height else None
+
+
+def _pnm_size(data: bytes) -> tuple[int, int] | None:
+    tokens: list[int] = []
+    for line in data[2:4096].split(b"\n"):
+        for token in line.split(b"#")[0].split():
+            if not token.isdigit():
+                return None
+            tokens.append(int(token))
+            if len(tokens) == 2:
+                return tokens[0], tokens[1]
+    return None
+
+
+def image_header_size(data: bytes) -> tuple[int, int] | None:
+    """``(width, height)`` from the header of a PNG, JPEG, BMP, WebP, TIFF or PNM file, None for other files.
+
+    Read from the bytes without decoding, so that a huge image is refused
+    before its pixels are allocated.
+    """
+    if data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) >= 24:
+        return _be(data, 16, 4), _be(data, 20, 4)
+    if data[:2] == b"\xff\xd8":
+        return _jpeg_size(data)
+    if data[:2] == b"BM" and len(data) >= 26:
+        return abs(int.from_bytes(data[18:22], "little", signed=True)), abs(
+            int.from_bytes(data[22:26], "little", signed=True))
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP" and len(data) >= 30:
+        chunk = data[12:16]
+        if chunk == b"VP8X":
+            return 1 + _le(data, 24, 3), 1 + _le(data, 27, 3)
+        if chunk == b"VP8L":
+            bits = _le(data, 21, 4)
+            return 1 + (bits & 0x3FFF), 1 + ((bits >> 14) & 0x3FFF)
+        if chunk == b"VP8 ":
+            return _le(data, 26, 2) & 0x3FFF, _le(data, 28, 2) & 0x3FFF
+        return None
+    if data[:4] in (b"II*\x00", b"MM\x00*") and len(data) >= 8:
+        return _tiff_size(data)
+    if len(data) >= 3 and data[:1] == b"P" and data[1:2] in b"123456" and data[2:3].isspace():
+        return _pnm_size(data)
+    return None
+
+
+def _looks_like_text(path) -> bool:
+    """Whether the first KiB of the regular file `path` is UTF-8 text (for a clearer message)."""
+    try:
+        if not_regular_reason(path) is not None:
+            return False
+        with open(path, "rb") as fh:
+            head = fh.read(1024)
+    except OSError:
+        return False
+    if not head or b"\x00" in head:
+        return False
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return exc.start >= len(head) - 3  # a character cut at the end
+    return True
+
+
+
 def video_frame_count(path) -> int | None:
     """The frame count a video's header announces: None if OpenCV cannot open it, 0 when unknown."""
     import cv2
 
-    capture = cv2.VideoCapture(str(path))
+    name = opencv_name(path)
+    if name is None or not_regular_reason(path) is not None:
+        return None
+    capture = cv2.VideoCapture(name)
     try:
         if not capture.isOpened():
             return None
@@ -178,22 +383,44 @@ def video_frame_count(path) -> int | None:
 
 def _sniff(path: Path, label: str) -> Source | Failure:
     """A file named as an input whose extension says nothing: what OpenCV makes of its content."""
-    import cv2
-
     try:
-        if cv2.haveImageReader(str(path)):
-            return Source(IMAGE, label)
-    except cv2.error:
-        pass
+        with open(path, "rb") as fh:  # a regular file: classify checked
+            head = fh.read(64)
+    except OSError:
+        head = b""
+    if image_header_size(head) is not None or _has_image_reader(path):
+        return Source(IMAGE, label)
+    if opencv_name(path) is None:
+        return Failure(label, _NOT_UTF8)
     if video_frame_count(path) is not None:
         return Source(VIDEO, label)
+    if _looks_like_text(path):
+        return Failure(label, "not an image or a video (a text file)")
     return Failure(label, "not an image or a video (unknown file name extension, and no OpenCV decoder reads it)")
 
 
+def _has_image_reader(path: Path) -> bool:
+    import cv2
+
+    name = opencv_name(path)
+    if name is None:
+        return False
+    try:
+        return bool(cv2.haveImageReader(name))
+    except cv2.error:
+        return False
+
+
 def _folder(path: Path, absolute: bool) -> Iterator[Source | Note]:
-    for child in sorted(p for p in path.iterdir() if p.is_file()):
+    for child in sorted(path.iterdir()):
         label = str(child.absolute() if absolute else child)
         ext = child.suffix.lower()
+        why = not_regular_reason(child)
+        if why is not None:
+            if why.startswith("not a regular file") and child.is_dir():
+                continue  # a subfolder: not read
+            yield Note(f"skipping {label}: {why}")
+            continue
         if ext in IMAGE_EXTENSIONS:
             yield Source(IMAGE, label)
         elif ext in VIDEO_EXTENSIONS:
@@ -266,12 +493,17 @@ def classify(
             path = path.absolute()
         label = str(path)
         ext = path.suffix.lower()
-        if path.is_dir() and (recursive or not folder_videos):
-            out.extend(_folder_tree(path, absolute, recursive=recursive, videos=folder_videos))
-        elif path.is_dir():
-            out.extend(_folder(path, absolute))
-        elif not path.exists():
-            out.append(Failure(label, "no such file or folder"))
+        why = None if path.is_dir() else not_regular_reason(path)
+        if path.is_dir():
+            if recursive or not folder_videos:
+                found = list(_folder_tree(path, absolute, recursive=recursive, videos=folder_videos))
+            else:
+                found = list(_folder(path, absolute))
+            out.extend(found)
+            if not any(isinstance(f, Source) for f in found):
+                out.append(Failure(label, "a folder with no image or video file to read in it"))
+        elif why is not None:
+            out.append(Failure(label, why))
         elif ext in IMAGE_EXTENSIONS:
             out.append(Source(IMAGE, label))
         elif ext in VIDEO_EXTENSIONS:
@@ -355,25 +587,34 @@ def _read_image(source: Source) -> Iterator[Frame | Failure]:
 
     path = Path(source.location)
     label = source.label
-    if path.suffix.lower() in _JPEG_EXTENSIONS:
-        try:
-            truncated = jpeg_is_truncated(path.read_bytes())
-        except OSError as exc:
-            yield Failure(label, f"cannot read it: {exc.strerror or exc}")
-            return
-        if truncated:
-            yield Failure(label, "truncated JPEG: the file ends before the image does (not processed, "
-                          "since the missing part would be decoded as gray)")
-            return
     try:
-        image = cv2.imread(str(path), cv2.IMREAD_COLOR)
+        data = read_input_bytes(path)
+    except MemoryError:
+        yield Failure(label, "cannot read it: out of memory")
+        return
+    except OSError as exc:
+        yield Failure(label, f"cannot read it: {exc.strerror or exc}")
+        return
+    size = image_header_size(data)
+    if size is not None and size[0] * size[1] > MAX_DECODE_PIXELS:
+        yield Failure(label, f"too large: {size[0]}x{size[1]} pixels, more than the {MAX_DECODE_PIXELS} "
+                      "(8192x8192) decoded; downscale it (the network works at --net-height anyway)")
+        return
+    if (path.suffix.lower() in _JPEG_EXTENSIONS or data[:2] == b"\xff\xd8") and jpeg_is_truncated(data):
+        yield Failure(label, "truncated JPEG: the file ends before the image does (not processed, "
+                      "since the missing part would be decoded as gray)")
+        return
+    try:
+        image = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR) if data else None
     except cv2.error as exc:  # e.g. a file over OpenCV's pixel limit
         yield Failure(label, f"cannot decode it as an image: {str(exc).strip()[-200:]}")
         return
+    except MemoryError:
+        yield Failure(label, "cannot decode it as an image: out of memory")
+        return
+    del data
     if image is None or image.size == 0:
-        reason = ("cannot read it" if not path.is_file() else
-                  "cannot decode it as an image (corrupt, truncated or unsupported)")
-        yield Failure(label, reason)
+        yield Failure(label, "cannot decode it as an image (corrupt, truncated or unsupported)")
         return
     yield Frame(source, 0, image)
 
@@ -382,8 +623,16 @@ def _open_at(source: Source, start: int):
     """A VideoCapture on `source` positioned at frame `start`, or None."""
     import cv2
 
-    target = int(source.location) if source.kind == CAMERA else str(source.location)
-    capture = _open_stream(str(target)) if is_stream_url(target) else cv2.VideoCapture(target)
+    target: int | str | None
+    if source.kind == CAMERA:
+        target = int(source.location)
+    elif is_stream_url(source.location):
+        target = str(source.location)
+    else:
+        target = opencv_name(source.location)
+    if target is None:
+        return None
+    capture = _open_stream(target) if isinstance(target, str) and is_stream_url(target) else cv2.VideoCapture(target)
     if not capture.isOpened():
         capture.release()
         return None
@@ -399,35 +648,80 @@ def _open_at(source: Source, start: int):
     return capture
 
 
+def _video_open_failure(location: str) -> str:
+    """Why OpenCV could not open the video file `location`."""
+    if opencv_name(location) is None:
+        return _NOT_UTF8
+    why = not_regular_reason(location)
+    if why is not None:
+        return why
+    if _looks_like_text(location):
+        return "a text file, not a video"
+    return "cannot open it as a video (corrupt, truncated or unsupported)"
+
+
 def _read_video(source: Source, start: int, count: int | None, expected: int | None):
     import cv2
 
     ranged = start > 0 or count is not None
     capture = _open_at(source, start)
     if capture is None:
-        reason = "cannot open the camera" if source.kind == CAMERA else \
-            "cannot open it as a video (corrupt, truncated or unsupported)"
+        reason = "cannot open the camera" if source.kind == CAMERA else _video_open_failure(source.location)
         yield Failure(source.label, reason)
         return
     if expected is None and not ranged and source.kind == VIDEO:
         expected = int(capture.get(cv2.CAP_PROP_FRAME_COUNT) or 0)
     fps = capture.get(cv2.CAP_PROP_FPS) or None
-    n = 0
+    total = int(capture.get(cv2.CAP_PROP_FRAME_COUNT) or 0) if source.kind == VIDEO else 0
+    n = 0  # frames decoded
+    bad: list[int] = []  # frames that could not be decoded, read past
+    position = 0  # frames read or tried, from `start`
+    run = 0  # consecutive failed reads
+    last_ok = -1  # the last frame decoded
     try:
-        while count is None or n < count:
+        while count is None or position < count:
             ok, image = capture.read()
-            if not ok or image is None:
+            if ok and image is not None:
+                yield Frame(source, start + position, image, fps)
+                last_ok = start + position
+                n += 1
+                position += 1
+                run = 0
+                continue
+            # A failed read: read on past a damaged frame while the header
+            # announces more, up to MAX_BAD_FRAMES_IN_A_ROW in a row.
+            run += 1
+            if start + position + 1 >= total or run > MAX_BAD_FRAMES_IN_A_ROW:
                 break
-            yield Frame(source, start + n, image, fps)
-            n += 1
+            bad.append(start + position)
+            position += 1
     finally:
         capture.release()
+    # Failures before the frames that were read after them: damaged frames, not the end.
+    bad = [b for b in bad if b < last_ok]
+    if bad:
+        yield Failure(source.label, f"{len(bad)} damaged frame(s) could not be decoded and were skipped: "
+                      f"{_ranges(bad)}; the other frames were processed")
     if n == 0:
         yield Failure(source.label, f"no frame could be decoded from frame {start} on" if start > 0 else
                       "no frame could be decoded (corrupt, truncated or not a video)")
-    elif expected and n < expected:
+    elif expected and n + len(bad) < expected:
         yield Failure(source.label, f"truncated or corrupt: decoded {n} of the {expected} frames its header "
                       f"announces{' for this range' if ranged else ''}")
+
+
+def _ranges(indices: list[int]) -> str:
+    """``"3, 7-9"``: sorted frame numbers as ranges."""
+    parts: list[str] = []
+    first = prev = indices[0]
+    for i in [*indices[1:], None]:
+        if i is not None and i == prev + 1:
+            prev = i
+            continue
+        parts.append(str(first) if first == prev else f"{first}-{prev}")
+        if i is not None:
+            first = prev = i
+    return ", ".join(parts)
 
 
 def read_frames(

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from ..outputs import write_failures
+from ..outputs import prepare_folder, write_failures
 from ..pipeline import Summary
 from ..sources import Failure
 from .planning import FORMATS, WorkItem, is_complete, plan_work
-from .worker import WorkItemProcessor
+from .worker import ATTEMPTS_FOLDER, WorkItemProcessor
 
 __all__ = ["build_pipeline", "run_batch"]
 
@@ -171,6 +172,7 @@ def run_batch(
     PoseEstimator(model, **options)
     output = Path(output).absolute()
     output.mkdir(parents=True, exist_ok=True)
+    prepare_folder(output, "--output")
     fmt = format
     if fmt not in FORMATS:
         msg = f"`format` must be one of {FORMATS}, got {format!r}"
@@ -228,6 +230,8 @@ def run_batch(
 
         track_outputs(plan.items, output, fmt, max_age=tracking_max_age)
     summary.wall_s = time.perf_counter() - started
+    with contextlib.suppress(OSError):  # empty once every item ended
+        (output / ATTEMPTS_FOLDER).rmdir()
     write_failures(output, summary.failures)
     return summary
 

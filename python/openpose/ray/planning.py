@@ -8,7 +8,9 @@ workers. Everything here runs on the driver and reads video headers only.
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import os
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -50,7 +52,7 @@ class WorkItem:
     def key(self) -> str:
         """A name for the item that depends only on what it covers."""
         text = "\n".join([self.kind, str(self.start), str(self.stop), *self.sources])
-        return hashlib.sha1(text.encode("utf-8")).hexdigest()[:20]
+        return hashlib.sha1(text.encode("utf-8", "surrogateescape")).hexdigest()[:20]
 
     @property
     def label(self) -> str:
@@ -78,13 +80,32 @@ class WorkItem:
 
     def to_row(self) -> dict:
         row = asdict(self)
-        row["sources"] = list(self.sources)
+        row["sources"] = [_row_text(s) for s in self.sources]
         return row
 
     @classmethod
     def from_row(cls, row) -> WorkItem:
-        return cls(kind=str(row["kind"]), sources=tuple(str(s) for s in row["sources"]), start=int(row["start"]),
-                   stop=int(row["stop"]), expected=int(row["expected"]))
+        return cls(kind=str(row["kind"]), sources=tuple(_row_path(str(s)) for s in row["sources"]),
+                   start=int(row["start"]), stop=int(row["stop"]), expected=int(row["expected"]))
+
+
+# A path that is not valid UTF-8 (a str with surrogate escapes) cannot be an
+# Arrow string: in a row it is this prefix (no path holds NUL) and its bytes in base64.
+_BYTES_PREFIX = "\0fsbytes:"
+
+
+def _row_text(path: str) -> str:
+    try:
+        path.encode("utf-8")
+    except UnicodeEncodeError:
+        return _BYTES_PREFIX + base64.b64encode(os.fsencode(path)).decode("ascii")
+    return path
+
+
+def _row_path(text: str) -> str:
+    if text.startswith(_BYTES_PREFIX):
+        return os.fsdecode(base64.b64decode(text[len(_BYTES_PREFIX):]))
+    return text
 
 
 class Plan(NamedTuple):

@@ -18,9 +18,21 @@ from ..pipeline import Processed, Summary, run_pipeline
 from ..sources import Failure, Frame, read_frames
 from .planning import WorkItem
 
-__all__ = ["STATUS_COLUMNS", "PoseBatchPredictor", "WorkItemProcessor", "item_frames"]
+__all__ = [
+    "ATTEMPTS_FOLDER",
+    "MAX_ATTEMPTS",
+    "STATUS_COLUMNS",
+    "PoseBatchPredictor",
+    "WorkItemProcessor",
+    "item_frames",
+]
 
 logger = logging.getLogger(__name__)
+
+#: Attempts at one work item (a worker that dies on it is replaced and Ray retries it) before it is a failure.
+MAX_ATTEMPTS = 3
+#: The folder of the output that counts the attempts at the items in flight (removed at the end of a job).
+ATTEMPTS_FOLDER = ".openpose-attempts"
 
 #: The columns of a processed item's status row.
 STATUS_COLUMNS = ("key", "frames", "people", "infer_s", "post_s", "failures")
@@ -170,7 +182,7 @@ class WorkItemProcessor:
         status: dict[str, list] = {k: [] for k in STATUS_COLUMNS}
         for i in range(len(batch["kind"])):
             item = WorkItem.from_row({name: batch[name][i] for name in batch})
-            summary = self.process(item)
+            summary = self.process_bounded(item)
             status["key"].append(item.key)
             status["frames"].append(summary.frames)
             status["people"].append(summary.people)
@@ -178,6 +190,34 @@ class WorkItemProcessor:
             status["post_s"].append(summary.post_s)
             status["failures"].append(json.dumps([f.to_dict() for f in summary.failures]))
         return {k: np.asarray(v, dtype=object if k in ("key", "failures") else None) for k, v in status.items()}
+
+    def process_bounded(self, item: WorkItem) -> Summary:
+        """`process`, at most `MAX_ATTEMPTS` times per item across worker deaths.
+
+        An attempt is counted in a file under ``<output>/ATTEMPTS_FOLDER``
+        before the item starts and the file is removed when it ends; a
+        worker that dies on the item (a crash in a native library) leaves
+        it, and Ray retries the item on a new worker. After `MAX_ATTEMPTS`
+        the item is a failure (``failures.jsonl``), not tried again: the
+        job ends.
+        """
+        marker = self.output / ATTEMPTS_FOLDER / item.key
+        try:
+            attempts = int(marker.read_text() or 0)
+        except (OSError, ValueError):
+            attempts = 0
+        if attempts >= MAX_ATTEMPTS:
+            marker.unlink(missing_ok=True)
+            return Summary(failures=[Failure(item.label, f"the worker died {attempts} times while processing it "
+                                             "(a crash in a native library?); not tried again")])
+        try:
+            marker.parent.mkdir(parents=True, exist_ok=True)
+            marker.write_text(str(attempts + 1))
+        except OSError as exc:
+            logger.warning("cannot count the attempts of work item %s: %s", item.label, exc)
+        summary = self.process(item)
+        marker.unlink(missing_ok=True)
+        return summary
 
     def process(self, item: WorkItem) -> Summary:
         """Process one item and write its outputs; its failures are in the summary."""
