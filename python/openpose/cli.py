@@ -31,6 +31,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "convert": ("openpose.convert.__main__", "convert a CMU Caffe model (.prototxt + .caffemodel) to ONNX"),
     "batch": ("openpose.batch_cli",
               'the same job over large collections on a Ray cluster (pip install "openpose[ray]")'),
+    "eval": ("openpose.eval_cli", 'COCO OKS accuracy on a COCO-format keypoint set (pip install "openpose[eval]")'),
 }
 
 ENV_MODEL = "OPENPOSE_MODEL"
@@ -75,6 +76,39 @@ def _estimator_default(name: str):
     return inspect.signature(PoseEstimator).parameters[name].default
 
 
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        msg = f"expected a number, got {text!r}"
+        raise argparse.ArgumentTypeError(msg) from None
+    if not 0 <= value < 1:
+        msg = f"expected a number in [0, 1), got {value}"
+        raise argparse.ArgumentTypeError(msg)
+    return value
+
+
+def _add_accuracy_options(group) -> None:
+    """--preset, --scale-number, --scale-gap, --flip (also used by ``openpose eval``)."""
+    from .presets import DEFAULT_PRESET, PRESETS
+
+    group.add_argument("--preset", default=DEFAULT_PRESET, choices=[*PRESETS, "none"],
+                       help="accurate mode: net height, scales, flip, upsampling and thresholds chosen together "
+                            f"(default {DEFAULT_PRESET}; explicit options win; none: the model's defaults)")
+    group.add_argument("--scale-number", type=_positive_int, default=None, metavar="N",
+                       help="run the network at N scales and average the outputs (default: the preset's, 1)")
+    group.add_argument("--scale-gap", type=_positive_float, default=None, metavar="G",
+                       help="scales 1, 1-G, 1-2G, ... of the net height (default: the preset's, 0.25)")
+    group.add_argument("--flip", action="store_true", default=None,
+                       help="also run the mirrored image and average it in (default: the preset's)")
+
+
+def accuracy_kwargs(args) -> dict:
+    """PoseEstimator keyword arguments of the options `_add_accuracy_options` added."""
+    return {"preset": None if args.preset == "none" else args.preset, "scale_number": args.scale_number,
+            "scale_gap": args.scale_gap, "flip": args.flip}
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The parser of the default action (``openpose INPUT... --model ...``)."""
     from .engines import engine_names
@@ -100,14 +134,16 @@ def build_parser() -> argparse.ArgumentParser:
     model.add_argument("--weights", default=None, help="the .caffemodel of a .prototxt model")
     model.add_argument("--engine", default=_estimator_default("engine"), choices=engine_names(),
                        help='inference engine; all but cv2 need their extra: pip install "openpose[ENGINE]"')
-    model.add_argument("--net-height", type=_positive_int, default=368,
-                       help="network input height (a multiple of 16); the width follows the aspect ratio")
+    model.add_argument("--net-height", type=_positive_int, default=None,
+                       help="network input height (a multiple of 16); the width follows the aspect ratio "
+                            "(default: the preset's, else the model's, 368)")
     model.add_argument("--mode", default=_estimator_default("mode"), choices=v.MODES,
                        help="post-processing algorithm")
     model.add_argument("--implementation", default=_estimator_default("implementation"), choices=v.IMPLEMENTATIONS,
                        help="post-processing implementation")
     model.add_argument("--layout", default=None,
                        help="keypoint layout (coco, mpi, body_25); default: from the model")
+    _add_accuracy_options(model)
     out = parser.add_argument_group("output")
     out.add_argument("--write-json", metavar="DIR", default=None,
                      help="write <stem>_keypoints.json (OpenPose format) per image or video frame")
@@ -115,6 +151,8 @@ def build_parser() -> argparse.ArgumentParser:
                      help="write <stem>_rendered.png with the skeletons drawn")
     out.add_argument("--write-video", metavar="FILE", default=None,
                      help="write every rendered frame into one video (.avi: MJPG, .mp4: mp4v)")
+    out.add_argument("--write-coco-json", metavar="FILE", default=None,
+                     help="all detections as one COCO keypoint results list (image_id: the file name's last number)")
     out.add_argument("--video-fps", type=float, default=None,
                      help="frame rate of --write-video (default: the source's, else 10)")
     src = parser.add_argument_group("sources")
@@ -166,13 +204,17 @@ def _run(args, parser: argparse.ArgumentParser) -> int:
 
     try:
         estimator = PoseEstimator(args.model, engine=args.engine, weights=args.weights, net_height=args.net_height,
-                                  mode=args.mode, implementation=args.implementation, layout=args.layout)
+                                  mode=args.mode, implementation=args.implementation, layout=args.layout,
+                                  **accuracy_kwargs(args))
     except (OSError, ValueError, TypeError) as exc:
         print(f"openpose: error: {exc}", file=sys.stderr)
         return 2
     try:
+        from .outputs import CocoJson
+
+        extra = [CocoJson(args.write_coco_json)] if args.write_coco_json else []
         outputs = Outputs(json_dir=args.write_json, images_dir=args.write_images, video_path=args.write_video,
-                          video_fps=args.video_fps, display=args.display)
+                          video_fps=args.video_fps, display=args.display, extra=extra)
     except (OSError, ValueError) as exc:
         print(f"openpose: error: {exc}", file=sys.stderr)
         return 2

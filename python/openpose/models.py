@@ -82,6 +82,10 @@ class ModelSpec:
         Input height and width must be multiples of this (the network's stride).
     net_height : int
         The usual input height.
+    decoder_defaults : tuple of (str, value)
+        Accurate-mode decoder options this model is best read with (its
+        thresholds, person filters, ...), used where not given; empty: the
+        mode's own (CMU's constants).
     """
 
     name: str
@@ -92,6 +96,7 @@ class ModelSpec:
     channel_order: str = "bgr"
     size_multiple: int = 16
     net_height: int = 368
+    decoder_defaults: tuple[tuple[str, object], ...] = ()
 
     def __post_init__(self):
         if self.channel_order not in CHANNEL_ORDERS:
