@@ -41,7 +41,7 @@ def test_version_and_help():
     assert res.returncode == 0 and openpose.__version__ in res.stdout
     res = run("--help")
     assert res.returncode == 0
-    assert "--write-json" in res.stdout and "(default: 368)" in res.stdout
+    assert "--write-json" in res.stdout and "(default: balanced)" in res.stdout
 
 
 def test_model_is_required(tmp_path):

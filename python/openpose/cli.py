@@ -94,13 +94,14 @@ def _add_accuracy_options(group) -> None:
 
     group.add_argument("--preset", default=DEFAULT_PRESET, choices=[*PRESETS, "none"],
                        help="accurate mode: net height, scales, flip, upsampling and thresholds chosen together "
-                            f"(default {DEFAULT_PRESET}; explicit options win; none: the model's defaults)")
+                            "(explicit options win; none: the model's defaults)")
     group.add_argument("--scale-number", type=_positive_int, default=None, metavar="N",
-                       help="run the network at N scales and average the outputs (default: the preset's, 1)")
+                       help="run the network at N scales and average the outputs "
+                            "(default: the preset's, 1)%(default).0s")
     group.add_argument("--scale-gap", type=_positive_float, default=None, metavar="G",
-                       help="scales 1, 1-G, 1-2G, ... of the net height (default: the preset's, 0.25)")
+                       help="scales 1, 1-G, 1-2G, ... of the net height (default: the preset's, 0.25)%(default).0s")
     group.add_argument("--flip", action="store_true", default=None,
-                       help="also run the mirrored image and average it in (default: the preset's)")
+                       help="also run the mirrored image and average it in (default: the preset's)%(default).0s")
 
 
 def accuracy_kwargs(args) -> dict:
@@ -136,7 +137,7 @@ def build_parser() -> argparse.ArgumentParser:
                        help='inference engine; all but cv2 need their extra: pip install "openpose[ENGINE]"')
     model.add_argument("--net-height", type=_positive_int, default=None,
                        help="network input height (a multiple of 16); the width follows the aspect ratio "
-                            "(default: the preset's, else the model's, 368)")
+                            "(default: the preset's, else the model's, 368)%(default).0s")
     model.add_argument("--mode", default=_estimator_default("mode"), choices=v.MODES,
                        help="post-processing algorithm")
     model.add_argument("--implementation", default=_estimator_default("implementation"), choices=v.IMPLEMENTATIONS,

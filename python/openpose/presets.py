@@ -53,7 +53,7 @@ PRESETS: dict[str, Preset] = {
     p.name: p
     for p in (
         Preset("fast", net_height=304),
-        Preset("balanced", net_height=432),
+        Preset("balanced", net_height=432, decoder=(("factor", 8),)),
         Preset("best", net_height=656, scale_number=3, scale_gap=0.25, flip=True, decoder=(("factor", 8),)),
     )
 }
