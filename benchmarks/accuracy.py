@@ -30,11 +30,10 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import dev_cache as dc
-from tfpose_grouping import EVAL_UPSAMPLE_RATIO, tfpose_postprocess
-
 import openpose
 from openpose.evaluation import coco_detections
 from openpose.multiscale import average_outputs, unflip
+from tfpose_grouping import EVAL_UPSAMPLE_RATIO, tfpose_postprocess
 
 README = dc.ROOT / "README.md"
 START, END = "<!-- accuracy-table:start -->", "<!-- accuracy-table:end -->"
