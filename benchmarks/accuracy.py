@@ -139,10 +139,12 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     table = measure(n_frames=args.frames)
     gt = dc.load_gt()
+    n_people = sum(1 for a in gt.dataset["annotations"] if a["num_keypoints"] > 0)
+    title = (f"COCO OKS keypoint accuracy on `../shared/data/dev` ({len(gt.getImgIds())} COCO 2017 photos, "
+             f"{n_people} people with keypoints), shared model, cv2 engine; frames/s on `video.avi` "
+             f"({args.frames} frames, one thread), same run:")
     lines = [
-        f"COCO OKS keypoint accuracy on `../shared/data/dev` ({len(gt.getImgIds())} COCO 2017 photos, "
-        f"{sum(1 for a in gt.dataset['annotations'] if a['num_keypoints'] > 0)} people with keypoints), "
-        f"shared model, cv2 engine; frames/s on `video.avi` ({args.frames} frames, one thread), same run:",
+        title,
         "",
         "| mode / preset | AP | AP50 | AP75 | AR | frames/s |",
         "|---|---|---|---|---|---|",
