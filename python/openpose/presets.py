@@ -52,7 +52,7 @@ class Preset:
 PRESETS: dict[str, Preset] = {
     p.name: p
     for p in (
-        Preset("fast", net_height=304),
+        Preset("fast", net_height=336, decoder=(("factor", 4),)),
         Preset("balanced", net_height=432, decoder=(("factor", 8),)),
         Preset("best", net_height=656, scale_number=3, scale_gap=0.25, flip=True, decoder=(("factor", 8),)),
     )
