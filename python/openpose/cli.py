@@ -32,6 +32,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "batch": ("openpose.batch_cli",
               'the same job over large collections on a Ray cluster (pip install "openpose[ray]")'),
     "models": ("openpose.models_cli", "the built-in model, and the model files and layouts openpose knows"),
+    "eval": ("openpose.eval_cli", 'COCO OKS accuracy on a COCO-format keypoint set (pip install "openpose[eval]")'),
 }
 
 ENV_MODEL = "OPENPOSE_MODEL"
@@ -124,6 +125,40 @@ def _estimator_default(name: str):
     return inspect.signature(PoseEstimator).parameters[name].default
 
 
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        msg = f"expected a number, got {text!r}"
+        raise argparse.ArgumentTypeError(msg) from None
+    if not 0 <= value < 1:
+        msg = f"expected a number in [0, 1), got {value}"
+        raise argparse.ArgumentTypeError(msg)
+    return value
+
+
+def _add_accuracy_options(group) -> None:
+    """--preset, --scale-number, --scale-gap, --flip (also used by ``openpose eval``)."""
+    from .presets import DEFAULT_PRESET, PRESETS
+
+    group.add_argument("--preset", default=DEFAULT_PRESET, choices=[*PRESETS, "none"],
+                       help="accurate mode: net height, scales, flip, upsampling and thresholds chosen together "
+                            "(explicit options win; none: the model's defaults)")
+    group.add_argument("--scale-number", type=_positive_int, default=None, metavar="N",
+                       help="run the network at N scales and average the outputs "
+                            "(default: the preset's, 1)%(default).0s")
+    group.add_argument("--scale-gap", type=_positive_float, default=None, metavar="G",
+                       help="scales 1, 1-G, 1-2G, ... of the net height (default: the preset's, 0.25)%(default).0s")
+    group.add_argument("--flip", action="store_true", default=None,
+                       help="also run the mirrored image and average it in (default: the preset's)%(default).0s")
+
+
+def accuracy_kwargs(args) -> dict:
+    """PoseEstimator keyword arguments of the options `_add_accuracy_options` added."""
+    return {"preset": None if args.preset == "none" else args.preset, "scale_number": args.scale_number,
+            "scale_gap": args.scale_gap, "flip": args.flip}
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The parser of the default action (``openpose INPUT... --model ...``)."""
     from .engines import DEVICES, PRECISIONS, engine_names
@@ -155,8 +190,8 @@ def build_parser() -> argparse.ArgumentParser:
     model.add_argument("--device", default=_estimator_default("device"), choices=DEVICES,
                        help="where the network runs; cuda needs a GPU (onnxruntime-gpu, or OpenCV built with CUDA)")
     model.add_argument("--net-height", type=_positive_int, default=None,
-                       help="network input height (a multiple of 16); the width follows the aspect ratio; "
-                            "default: the model's usual height (368)")
+                       help="network input height (a multiple of 16); the width follows the aspect ratio "
+                            "(default: the preset's, else the model's, 368)%(default).0s")
     model.add_argument("--mode", default=_estimator_default("mode"), choices=v.MODES,
                        help="post-processing algorithm")
     model.add_argument("--implementation", default=_estimator_default("implementation"), choices=v.IMPLEMENTATIONS,
@@ -164,6 +199,7 @@ def build_parser() -> argparse.ArgumentParser:
     model.add_argument("--layout", default=None,
                        help="keypoint layout (coco, mpi, body_25); default: from the model")
     _add_openpose_options(parser)
+    _add_accuracy_options(model)
     out = parser.add_argument_group("output")
     out.add_argument("--write-json", metavar="DIR", default=None,
                      help="write <stem>_keypoints.json (OpenPose format) per image or video frame")
@@ -171,6 +207,8 @@ def build_parser() -> argparse.ArgumentParser:
                      help="write <stem>_rendered.png with the skeletons drawn")
     out.add_argument("--write-video", metavar="FILE", default=None,
                      help="write every rendered frame into one video (.avi: MJPG, .mp4: mp4v)")
+    out.add_argument("--write-coco-json", metavar="FILE", default=None,
+                     help="all detections as one COCO keypoint results list (image_id: the file name's last number)")
     out.add_argument("--video-fps", type=_video_fps, default=None,
                      help="frame rate of --write-video, 0.1 to 1000 (default: the source's, else 10)")
     src = parser.add_argument_group("sources")
@@ -397,18 +435,21 @@ def _run(args, parser: argparse.ArgumentParser) -> int:
     try:
         estimator = PoseEstimator(args.model, engine=args.engine, weights=args.weights, net_height=args.net_height,
                                   mode=args.mode, implementation=args.implementation, layout=args.layout,
-                                  precision=args.precision, device=args.device)
+                                  precision=args.precision, device=args.device, **accuracy_kwargs(args))
     except (OSError, ValueError, TypeError) as exc:
         print(f"openpose: error: {exc}", file=sys.stderr)
         return 2
     try:
+        from .outputs import CocoJson
+
+        extra = [CocoJson(args.write_coco_json)] if args.write_coco_json else []
         outputs = Outputs(json_dir=args.write_json, images_dir=args.write_images, video_path=args.write_video,
                           video_fps=args.video_fps, display=args.display,
                           keypoint_scale=args.keypoint_scale, net_size=estimator.net_input_size,
                           images_format=args.write_images_format, heatmaps_dir=args.write_heatmaps,
                           render=dict(threshold=args.render_threshold, alpha=args.alpha_pose,
                                       blend=not args.disable_blending),
-                          part_to_show=args.part_to_show or None)
+                          part_to_show=args.part_to_show or None, extra=extra)
     except (OSError, ValueError) as exc:
         print(f"openpose: error: {exc}", file=sys.stderr)
         return 2

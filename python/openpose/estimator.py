@@ -14,7 +14,9 @@ from .decoders import Decoder, make_decoder
 from .engines import DEFAULT_DEVICE, DEFAULT_ENGINE, DEFAULT_PRECISION, Engine, engine_class
 from .layouts import LAYOUTS, Layout, get_layout, layout_for_channels
 from .models import ModelSpec, file_spec, prepare, resolve_model
+from .multiscale import average_outputs, scale_heights, unflip
 from .postprocess import _params, postprocess
+from .presets import DEFAULT_PRESET, get_preset
 from .result import PoseResult
 
 __all__ = ["MAX_NET_SIDE", "PoseEstimator", "as_bgr"]
@@ -182,8 +184,24 @@ class PoseEstimator:
         The ``.caffemodel`` of a ``.prototxt`` model.
     spec : ModelSpec, optional
         Override the pre-processing of this file (`openpose.models.file_spec`).
+    preset : {"fast", "balanced", "best"} or None
+        Accurate mode: net height, scales, flip and decoder constants chosen
+        together (`openpose.presets`); explicit arguments win. Default
+        ``"balanced"``; None: the model's net height, one scale, no flip.
+        Seed mode ignores it.
+    scale_number : int, optional
+        Number of scales (default 1, or the preset's): the network runs at
+        net heights ``1, 1 - scale_gap, ...`` times `net_height` and the
+        outputs are averaged on the first one's grid (`openpose.multiscale`).
+    scale_gap : float, optional
+        The step between scales (default 0.25, or the preset's).
+    flip : bool, optional
+        Also run the mirrored image and average its output in, mirrored back
+        (left and right swapped). Default False, or the preset's.
     **options
-        The mode's constants, passed to `openpose.postprocess`.
+        The mode's constants, passed to `openpose.postprocess`; in accurate
+        mode those not given come from the preset, then from the model's
+        defaults (`ModelSpec.decoder_defaults`), then from the mode's own.
 
     Examples
     --------
@@ -211,6 +229,11 @@ class PoseEstimator:
     net_height: int
     layout: Layout | None
     model: str
+    preset: str | None
+    scale_number: int
+    scale_gap: float
+    flip: bool
+    _heights: list[int]
 
     def __init__(
         self,
@@ -225,6 +248,10 @@ class PoseEstimator:
         layout=None,
         weights=None,
         spec: ModelSpec | None = None,
+        preset=DEFAULT_PRESET,
+        scale_number: int | None = None,
+        scale_gap: float | None = None,
+        flip: bool | None = None,
         **options,
     ):
         self.mode = v.choice(mode, "mode", v.MODES)
@@ -239,6 +266,24 @@ class PoseEstimator:
         self.engine = engine_type(model, weights=weights, precision=precision, device=device)
         self.spec = spec if spec is not None else file_spec(model)
         multiple = self.spec.size_multiple
+        chosen = get_preset(preset) if self.mode == "accurate" else None
+        self.preset = None if chosen is None else chosen.name
+        if chosen is not None and net_height is None:
+            net_height = max(multiple, int(round(chosen.net_height / multiple)) * multiple)
+        if self.mode == "accurate":
+            self.options = {**dict(self.spec.decoder_defaults), **dict(chosen.decoder if chosen else ()), **options}
+            _params(self.mode, self.options)
+        if scale_number is None:
+            scale_number = 1 if chosen is None else chosen.scale_number
+        if scale_gap is None:
+            scale_gap = 0.25 if chosen is None else chosen.scale_gap
+        self.scale_gap = float(v.number(scale_gap, "scale_gap", minimum=0.0, maximum=1.0))
+        if flip is None:
+            flip = False if chosen is None else chosen.flip
+        if not isinstance(flip, (bool, np.bool_)):
+            msg = f"`flip` must be True or False, got {flip!r}"
+            raise TypeError(msg)
+        self.flip = bool(flip)
         height = self.spec.net_height if net_height is None else net_height
         if isinstance(height, bool) or not isinstance(height, numbers.Integral):
             msg = f"`net_height` must be an integer, got {height!r}"
@@ -247,6 +292,8 @@ class PoseEstimator:
             msg = f"`net_height` must be a multiple of {multiple} between {multiple} and {MAX_NET_SIDE}, got {height}"
             raise ValueError(msg)
         self.net_height = int(height)
+        self._heights = scale_heights(self.net_height, scale_number, self.scale_gap, multiple)
+        self.scale_number = len(self._heights)
         # The Layout itself (a custom layout keeps its tables), or None:
         # inferred from the output's channel count.
         if layout is not None:
@@ -306,10 +353,37 @@ class PoseEstimator:
         image = as_bgr(image)
         height, width = image.shape[:2]
         size = v.image_size((width, height))
-        blob = prepare(image, self.spec, self.net_input_size(size))
-        with self._engine_lock:
-            out = self.engine.run(blob)
-        return out, size
+        if len(self._heights) == 1 and not self.flip:
+            blob = prepare(image, self.spec, self.net_input_size(size))
+            with self._engine_lock:
+                out = self.engine.run(blob)
+            return out, size
+        return self._forward_scales(image, size), size
+
+    def _forward_scales(self, image: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+        """The network at every scale (and mirrored, with `flip`), averaged on the first scale's grid."""
+        first = self.net_input_size(size)  # checks the width at the largest scale
+        mirrored = np.ascontiguousarray(image[:, ::-1]) if self.flip else None
+        outs = []
+        for h in self._heights:
+            net_size = first if h == self.net_height else self._net_size(size, h)
+            blob = prepare(image, self.spec, net_size)
+            with self._engine_lock:
+                out = self.engine.run(blob)
+            outs.append(out)
+            if mirrored is not None:
+                blob = prepare(mirrored, self.spec, net_size)
+                with self._engine_lock:
+                    out_m = self.engine.run(blob)
+                layout = self.layout if self.layout is not None else layout_for_channels(int(out_m.shape[-3]))
+                outs.append(unflip(out_m, layout))
+        return average_outputs(outs)
+
+    def _net_size(self, image_size: tuple[int, int], net_height: int) -> tuple[int, int]:
+        """``(width, height)`` of the network input at one scale's `net_height`."""
+        width, height = image_size
+        m = self.spec.size_multiple
+        return max(m, int(round(net_height * width / height / m)) * m), net_height
 
     def decoder_for(self, n_channels: int) -> Decoder:
         """The decoder for network outputs of `n_channels` channels, built once.
@@ -370,4 +444,5 @@ class PoseEstimator:
     def __repr__(self) -> str:
         return (f"PoseEstimator({self.model!r}, engine={self.engine.name!r}, net_height={self.net_height}, "
                 f"mode={self.mode!r}, implementation={self.implementation!r}, "
-                f"layout={None if self.layout is None else self.layout.name!r})")
+                f"layout={None if self.layout is None else self.layout.name!r}, preset={self.preset!r}, "
+                f"scale_number={self.scale_number}, scale_gap={self.scale_gap}, flip={self.flip})")

@@ -88,6 +88,10 @@ class ModelSpec:
         Input height and width must be multiples of this (the network's stride).
     net_height : int
         The usual input height.
+    decoder_defaults : tuple of (str, value)
+        Accurate-mode decoder options this model is best read with (its
+        thresholds, person filters, ...), used where not given; empty: the
+        mode's own (CMU's constants).
     """
 
     name: str
@@ -98,6 +102,7 @@ class ModelSpec:
     channel_order: str = "bgr"
     size_multiple: int = 16
     net_height: int = 368
+    decoder_defaults: tuple[tuple[str, object], ...] = ()
 
     def __post_init__(self):
         if self.channel_order not in CHANNEL_ORDERS:
@@ -126,8 +131,12 @@ _CMU = ModelSpec("caffe", "*.prototxt", layout=None, scale=1.0 / 256.0, mean=(12
 MODELS: tuple[ModelSpec, ...] = (
     # The shared mobilenet model (its MODELS.md): BGR, raw 0..255 (the graph
     # normalises internally), sides multiples of 16, output 57 channels COCO-18.
+    # Its maps peak lower than CMU's VGG network's: peaks and PAF samples
+    # count from 0.02 (CMU: 0.05), people from a mean score of 0.2 (CMU:
+    # 0.4); measured on ../shared/data/dev (README, benchmarks/accuracy.py).
     ModelSpec("mobilenet_v2_small_coco", "openpose_mobilenet_v2_small_coco*.onnx", layout="coco",
-              scale=1.0, mean=(0.0, 0.0, 0.0), channel_order="bgr", size_multiple=16, net_height=368),
+              scale=1.0, mean=(0.0, 0.0, 0.0), channel_order="bgr", size_multiple=16, net_height=368,
+              decoder_defaults=(("threshold", 0.02), ("paf_threshold", 0.02), ("min_mean_score", 0.2))),
     replace(_CMU, name="cmu_coco", pattern="pose_deploy_linevec.prototxt"),  # COCO or MPI: same name
     replace(_CMU, name="cmu_mpi_4_stages", pattern="pose_deploy_linevec_faster_4_stages.prototxt", layout="mpi"),
     replace(_CMU, name="cmu_body_25", pattern="pose_deploy.prototxt"),

@@ -709,3 +709,71 @@ class Outputs:
             if left is not None:
                 partial = left
         return partial
+
+
+# --------------------------------------------------------------------------- #
+# --write-coco-json
+
+
+def coco_image_id(frame: Frame) -> int:
+    """The COCO image id of a frame: the last number in its file name (``000000000785.jpg``: 785).
+
+    A video's (or camera's) frames are numbered by their index.
+
+    Raises
+    ------
+    ValueError
+        An image file whose name holds no number.
+    """
+    import re
+
+    path = frame.source.path
+    if path is None or frame.source.kind != "image":
+        return int(frame.index)
+    numbers_ = re.findall(r"\d+", path.stem)
+    if not numbers_:
+        msg = f"--write-coco-json: the file name {path.name!r} holds no number to use as its COCO image id"
+        raise ValueError(msg)
+    return int(numbers_[-1])
+
+
+class CocoJson:
+    """All detections of a run as one COCO keypoint results list (OpenPose's ``--write_coco_json``).
+
+    One entry per person: ``image_id`` (`coco_image_id`), ``category_id``
+    1, ``keypoints`` the 17 COCO keypoints as x, y, v (the layout's
+    ``coco17_index``; v = 1 found, 0, 0, 0 missing) and ``score`` the
+    person score. The file is written (atomically) when the run closes.
+    """
+
+    needs_drawing = False
+
+    def __init__(self, path, *, flag: str = "--write-coco-json"):
+        self.path = Path(path)
+        if self.path.is_dir():
+            msg = f"{flag} {str(path)!r} is a folder; give a file name"
+            raise ValueError(msg)
+        parent = self.path.parent
+        if not parent.is_dir():
+            msg = f"{flag}: the folder {str(parent)!r} does not exist"
+            raise OSError(msg)
+        self.detections: list[dict] = []
+
+    def write(self, frame: Frame, result, stem: str, rendered) -> bool:
+        from .evaluation import coco_detections
+
+        for det in coco_detections(result, coco_image_id(frame)):
+            kps = det["keypoints"]
+            for j in range(0, len(kps), 3):
+                if kps[j + 2] == 0:
+                    kps[j] = kps[j + 1] = 0.0
+            self.detections.append(det)
+        return True
+
+    def close(self, complete: bool = True) -> None:
+        def write(tmp: str) -> None:
+            with open(tmp, "w", encoding="utf-8") as f:
+                json.dump(self.detections, f)
+
+        write_atomically(self.path, write)
+        return None

@@ -1,0 +1,114 @@
+"""Network outputs of the dev set, computed once and kept in /tmp.
+
+Tuning post-processing on ``../shared/data/dev`` should cost only
+post-processing: this runs the shared model once per (image, net height,
+flip) and stores the raw output as ``.npy`` under a cache folder
+(default ``/tmp/openpose_dev_cache``, or ``OPENPOSE_DEV_CACHE``).
+
+    python benchmarks/dev_cache.py --heights 368,496 --flip   # fill the cache
+    from dev_cache import outputs; net, size = outputs(...)   # read it
+
+A flipped output is the network's output on the mirrored image, not yet
+mirrored back (`openpose.multiscale.unflip` does that).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import io
+import os
+import sys
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+DEV = SHARED / "data" / "dev"
+CACHE = Path(os.environ.get("OPENPOSE_DEV_CACHE", "/tmp/openpose_dev_cache"))
+
+
+def shared_model() -> Path:
+    """The shared COCO model this OpenCV can import (OpenCV 4.x needs the fixed-shape file)."""
+    import cv2
+
+    name = "openpose_mobilenet_v2_small_coco.onnx"
+    if int(cv2.__version__.split(".")[0]) < 5:
+        name = "openpose_mobilenet_v2_small_coco_368x432.onnx"
+    return SHARED / "models" / name
+
+
+def load_gt(annotations: Path = DEV / "gt.json"):
+    from pycocotools.coco import COCO
+
+    with contextlib.redirect_stdout(io.StringIO()):
+        return COCO(str(annotations))
+
+
+def _path(file_name: str, height: int, flip: bool) -> Path:
+    return CACHE / f"{Path(file_name).stem}_{height}{'_flip' if flip else ''}.npy"
+
+
+class _Nets:
+    """The network, one pass at a given net height (engine and pre-processing of `openpose.models`)."""
+
+    def __init__(self):
+        self._estimator = None
+
+    def __call__(self, image: np.ndarray, height: int) -> np.ndarray:
+        import openpose
+        from openpose.models import prepare
+
+        if self._estimator is None:
+            self._estimator = openpose.PoseEstimator(shared_model())
+        est = self._estimator
+        h, w = image.shape[:2]
+        m = est.spec.size_multiple
+        size = (max(m, int(round(height * w / h / m)) * m), height)
+        return est.engine.run(prepare(image, est.spec, size))
+
+
+def output(nets: _Nets, images_dir: Path, file_name: str, height: int, flip: bool) -> np.ndarray:
+    """The (1, C, h, w) network output of one image (from the cache, else computed and stored)."""
+    import cv2
+
+    path = _path(file_name, height, flip)
+    if path.exists():
+        return np.load(path)
+    image = cv2.imread(str(images_dir / file_name))
+    if image is None:
+        raise OSError(f"cannot read {file_name}")
+    if flip:
+        image = np.ascontiguousarray(image[:, ::-1])
+    net = nets(image, height)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    np.save(path, net.astype(np.float32))
+    return net
+
+
+def outputs(gt, heights, *, flip: bool = False, images_dir: Path = DEV):
+    """{image_id: ([net per height], [flipped net per height] or None, (w, h))} for every image of `gt`."""
+    nets = _Nets()
+    result = {}
+    for image_id in sorted(gt.getImgIds()):
+        info = gt.loadImgs(image_id)[0]
+        plain = [output(nets, images_dir, info["file_name"], h, False) for h in heights]
+        flipped = [output(nets, images_dir, info["file_name"], h, True) for h in heights] if flip else None
+        result[image_id] = (plain, flipped, (int(info["width"]), int(info["height"])))
+    return result
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--heights", default="368", help="net heights, comma-separated (default 368)")
+    parser.add_argument("--flip", action="store_true", help="also the mirrored images")
+    args = parser.parse_args(argv)
+    heights = [int(h) for h in args.heights.split(",") if h.strip()]
+    outputs(load_gt(), heights, flip=args.flip)
+    print(f"cached in {CACHE}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,84 @@
+"""Presets: net height, scales, flip, upsampling and thresholds chosen together.
+
+``PoseEstimator(model, preset="fast" | "balanced" | "best")`` and
+``openpose --preset NAME``; ``balanced`` is the default of both. A preset
+chooses what is not given: every explicit argument (``net_height=``,
+``scale_number=``, ``factor=``, ...) wins over it. ``preset=None`` chooses
+nothing (the model's usual net height, one scale, no flip, the model's
+decoder defaults).
+
+Presets apply to accurate mode only: seed mode is the original program and
+keeps its single pass at the given (or the model's) net height.
+
+The values were measured on ``../shared/data/dev`` with the shared model
+and the cv2 engine (``benchmarks/accuracy.py``; figures in the README).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+__all__ = ["DEFAULT_PRESET", "PRESETS", "Preset", "get_preset"]
+
+
+@dataclass(frozen=True)
+class Preset:
+    """One preset.
+
+    Attributes
+    ----------
+    name : str
+    net_height : int
+        Network input height of the first (largest) scale.
+    scale_number : int
+        Number of scales (`openpose.multiscale`).
+    scale_gap : float
+        Scale step: scales 1, 1 - gap, 1 - 2 gap, ...
+    flip : bool
+        Also run the mirrored image and average it in.
+    decoder : tuple of (str, value)
+        Accurate-mode decoder options (``factor``, thresholds, ...).
+    """
+
+    name: str
+    net_height: int
+    scale_number: int = 1
+    scale_gap: float = 0.25
+    flip: bool = False
+    decoder: tuple[tuple[str, object], ...] = field(default=())
+
+
+#: The presets by name.
+PRESETS: dict[str, Preset] = {
+    p.name: p
+    for p in (
+        Preset("fast", net_height=336, decoder=(("factor", 4),)),
+        Preset("balanced", net_height=432, decoder=(("factor", 8),)),
+        Preset("best", net_height=656, scale_number=3, scale_gap=0.25, flip=True, decoder=(("factor", 8),)),
+    )
+}
+
+#: The preset of `PoseEstimator` and of the command.
+DEFAULT_PRESET = "balanced"
+
+
+def get_preset(preset) -> Preset | None:
+    """The `Preset` of a name (or a `Preset` passed through); None for None.
+
+    Raises
+    ------
+    ValueError
+        An unknown name.
+    TypeError
+        Neither a name, a Preset nor None.
+    """
+    if preset is None or isinstance(preset, Preset):
+        return preset
+    if not isinstance(preset, str):
+        msg = f"`preset` must be a preset name, a Preset or None, got {type(preset).__name__}"
+        raise TypeError(msg)
+    try:
+        return PRESETS[preset.lower()]
+    except KeyError:
+        msg = f"`preset` must be one of {tuple(PRESETS)} or None, got {preset!r}"
+        raise ValueError(msg) from None
