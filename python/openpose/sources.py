@@ -501,7 +501,7 @@ def classify(
                 found = list(_folder(path, absolute))
             out.extend(found)
             if not any(isinstance(f, Source) for f in found):
-                out.append(Failure(label, "a folder with no image or video file to read in it"))
+                out.append(Failure(label, "a folder with no image file or video in it"))
         elif why is not None:
             out.append(Failure(label, why))
         elif ext in IMAGE_EXTENSIONS:
@@ -649,7 +649,9 @@ def _open_at(source: Source, start: int):
 
 
 def _video_open_failure(location: str) -> str:
-    """Why OpenCV could not open the video file `location`."""
+    """Why OpenCV could not open the video file or stream `location`."""
+    if is_stream_url(location):
+        return "cannot open it as a video stream (unreachable, or not a video)"
     if opencv_name(location) is None:
         return _NOT_UTF8
     why = not_regular_reason(location)
