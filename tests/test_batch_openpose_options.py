@@ -126,3 +126,32 @@ def test_batch_with_openpose_options_gives_the_commands_json(tmp_path):
         assert len(people) == 1
         xy = [v for i, v in enumerate(people[0]["pose_keypoints_2d"]) if i % 3 != 2]
         assert min(xy) >= 0 and max(xy) <= 1 and max(xy) > 0.3
+
+
+def test_worker_applies_keypoint_scale_and_people_max_to_json_and_parquet(tmp_path):
+    """The work-item processor (no Ray): --keypoint-scale and --number-people-max reach JSON and Parquet alike."""
+    pq = pytest.importorskip("pyarrow.parquet", reason='Parquet needs pyarrow (pip install "openpose[ray]")')
+    from openpose.ray import WorkItemProcessor
+
+    photo = shared_path("media/COCO_val2014_000000000395.jpg")  # four people at this net height
+    (item,) = plan_work([photo], images_per_item=1).items
+    model = str(model_for_this_opencv())
+    options = dict(model=model, net_height=256)
+    for folder in ("plain", "json", "parquet"):
+        (tmp_path / folder).mkdir()  # the driver's job
+    plain = WorkItemProcessor(output=str(tmp_path / "plain"), fmt="json", **options)
+    assert plain.process(item).failures == []
+    scaled = dict(keypoint_scale=3, number_people_max=2)
+    for fmt in ("json", "parquet"):
+        worker = WorkItemProcessor(output=str(tmp_path / fmt), fmt=fmt, **options, **scaled)
+        assert worker.process(item).failures == []
+    name = f"{photo.stem}_keypoints.json"
+    everyone = json.loads((tmp_path / "plain" / name).read_text())["people"]
+    kept = json.loads((tmp_path / "json" / name).read_text())["people"]
+    assert len(everyone) >= 3 and len(kept) == 2
+    table = pq.read_table(sorted((tmp_path / "parquet").glob("part-*.parquet"))).to_pydict()
+    assert table["person"] == [0, 1]
+    for person, keypoints in zip(kept, table["keypoints"]):
+        assert keypoints == pytest.approx(person["pose_keypoints_2d"], rel=1e-6)
+        xy = [v for i, v in enumerate(keypoints) if i % 3 != 2]
+        assert min(xy) >= 0 and max(xy) <= 1 and max(xy) > 0.3
