@@ -155,3 +155,15 @@ def test_worker_applies_keypoint_scale_and_people_max_to_json_and_parquet(tmp_pa
         assert keypoints == pytest.approx(person["pose_keypoints_2d"], rel=1e-6)
         xy = [v for i, v in enumerate(keypoints) if i % 3 != 2]
         assert min(xy) >= 0 and max(xy) <= 1 and max(xy) > 0.3
+
+
+def test_batch_usage_errors_of_the_openpose_options(tmp_path, capsys):
+    from openpose import cli
+
+    for args, message in ((["--tracking", "--keypoint-scale", "3"], "--tracking needs --keypoint-scale 0"),
+                          (["--frame-first", "5", "--frame-last", "2"], "is before --frame-first"),
+                          (["--net-resolution", "656x368", "--net-height", "256"], "disagree")):
+        with pytest.raises(SystemExit) as exc:
+            cli.main(["batch", str(tmp_path), "--output", str(tmp_path / "o"), *args])
+        assert exc.value.code == 2
+        assert message in capsys.readouterr().err

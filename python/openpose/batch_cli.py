@@ -101,6 +101,9 @@ def main(argv: list[str] | None = None, prog: str = "openpose batch") -> int:
     if args.frame_last is not None and args.frame_last < args.frame_first:
         parser.error(f"--frame-last {args.frame_last} is before --frame-first {args.frame_first}")
     args.net_height = _net_height(args, parser)
+    if args.tracking and args.keypoint_scale:
+        # The tracking pass reads the written coordinates; its distances are in pixels.
+        parser.error("--tracking needs --keypoint-scale 0 (pixels) in openpose batch")
     openpose_options = {f"frame_{k}": value for k, value in _frame_options(args).items()}
     if args.number_people_max is not None:
         openpose_options["number_people_max"] = args.number_people_max
