@@ -128,6 +128,7 @@ def test_batch_with_openpose_options_gives_the_commands_json(tmp_path):
         assert min(xy) >= 0 and max(xy) <= 1 and max(xy) > 0.3
 
 
+@pytest.mark.ray  # needs no Ray, but pyarrow, which the ray extra brings: it runs in CI's Ray venv
 def test_worker_applies_keypoint_scale_and_people_max_to_json_and_parquet(tmp_path):
     """The work-item processor (no Ray): --keypoint-scale and --number-people-max reach JSON and Parquet alike."""
     pq = pytest.importorskip("pyarrow.parquet", reason='Parquet needs pyarrow (pip install "openpose[ray]")')
