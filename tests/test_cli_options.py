@@ -155,8 +155,8 @@ def test_net_resolution_is_net_height(tmp_path):
     assert a.returncode == 0 and b.returncode == 0, a.stderr + b.stderr
     name = f"{photo.stem}_keypoints.json"
     assert (tmp_path / "a" / name).read_text() == (tmp_path / "b" / name).read_text()
-    fixed = run(photo, "--net-resolution", "656x368")
-    assert fixed.returncode == 2 and "only -1xHEIGHT" in fixed.stderr
+    fixed = run(photo, "--net-resolution", "656x368", "--write-json", tmp_path / "c")  # tests/test_net_resolution.py
+    assert fixed.returncode == 0 and (tmp_path / "c" / name).read_text() != (tmp_path / "a" / name).read_text()
     conflict = run(photo, "--net-resolution", "-1x160", "--net-height", "256")
     assert conflict.returncode == 2 and "disagree" in conflict.stderr
 
@@ -306,3 +306,23 @@ def test_write_video_letterboxes_frames_of_other_shapes(tmp_path):
     tall = frames[1].astype(np.int32)
     assert tall[:, :24].max() < 30 and tall[:, -24:].max() < 30  # black bars left and right
     assert abs(tall[:, 56:72].mean() - 200) < 10  # the image in the middle, not stretched
+
+
+def test_keypoint_scale_reaches_the_coco_json(tmp_path):
+    photo = shared_path(PHOTO)
+    h, w = cv2.imread(str(photo)).shape[:2]
+    for scale in (0, 3):
+        res = run(photo, "--net-height", "256", "--keypoint-scale", scale, "--write-coco-json",
+                  tmp_path / f"coco{scale}.json")
+        assert res.returncode == 0, res.stderr
+    pixels = json.loads((tmp_path / "coco0.json").read_text())
+    unit = json.loads((tmp_path / "coco3.json").read_text())
+    assert len(pixels) == len(unit) >= 2
+    for a, b in zip(pixels, unit):
+        assert (a["image_id"], a["score"]) == (b["image_id"], b["score"])
+        ka, kb = np.reshape(a["keypoints"], (-1, 3)), np.reshape(b["keypoints"], (-1, 3))
+        np.testing.assert_array_equal(ka[:, 2], kb[:, 2])  # visibility unchanged, missing parts 0, 0, 0
+        present = ka[:, 2] > 0
+        np.testing.assert_allclose(kb[present, 0], ka[present, 0] / (w - 1), rtol=1e-5)
+        np.testing.assert_allclose(kb[present, 1], ka[present, 1] / (h - 1), rtol=1e-5)
+        assert (kb[~present] == 0).all() and kb[present, :2].max() <= 1

@@ -12,7 +12,8 @@ from openpose.models import opencv_major
 # Modules whose examples run the built-in model through cv2.dnn (OpenCV >= 5 imports it).
 _NEEDS_BUILTIN_ON_CV2 = {"openpose.estimator", "openpose.draw", "openpose.cli"}
 MODULES = ["openpose.models", "openpose.estimator", "openpose.draw", "openpose.sources", "openpose.outputs",
-           "openpose.keypoint_scale", "openpose.people"]
+           "openpose.keypoint_scale", "openpose.people", "openpose.net_resolution",
+           "openpose.postprocess"]
 
 
 @pytest.mark.parametrize("name", MODULES)

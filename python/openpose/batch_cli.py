@@ -17,7 +17,14 @@ __all__ = ["build_parser", "main"]
 
 def build_parser(prog: str = "openpose batch") -> argparse.ArgumentParser:
     from . import _validation as v
-    from .cli import ENV_MODEL, _DefaultsOnce, _estimator_default, _net_resolution, _non_negative_int, _positive_int
+    from .cli import (
+        ENV_MODEL,
+        _add_openpose_options,
+        _DefaultsOnce,
+        _estimator_default,
+        _non_negative_int,
+        _positive_int,
+    )
     from .engines import DEVICES, PRECISIONS, engine_names
     from .outputs import BATCH_FORMATS
 
@@ -43,9 +50,6 @@ def build_parser(prog: str = "openpose batch") -> argparse.ArgumentParser:
                         help="where the network runs on every worker")
     parser.add_argument("--net-height", type=_positive_int, default=None,
                         help="network input height; default: the model's usual height (368)")
-    parser.add_argument("--net-resolution", type=_net_resolution, default=None, metavar="-1xH",
-                        help="OpenPose's form of --net-height: -1x368 is --net-height 368 (-1: the width follows "
-                             "the aspect ratio)")
     parser.add_argument("--mode", default=_estimator_default("mode"), choices=v.MODES,
                         help="post-processing algorithm")
     parser.add_argument("--implementation", default=_estimator_default("implementation"), choices=v.IMPLEMENTATIONS,
@@ -73,6 +77,7 @@ def build_parser(prog: str = "openpose batch") -> argparse.ArgumentParser:
     parser.add_argument("--tracking-max-age", type=_non_negative_int, default=10, metavar="N",
                         help="frames a person may be missed or hidden and still keep their id")
     parser.add_argument("--quiet", action="store_true", help="no progress bar and no summary")
+    _add_openpose_options(parser, batch=True)
     return parser
 
 
@@ -91,10 +96,21 @@ def main(argv: list[str] | None = None, prog: str = "openpose batch") -> int:
         from .models import builtin_model_path
 
         args.model = str(builtin_model_path())
-    if args.net_resolution is not None and args.net_height is not None and args.net_resolution != args.net_height:
-        parser.error(f"--net-resolution -1x{args.net_resolution} and --net-height {args.net_height} disagree")
+    from .cli import _frame_options, _net_height
+
+    if args.frame_last is not None and args.frame_last < args.frame_first:
+        parser.error(f"--frame-last {args.frame_last} is before --frame-first {args.frame_first}")
+    args.net_height = _net_height(args, parser)
+    if args.tracking and args.keypoint_scale:
+        # The tracking pass reads the written coordinates; its distances are in pixels.
+        parser.error("--tracking needs --keypoint-scale 0 (pixels) in openpose batch")
+    openpose_options = {f"frame_{k}": value for k, value in _frame_options(args).items()}
+    if args.number_people_max is not None:
+        openpose_options["number_people_max"] = args.number_people_max
+    if args.keypoint_scale:
+        openpose_options["keypoint_scale"] = args.keypoint_scale
     if args.net_resolution is not None:
-        args.net_height = args.net_resolution
+        openpose_options["net_resolution"] = args.net_resolution
     if not args.cpus_per_worker > 0:
         parser.error(f"--cpus-per-worker must be positive, got {args.cpus_per_worker}")
     logging.basicConfig(level=logging.WARNING, format="openpose: %(message)s")
@@ -117,6 +133,7 @@ def main(argv: list[str] | None = None, prog: str = "openpose batch") -> int:
             weights=args.weights, net_height=args.net_height, mode=args.mode, implementation=args.implementation,
             layout=args.layout, engine=args.engine, precision=args.precision, device=args.device,
             **({"tracking": True, "tracking_max_age": args.tracking_max_age} if args.tracking else {}),
+            **openpose_options,
         )
     except KeyboardInterrupt:
         print(f"{prog}: interrupted (a rerun resumes)", file=sys.stderr)

@@ -231,22 +231,19 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _net_resolution(text: str) -> int:
-    """``-1xH`` (OpenPose's ``--net_resolution``) -> H."""
+def _net_resolution(text: str) -> tuple[int, int]:
+    """``WxH`` (OpenPose's ``--net_resolution``; -1: the side that follows the aspect ratio) -> (W, H)."""
     width, sep, height = text.lower().partition("x")
     try:
         w, h = int(width), int(height)
     except ValueError:
-        msg = f"expected WIDTHxHEIGHT such as -1x368, got {text!r}"
+        msg = f"expected WIDTHxHEIGHT such as -1x368 or 656x368, got {text!r}"
         raise argparse.ArgumentTypeError(msg) from None
-    if not sep or h <= 0:
-        msg = f"expected WIDTHxHEIGHT with a positive height, such as -1x368, got {text!r}"
+    if not sep or (w, h) == (-1, -1) or not all(n == -1 or n > 0 for n in (w, h)):
+        msg = (f"expected WIDTHxHEIGHT with positive sides, one of them possibly -1 (it follows the aspect "
+               f"ratio), such as -1x368, 432x-1 or 656x368; got {text!r}")
         raise argparse.ArgumentTypeError(msg)
-    if w != -1:
-        msg = (f"only -1xHEIGHT is supported (got {text!r}): the network input width always follows each "
-               "image's aspect ratio (rounded to a multiple of 16)")
-        raise argparse.ArgumentTypeError(msg)
-    return h
+    return w, h
 
 
 def _net_resolution_joined(argv: list[str]) -> list[str]:
@@ -298,14 +295,17 @@ def _add_openpose_options(parser: argparse.ArgumentParser, *, batch: bool = Fals
     from .sources import FRAME_ROTATIONS
 
     group = parser.add_argument_group("OpenPose's options (same names and meaning as CMU OpenPose's)")
-    group.add_argument("--net-resolution", type=_net_resolution, default=None, metavar="-1xH",
-                       help="network input size; -1 (the only width accepted) keeps the aspect ratio: "
-                            "-1x368 is --net-height 368")
+    group.add_argument("--net-resolution", type=_net_resolution, default=None, metavar="WxH",
+                       help="network input size, sides multiples of 16; -1 follows the aspect ratio: -1x368 is "
+                            "--net-height 368, 432x-1 fixes the width; WxH (656x368): the image is scaled to fit "
+                            "inside, aspect ratio kept, black padding right and bottom; coordinates stay in "
+                            "original-image pixels")
     group.add_argument("--number-people-max", type=_positive_int, default=None, metavar="N",
                        help="keep the N highest-scoring people of each image or frame; default: all")
     group.add_argument("--keypoint-scale", type=_choice_int(KEYPOINT_SCALES), default=0, metavar="S",
-                       help="coordinates written (JSON, Parquet): 0 original-image pixels, 1 network-input "
-                            "pixels, 3 [0, 1] ((0, 0) top-left, (1, 1) bottom-right), 4 [-1, 1]; default: 0")
+                       help="coordinates written (JSON, COCO JSON, Parquet): 0 original-image pixels, 1 "
+                            "network-input pixels, 3 [0, 1] ((0, 0) top-left, (1, 1) bottom-right), 4 [-1, 1]; "
+                            "default: 0")
     group.add_argument("--frame-first", type=_non_negative_int, default=0, metavar="N",
                        help="first frame of each video (of the images, counted over the inputs in order); "
                             "frame numbers stay the source's; default: 0")
@@ -349,10 +349,20 @@ def _frame_options(args) -> dict:
 
 
 def _net_height(args, parser: argparse.ArgumentParser) -> int | None:
-    """--net-height, or the height of --net-resolution -1xH (a conflict is a usage error)."""
-    if args.net_resolution is not None and args.net_height is not None and args.net_resolution != args.net_height:
-        parser.error(f"--net-resolution -1x{args.net_resolution} and --net-height {args.net_height} disagree")
-    return args.net_resolution if args.net_resolution is not None else args.net_height
+    """--net-height, or the height of --net-resolution -1xH (a conflict is a usage error).
+
+    A --net-resolution WxH or Wx-1 stays in ``args.net_resolution`` (then
+    --net-height must be its height, or absent); -1xH becomes --net-height H.
+    """
+    if args.net_resolution is None:
+        return args.net_height
+    width, height = args.net_resolution
+    if args.net_height is not None and args.net_height != height:
+        parser.error(f"--net-resolution {width}x{height} and --net-height {args.net_height} disagree")
+    if width == -1:
+        args.net_resolution = None
+        return height
+    return None
 
 
 class _CommandEstimator:
@@ -381,6 +391,18 @@ class _CommandEstimator:
 
     def pop_net_output(self, result):
         return self._net_outputs.pop(id(result), None)
+
+
+def _image_region(estimator, net_output, image_size):
+    """The part of a padded network input's output (``--net-resolution WxH``) that covers the image."""
+    if net_output is None:
+        return None
+    net_w, net_h = estimator.net_input_size(image_size)
+    fit_w, fit_h = estimator.net_content_size(image_size)
+    out_h, out_w = net_output.shape[-2:]
+    rows = max(1, min(out_h, int(round(out_h * fit_h / net_h))))
+    cols = max(1, min(out_w, int(round(out_w * fit_w / net_w))))
+    return net_output[..., :rows, :cols]
 
 
 def _run_subcommand(name: str, argv: Sequence[str]) -> int:
@@ -435,17 +457,19 @@ def _run(args, parser: argparse.ArgumentParser) -> int:
     try:
         estimator = PoseEstimator(args.model, engine=args.engine, weights=args.weights, net_height=args.net_height,
                                   mode=args.mode, implementation=args.implementation, layout=args.layout,
-                                  precision=args.precision, device=args.device, **accuracy_kwargs(args))
+                                  precision=args.precision, device=args.device, **accuracy_kwargs(args),
+                                  **({"net_resolution": args.net_resolution} if args.net_resolution else {}))
     except (OSError, ValueError, TypeError) as exc:
         print(f"openpose: error: {exc}", file=sys.stderr)
         return 2
     try:
         from .outputs import CocoJson
 
-        extra = [CocoJson(args.write_coco_json)] if args.write_coco_json else []
+        extra = [CocoJson(args.write_coco_json, keypoint_scale=args.keypoint_scale,
+                          net_size=estimator.net_content_size)] if args.write_coco_json else []
         outputs = Outputs(json_dir=args.write_json, images_dir=args.write_images, video_path=args.write_video,
                           video_fps=args.video_fps, display=args.display,
-                          keypoint_scale=args.keypoint_scale, net_size=estimator.net_input_size,
+                          keypoint_scale=args.keypoint_scale, net_size=estimator.net_content_size,
                           images_format=args.write_images_format, heatmaps_dir=args.write_heatmaps,
                           render=dict(threshold=args.render_threshold, alpha=args.alpha_pose,
                                       blend=not args.disable_blending),
@@ -496,6 +520,8 @@ def _run(args, parser: argparse.ArgumentParser) -> int:
             # The net output is kept by the result's identity: take it before
             # the tracker gives the frame a new result.
             net = {"net_output": runner.pop_net_output(item.result)} if outputs.needs_net_output else {}
+            if net and args.part_to_show and estimator.net_resolution is not None:
+                net["shown_output"] = _image_region(estimator, net["net_output"], item.result.image_size)
             if tracker is not None:
                 item.result = tracker(item.frame, item.result)
             try:

@@ -15,6 +15,7 @@ from .engines import DEFAULT_DEVICE, DEFAULT_ENGINE, DEFAULT_PRECISION, Engine, 
 from .layouts import LAYOUTS, Layout, get_layout, layout_for_channels
 from .models import ModelSpec, file_spec, prepare, resolve_model
 from .multiscale import average_outputs, scale_heights, unflip
+from .net_resolution import check_net_resolution, fit_canvas, fitted_size, free_side_size, from_canvas
 from .postprocess import _params, postprocess
 from .presets import DEFAULT_PRESET, get_preset
 from .result import PoseResult
@@ -89,7 +90,7 @@ def check_model(estimator: PoseEstimator) -> None:
         Naming the model and what is wrong with it.
     """
     fixed = getattr(estimator.engine, "_fixed", None) or (None, None)
-    side = estimator.net_height
+    side = estimator.net_height or (estimator.net_resolution or (0, 0))[0]
     net_size = (int(fixed[1] or side), int(fixed[0] or side))  # (width, height)
     what = f"the model {estimator.model!r}"
     rng = np.random.default_rng(0)
@@ -172,6 +173,14 @@ class PoseEstimator:
         Network input height in pixels (a positive multiple of the model's
         size multiple, 16 for the known models); the width follows the
         image's aspect ratio. Default: the model's usual height (368).
+    net_resolution : (int, int), optional
+        OpenPose's ``--net_resolution``, ``(width, height)``
+        (`openpose.net_resolution`): ``(-1, H)`` is ``net_height=H``;
+        ``(W, -1)`` fixes the width, the height follows the aspect ratio;
+        ``(W, H)``: the network input is exactly W x H, the image scaled to
+        fit inside it (aspect ratio kept, black padding right and bottom).
+        Sides given must be multiples of the model's size multiple (16).
+        Coordinates are in original-image pixels in every form.
     mode : str
         Post-processing algorithm (see `openpose.postprocess`).
     implementation : {"cpp", "python"}
@@ -226,7 +235,8 @@ class PoseEstimator:
 
     engine: Engine
     spec: ModelSpec
-    net_height: int
+    net_height: int | None
+    net_resolution: tuple[int, int] | None
     layout: Layout | None
     model: str
     preset: str | None
@@ -252,6 +262,7 @@ class PoseEstimator:
         scale_number: int | None = None,
         scale_gap: float | None = None,
         flip: bool | None = None,
+        net_resolution: tuple[int, int] | None = None,
         **options,
     ):
         self.mode = v.choice(mode, "mode", v.MODES)
@@ -266,6 +277,18 @@ class PoseEstimator:
         self.engine = engine_type(model, weights=weights, precision=precision, device=device)
         self.spec = spec if spec is not None else file_spec(model)
         multiple = self.spec.size_multiple
+        self.net_resolution = None
+        if net_resolution is not None:
+            resolution = check_net_resolution(net_resolution, multiple=multiple, max_side=MAX_NET_SIDE)
+            if net_height is not None and net_height != resolution[1]:
+                msg = (f"`net_height` {net_height!r} and `net_resolution` {resolution[0]}x{resolution[1]} "
+                       "disagree; give one of them")
+                raise ValueError(msg)
+            if resolution[0] == -1:  # -1xH is net_height=H
+                net_height = resolution[1]
+            else:
+                self.net_resolution = resolution
+                net_height = resolution[1] if resolution[1] > 0 else resolution[0]  # Wx-1: checked, not used
         chosen = get_preset(preset) if self.mode == "accurate" else None
         self.preset = None if chosen is None else chosen.name
         if chosen is not None and net_height is None:
@@ -294,6 +317,8 @@ class PoseEstimator:
         self.net_height = int(height)
         self._heights = scale_heights(self.net_height, scale_number, self.scale_gap, multiple)
         self.scale_number = len(self._heights)
+        if self.net_resolution is not None and self.net_resolution[1] == -1:
+            self.net_height = None  # Wx-1: each image's height follows its aspect ratio
         # The Layout itself (a custom layout keeps its tables), or None:
         # inferred from the output's channel count.
         if layout is not None:
@@ -316,6 +341,8 @@ class PoseEstimator:
         """``(width, height)`` of the network input for an image of `image_size`."""
         width, height = v.image_size(image_size)
         m = self.spec.size_multiple
+        if self.net_resolution is not None or self.net_height is None:
+            return self._resolution_size((width, height))
         net_width = max(m, int(round(self.net_height * width / height / m)) * m)
         if net_width > MAX_NET_SIDE:
             msg = (
@@ -353,6 +380,8 @@ class PoseEstimator:
         image = as_bgr(image)
         height, width = image.shape[:2]
         size = v.image_size((width, height))
+        if self.net_resolution is not None:
+            return self._forward_resolution(image, size), size
         if len(self._heights) == 1 and not self.flip:
             blob = prepare(image, self.spec, self.net_input_size(size))
             with self._engine_lock:
@@ -385,6 +414,66 @@ class PoseEstimator:
         m = self.spec.size_multiple
         return max(m, int(round(net_height * width / height / m)) * m), net_height
 
+    def net_content_size(self, image_size: tuple[int, int]) -> tuple[int, int]:
+        """``(width, height)`` of the image inside the network input (keypoint scale 1's pixels).
+
+        The network input itself (`net_input_size`), but with a fixed
+        ``net_resolution`` W x H: the part of it the image fills, the rest
+        being padding (`openpose.net_resolution.fitted_size`).
+        """
+        size = v.image_size(image_size)
+        if self.net_resolution is not None and self.net_resolution[1] > 0:
+            return fitted_size(size, self.net_resolution)
+        return self.net_input_size(size)
+
+    def _resolution_size(self, image_size: tuple[int, int]) -> tuple[int, int]:
+        """The network input size of a `net_resolution` W x H or W x -1 for one image."""
+        resolution = self.net_resolution or (-1, self.net_height or self.spec.net_height)
+        net_w, net_h = free_side_size(image_size, resolution, self.spec.size_multiple)
+        if net_h > MAX_NET_SIDE:
+            msg = (
+                f"the image ({image_size[0]}x{image_size[1]}) is too tall for net_resolution {net_w}x-1: the "
+                f"network input would be {net_h} pixels high, more than {MAX_NET_SIDE}; crop it or use a "
+                "smaller width"
+            )
+            raise ValueError(msg)
+        return net_w, net_h
+
+    def _forward_resolution(self, image: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+        """The network on an image at a `net_resolution` W x H (padded canvas) or W x -1, at every scale.
+
+        W x H: the network sees `fit_canvas`'s W x H image; scales and flip
+        are those of that canvas (as with ``net_height`` on an image of its
+        size). W x -1: both sides of each scale are ``1, 1 - gap, ...``
+        times the first scale's, rounded to the size multiple.
+        """
+        m = self.spec.size_multiple
+        net_w, net_h = self._resolution_size(size)
+        if self.net_height is not None:  # W x H
+            image = fit_canvas(image, (net_w, net_h))
+            sizes = [self._net_size((net_w, net_h), h) for h in self._heights]
+        else:
+            widths = scale_heights(net_w, self.scale_number, self.scale_gap, m)
+            heights = scale_heights(net_h, self.scale_number, self.scale_gap, m)
+            sizes = list(zip(widths, heights))
+        if len(sizes) == 1 and not self.flip:
+            blob = prepare(image, self.spec, sizes[0])
+            with self._engine_lock:
+                return self.engine.run(blob)
+        mirrored = np.ascontiguousarray(image[:, ::-1]) if self.flip else None
+        outs = []
+        for net_size in sizes:
+            blob = prepare(image, self.spec, net_size)
+            with self._engine_lock:
+                outs.append(self.engine.run(blob))
+            if mirrored is not None:
+                blob = prepare(mirrored, self.spec, net_size)
+                with self._engine_lock:
+                    out_m = self.engine.run(blob)
+                layout = self.layout if self.layout is not None else layout_for_channels(int(out_m.shape[-3]))
+                outs.append(unflip(out_m, layout))
+        return average_outputs(outs)
+
     def decoder_for(self, n_channels: int) -> Decoder:
         """The decoder for network outputs of `n_channels` channels, built once.
 
@@ -400,7 +489,19 @@ class PoseEstimator:
         return decoder
 
     def postprocess(self, net_output, *, image_size: tuple[int, int]) -> PoseResult:
-        """Post-process one network output with this estimator's decoder (built once)."""
+        """Post-process one network output with this estimator's decoder (built once).
+
+        With a fixed ``net_resolution`` W x H the output is the padded
+        canvas's (`forward`): the people are found in its pixels and mapped
+        back to those of the image of `image_size`.
+        """
+        if self.net_resolution is not None and self.net_resolution[1] > 0:
+            size = v.image_size(image_size)
+            found = self._postprocess(net_output, image_size=self.net_resolution)
+            return from_canvas(found, image_size=size, content_size=fitted_size(size, self.net_resolution))
+        return self._postprocess(net_output, image_size=image_size)
+
+    def _postprocess(self, net_output, *, image_size: tuple[int, int]) -> PoseResult:
         if self.layout is not None:
             return self._decoders[-1].decode(net_output, image_size=image_size)
         shape = np.shape(net_output)
@@ -442,7 +543,9 @@ class PoseEstimator:
         return self.postprocess(out, image_size=size)
 
     def __repr__(self) -> str:
+        resolution = "" if self.net_resolution is None else f"net_resolution={self.net_resolution}, "
         return (f"PoseEstimator({self.model!r}, engine={self.engine.name!r}, net_height={self.net_height}, "
+                f"{resolution}"
                 f"mode={self.mode!r}, implementation={self.implementation!r}, "
                 f"layout={None if self.layout is None else self.layout.name!r}, preset={self.preset!r}, "
                 f"scale_number={self.scale_number}, scale_gap={self.scale_gap}, flip={self.flip})")

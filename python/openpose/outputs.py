@@ -656,10 +656,12 @@ class Outputs:
         """Whether `write` needs each frame's network output (``--write-heatmaps``, ``--part-to-show``)."""
         return self.part_to_show is not None or any(isinstance(w, HeatmapFiles) for w in self.writers)
 
-    def write(self, frame: Frame, result, net_output=None) -> bool:
+    def write(self, frame: Frame, result, net_output=None, *, shown_output=None) -> bool:
         """Write one frame's outputs; False when the user asked to stop (display).
 
         `net_output`: the frame's network output, for `needs_net_output`.
+        `shown_output`: the part of it over the image, for `part_to_show`
+        (default: all of it; a padded network input's is smaller).
 
         Raises
         ------
@@ -682,7 +684,8 @@ class Outputs:
             from .draw import draw, draw_heatmap
 
             if self.part_to_show is not None and net_output is not None:
-                rendered = draw_heatmap(frame.image, net_output, part=self.part_to_show,
+                rendered = draw_heatmap(frame.image, net_output if shown_output is None else shown_output,
+                                        part=self.part_to_show,
                                         n_heatmaps=result.layout.n_parts + 1)
             else:
                 rendered = draw(frame.image, result, **self.render)
@@ -744,11 +747,17 @@ class CocoJson:
     1, ``keypoints`` the 17 COCO keypoints as x, y, v (the layout's
     ``coco17_index``; v = 1 found, 0, 0, 0 missing) and ``score`` the
     person score. The file is written (atomically) when the run closes.
+
+    `keypoint_scale` (OpenPose's ``--keypoint_scale``, which OpenPose
+    applies to its COCO JSON too) and `net_size` as for `JsonFiles`; COCO
+    evaluation needs the default, 0 (original-image pixels).
     """
 
     needs_drawing = False
 
-    def __init__(self, path, *, flag: str = "--write-coco-json"):
+    def __init__(self, path, *, flag: str = "--write-coco-json", keypoint_scale: int = 0, net_size=None):
+        self.keypoint_scale = _keypoint_scale(keypoint_scale)
+        self.net_size = net_size
         self.path = Path(path)
         if self.path.is_dir():
             msg = f"{flag} {str(path)!r} is a folder; give a file name"
@@ -762,6 +771,7 @@ class CocoJson:
     def write(self, frame: Frame, result, stem: str, rendered) -> bool:
         from .evaluation import coco_detections
 
+        result = _scaled(result, self.keypoint_scale, self.net_size)
         for det in coco_detections(result, coco_image_id(frame)):
             kps = det["keypoints"]
             for j in range(0, len(kps), 3):

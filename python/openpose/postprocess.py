@@ -100,6 +100,15 @@ def postprocess(
     ------
     ValueError, TypeError
         For malformed input; the message names the parameter.
+
+    Examples
+    --------
+    >>> from openpose.postprocess import postprocess
+    >>> from openpose.synthetic import synthetic_net_output
+    >>> net = synthetic_net_output(2, seed=1)  # (1, 57, 46, 62): two people drawn as maps
+    >>> res = postprocess(net, image_size=(496, 368))
+    >>> res.poses.shape, res.scores.shape
+    ((2, 18, 3), (2,))
     """
     mode = v.choice(mode, "mode", v.MODES)
     if layout is not None:
@@ -150,6 +159,17 @@ def find_peaks(
     -------
     ndarray of shape (n, 4), float32
         Rows ``[id, x, y, score]``, (x, y) in image pixels.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from openpose.postprocess import find_peaks
+    >>> heatmap = np.zeros((46, 62), np.float32)
+    >>> heatmap[10, 20], heatmap[30, 40] = 0.9, 0.5
+    >>> find_peaks(heatmap).tolist()  # in the map's own pixels
+    [[0.0, 20.0, 10.0, 0.8999999761581421], [1.0, 40.0, 30.0, 0.5]]
+    >>> find_peaks(heatmap, image_size=(496, 368))[:, 1:3].tolist()  # in those of an image 8 times larger
+    [[163.5, 83.5], [323.5, 243.5]]
     """
     if threshold is not None:
         options["threshold"] = threshold
@@ -191,6 +211,17 @@ def score_limb(
     -------
     ndarray of shape (m, 3), float32
         Rows ``[a_id, b_id, score]``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from openpose.postprocess import score_limb
+    >>> a = np.array([[0, 20.0, 10.0, 0.9]], np.float32)  # [id, x, y, score]
+    >>> b = np.array([[1, 40.0, 10.0, 0.8]], np.float32)
+    >>> paf_x, paf_y = np.zeros((46, 62), np.float32), np.zeros((46, 62), np.float32)
+    >>> paf_x[9:12, 20:41] = 1.0  # the field points from a to b
+    >>> score_limb(paf_x, paf_y, a, b).tolist()
+    [[0.0, 1.0, 1.0]]
     """
     decoder = _stage_decoder("score_limb", mode, implementation, options)
     return decoder.score_limb(paf_x, paf_y, candidates_a, candidates_b, image_size=image_size)
@@ -225,6 +256,15 @@ def assemble_persons(
     -------
     ndarray of shape (P, K), int32
         Keypoint ids per person, -1 where missing.
+
+    Examples
+    --------
+    >>> from openpose.postprocess import assemble_persons, postprocess
+    >>> from openpose.synthetic import synthetic_net_output
+    >>> res = postprocess(synthetic_net_output(2, seed=1), image_size=(496, 368))
+    >>> persons = assemble_persons(res.valid_pairs, keypoints=res.keypoints)  # the last stage alone
+    >>> persons.shape, bool((persons == res.persons).all())
+    ((2, 18), True)
     """
     decoder = _stage_decoder("assemble_persons", mode, implementation, options, layout=get_layout(layout))
     return decoder.assemble(valid_pairs, keypoints=keypoints)
@@ -264,6 +304,17 @@ def postprocess_batch(
     list of PoseResult
         One per output, in input order; identical to calling `postprocess`
         on each.
+
+    Examples
+    --------
+    >>> from openpose.postprocess import postprocess, postprocess_batch
+    >>> from openpose.synthetic import synthetic_net_output
+    >>> outs = [synthetic_net_output(1, seed=n) for n in range(3)]
+    >>> results = postprocess_batch(outs, image_sizes=(496, 368), threads=2)
+    >>> len(results), results[0].poses.shape
+    (3, (1, 18, 3))
+    >>> all((r.poses == postprocess(o, image_size=(496, 368)).poses).all() for r, o in zip(results, outs))
+    True
     """
     mode = v.choice(mode, "mode", v.MODES)
     _params(mode, options)  # bad options fail here, even with no frame

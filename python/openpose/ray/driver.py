@@ -99,6 +99,30 @@ def build_pipeline(
     )
 
 
+def _openpose_options(*, number_people_max, keypoint_scale, frame_flip, frame_rotate) -> dict:
+    """The worker's OpenPose options, checked on the driver (only those that are not the defaults)."""
+    from ..keypoint_scale import KEYPOINT_SCALES
+    from ..sources import FRAME_ROTATIONS
+
+    if number_people_max is not None and (isinstance(number_people_max, bool)
+                                          or not isinstance(number_people_max, int) or number_people_max < 1):
+        msg = f"`number_people_max` must be a positive integer or None, got {number_people_max!r}"
+        raise ValueError(msg)
+    if isinstance(keypoint_scale, bool) or keypoint_scale not in KEYPOINT_SCALES:
+        msg = f"`keypoint_scale` must be one of {KEYPOINT_SCALES}, got {keypoint_scale!r}"
+        raise ValueError(msg)
+    if not isinstance(frame_flip, bool):
+        msg = f"`frame_flip` must be True or False, got {frame_flip!r}"
+        raise TypeError(msg)
+    if isinstance(frame_rotate, bool) or frame_rotate not in FRAME_ROTATIONS:
+        msg = f"`frame_rotate` must be one of {FRAME_ROTATIONS}, got {frame_rotate!r}"
+        raise ValueError(msg)
+    given = dict(number_people_max=number_people_max, keypoint_scale=keypoint_scale, frame_flip=frame_flip,
+                 frame_rotate=frame_rotate)
+    defaults = dict(number_people_max=None, keypoint_scale=0, frame_flip=False, frame_rotate=0)
+    return {k: value for k, value in given.items() if value != defaults[k]}
+
+
 def run_batch(
     inputs: Sequence[str | Path],
     *,
@@ -115,6 +139,13 @@ def run_batch(
     on_item: Callable[[dict], None] | None = None,
     tracking: bool = False,
     tracking_max_age: int = 10,
+    number_people_max: int | None = None,
+    keypoint_scale: int = 0,
+    frame_first: int = 0,
+    frame_last: int | None = None,
+    frame_step: int = 1,
+    frame_flip: bool = False,
+    frame_rotate: int = 0,
     **estimator_options,
 ) -> Summary:
     """Run pose estimation over `inputs` on Ray and write the results.
@@ -150,6 +181,18 @@ def run_batch(
         do not change them.
     tracking_max_age : int
         `openpose.PoseTracker`'s ``max_age``.
+    number_people_max : int, optional
+        Keep the N highest-scoring people of each image or frame
+        (OpenPose's ``--number_people_max``; `openpose.people.keep_top_people`).
+    keypoint_scale : {0, 1, 3, 4}
+        The coordinates written (JSON and Parquet; `openpose.keypoint_scale`).
+    frame_first, frame_last, frame_step : int
+        The frames processed (`plan_work`'s `first`, `last`, `step`); frame
+        numbers stay the source's.
+    frame_flip : bool
+        Mirror every frame before processing.
+    frame_rotate : {0, 90, 180, 270}
+        Rotate every frame clockwise (after `frame_flip`).
     **estimator_options
         Passed to `openpose.PoseEstimator` (``net_height``, ``mode``,
         ``implementation``, ``layout``, ``weights``, ...). The mode and
@@ -170,6 +213,8 @@ def run_batch(
     options = {**_estimator_defaults(), **estimator_options}
     # Fail fast on the driver on a bad model or bad options, before any worker starts.
     PoseEstimator(model, **options)
+    openpose_options = _openpose_options(number_people_max=number_people_max, keypoint_scale=keypoint_scale,
+                                         frame_flip=frame_flip, frame_rotate=frame_rotate)
     output = Path(output).absolute()
     output.mkdir(parents=True, exist_ok=True)
     prepare_folder(output, "--output")
@@ -179,7 +224,7 @@ def run_batch(
         raise ValueError(msg)
 
     plan = plan_work(inputs, images_per_item=images_per_item, frames_per_item=frames_per_item,
-                     max_frames=max_frames)
+                     max_frames=max_frames, first=frame_first, last=frame_last, step=frame_step)
     todo = [item for item in plan.items if not is_complete(item, output, fmt)]
     summary = Summary(items=len(plan.items), skipped_items=len(plan.items) - len(todo),
                       failures=list(plan.failures), notes=list(plan.notes))
@@ -201,7 +246,7 @@ def run_batch(
             num_workers = min(num_workers, len(todo))
             summary.workers = num_workers
             ds = build_pipeline(todo, model=model, output=output, format=fmt, num_workers=num_workers,
-                                cpus_per_worker=cpus_per_worker, **options)
+                                cpus_per_worker=cpus_per_worker, **openpose_options, **options)
             bar = None
             if progress:
                 from tqdm import tqdm

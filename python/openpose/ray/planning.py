@@ -40,6 +40,9 @@ class WorkItem:
     expected : int
         Frames the item should give (the header's count for a video; 0:
         unknown).
+    step : int
+        A video item's frames are every `step`-th from `start` on
+        (``--frame-step``); 1 for images.
     """
 
     kind: str
@@ -47,11 +50,14 @@ class WorkItem:
     start: int = 0
     stop: int = 0
     expected: int = 0
+    step: int = 1
 
     @property
     def key(self) -> str:
         """A name for the item that depends only on what it covers."""
         text = "\n".join([self.kind, str(self.start), str(self.stop), *self.sources])
+        if self.step != 1:  # the keys of step-1 items are those they always had
+            text += f"\nstep {self.step}"
         return hashlib.sha1(text.encode("utf-8", "surrogateescape")).hexdigest()[:20]
 
     @property
@@ -71,12 +77,21 @@ class WorkItem:
         """A video item's frames to read (None: to the end)."""
         return None if self.stop < 0 else self.stop - self.start
 
+    @property
+    def frames_read(self) -> int:
+        """A video item's frames to decode for its `expected` ones, every `step`-th (0: unknown)."""
+        return (self.expected - 1) * self.step + 1 if self.expected > 0 else 0
+
+    def wanted(self, index: int) -> bool:
+        """Whether a video item keeps its frame `index` (every `step`-th from `start`)."""
+        return (index - self.start) % self.step == 0
+
     def stems(self) -> list[str]:
         """The output stems of the item's frames (a video: up to its expected count)."""
         if self.kind == "images":
             return [output_stem(s, 0) for s in self.source_list()]
         video = self.source_list()[0]
-        return [output_stem(video, i) for i in range(self.start, self.start + self.expected)]
+        return [output_stem(video, i) for i in range(self.start, self.start + self.expected * self.step, self.step)]
 
     def to_row(self) -> dict:
         row = asdict(self)
@@ -86,7 +101,8 @@ class WorkItem:
     @classmethod
     def from_row(cls, row) -> WorkItem:
         return cls(kind=str(row["kind"]), sources=tuple(_row_path(str(s)) for s in row["sources"]),
-                   start=int(row["start"]), stop=int(row["stop"]), expected=int(row["expected"]))
+                   start=int(row["start"]), stop=int(row["stop"]), expected=int(row["expected"]),
+                   step=int(row.get("step", 1)))
 
 
 # A path that is not valid UTF-8 (a str with surrogate escapes) cannot be an
@@ -130,6 +146,9 @@ def plan_work(
     images_per_item: int = 16,
     frames_per_item: int = 64,
     max_frames: int | None = None,
+    first: int = 0,
+    last: int | None = None,
+    step: int = 1,
 ) -> Plan:
     """Split inputs into work items (on the driver; reads video headers only).
 
@@ -143,7 +162,13 @@ def plan_work(
     frames_per_item : int
         Video frames per item.
     max_frames : int, optional
-        At most this many frames from each video.
+        At most this many frames from each video (of those selected).
+    first, last, step : int
+        OpenPose's ``--frame_first`` / ``--frame_last`` (inclusive; None:
+        to the end) / ``--frame_step``, as `openpose.sources.select_frames`
+        reads them: a video's frames ``first, first + step, ...`` up to
+        `last`; the images numbered over all image inputs in order, those
+        selected the same way. Frame numbers stay the source's.
 
     Returns
     -------
@@ -155,8 +180,17 @@ def plan_work(
     _positive(images_per_item, "images_per_item")
     _positive(frames_per_item, "frames_per_item")
     _positive(max_frames, "max_frames", none=True)
+    _positive(step, "step")
+    if isinstance(first, bool) or not isinstance(first, int) or first < 0:
+        msg = f"`first` must be an integer >= 0, got {first!r}"
+        raise ValueError(msg)
+    if last is not None and (isinstance(last, bool) or not isinstance(last, int) or last < first):
+        msg = f"`last` must be an integer >= `first` ({first}) or None, got {last!r}"
+        raise ValueError(msg)
+    selection = _Selection(first, last, step)
 
     plan = Plan([], [], [])
+    image_number = 0
     pending_images: list[str] = []
 
     def flush_images() -> None:
@@ -171,10 +205,15 @@ def plan_work(
         elif isinstance(entry, Note):
             plan.notes.append(entry.text)
         elif entry.kind == IMAGE:
-            pending_images.append(entry.location)
+            if selection.wanted(image_number):
+                pending_images.append(entry.location)
+            image_number += 1
         elif entry.kind == VIDEO:
             flush_images()
-            _plan_video(entry, plan, frames_per_item, max_frames)
+            if selection.is_all():
+                _plan_video(entry, plan, frames_per_item, max_frames)
+            else:
+                _plan_video_selection(entry, plan, frames_per_item, max_frames, selection)
     flush_images()
     return plan
 
@@ -194,6 +233,48 @@ def _plan_video(video: Source, plan: Plan, frames_per_item: int, max_frames: int
         last = stop == limit
         # The last range of a whole video reads to the end, as the single-machine command does.
         plan.items.append(WorkItem("video", path, start, -1 if (last and max_frames is None) else stop, stop - start))
+
+
+class _Selection(NamedTuple):
+    """``--frame-first/--frame-last/--frame-step``."""
+
+    first: int
+    last: int | None
+    step: int
+
+    def wanted(self, index: int) -> bool:
+        return index >= self.first and (self.last is None or index <= self.last) and (
+            index - self.first) % self.step == 0
+
+    def is_all(self) -> bool:
+        return self == (0, None, 1)
+
+
+def _plan_video_selection(video: Source, plan: Plan, frames_per_item: int, max_frames: int | None,
+                          selection: _Selection) -> None:
+    """`_plan_video` for a frame selection: each item is `frames_per_item` selected frames."""
+    count = video_frame_count(video.location)
+    if count is None:
+        plan.failures.append(Failure(video.label, "cannot open it as a video (corrupt, truncated or unsupported)"))
+        return
+    path = (video.location,)
+    first, last, step = selection
+    if count <= 0:  # no frame count in the header: one item, read to the end (or to the last frame asked for)
+        stops = [n for n in (None if last is None else last + 1,
+                             None if max_frames is None else first + (max_frames - 1) * step + 1) if n is not None]
+        plan.items.append(WorkItem("video", path, first, min(stops) if stops else -1, 0, step))
+        return
+    end = count if last is None else min(count, last + 1)
+    selected = max(0, -(-(end - first) // step))
+    if max_frames is not None:
+        selected = min(selected, max_frames)
+    for j in range(0, selected, frames_per_item):
+        n = min(frames_per_item, selected - j)
+        start = first + j * step
+        stop = start + (n - 1) * step + 1
+        # The last range of a video selected to its end reads to the end, as the single-machine command does.
+        to_end = j + n == selected and last is None and max_frames is None
+        plan.items.append(WorkItem("video", path, start, -1 if to_end else stop, n, step))
 
 
 def parquet_path(output, item: WorkItem) -> Path:

@@ -143,19 +143,34 @@ def _object_array(items: list[np.ndarray]) -> np.ndarray:
     return out
 
 
-def item_frames(item: WorkItem) -> Iterator[Frame | Failure]:
+def item_frames(item: WorkItem, *, flip: bool = False, rotate: int = 0) -> Iterator[Frame | Failure]:
     """The frames of one work item, decoded as the command decodes them (`openpose.sources.read_frames`).
 
     A video range's failures are named by the item's label (the video and
-    the range).
+    the range). A video item with a ``step`` keeps every step-th frame.
+    `flip`, `rotate`: `openpose.sources.transform_image` on every frame
+    (``--frame-flip``, ``--frame-rotate``).
     """
+    from ..sources import transform_image
+
+    def transformed(frame):
+        if isinstance(frame, Frame) and (flip or rotate):
+            return Frame(frame.source, frame.index, transform_image(frame.image, flip=flip, rotate=rotate),
+                         frame.fps)
+        return frame
+
     if item.kind == "images":
         for source in item.source_list():
-            yield from read_frames(source)
+            for frame in read_frames(source):
+                yield transformed(frame)
         return
     video = item.source_list()[0]
-    for frame in read_frames(video, start=item.start, count=item.count, expected=item.expected):
-        yield Failure(item.label, frame.reason) if isinstance(frame, Failure) else frame
+    expected = item.expected if item.step == 1 else item.frames_read
+    for frame in read_frames(video, start=item.start, count=item.count, expected=expected):
+        if isinstance(frame, Failure):
+            yield Failure(item.label, frame.reason)
+        elif item.wanted(frame.index):
+            yield transformed(frame)
 
 
 class WorkItemProcessor:
@@ -167,7 +182,9 @@ class WorkItemProcessor:
     whole is one of its failures, not an error of the actor.
     """
 
-    def __init__(self, *, model, output: str, fmt: str, threads: int | None = None, **estimator_options):
+    def __init__(self, *, model, output: str, fmt: str, threads: int | None = None,
+                 number_people_max: int | None = None, keypoint_scale: int = 0, frame_flip: bool = False,
+                 frame_rotate: int = 0, **estimator_options):
         import cv2
 
         from ..estimator import PoseEstimator
@@ -177,6 +194,11 @@ class WorkItemProcessor:
         self.estimator = PoseEstimator(model, **estimator_options)
         self.output = Path(output)
         self.fmt = fmt
+        # OpenPose's options, as the command applies them (`openpose.cli`).
+        self.number_people_max = number_people_max
+        self.keypoint_scale = keypoint_scale
+        self.frame_flip = bool(frame_flip)
+        self.frame_rotate = frame_rotate
 
     def __call__(self, batch: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         status: dict[str, list] = {k: [] for k in STATUS_COLUMNS}
@@ -233,8 +255,17 @@ class WorkItemProcessor:
 
         try:
             outputs = Outputs(extra=[batch_writer(self.fmt, self.output, key=item.key,
-                                                  n_parts=_n_parts(self.estimator))])
-            summary = run_pipeline(self.estimator, item_frames(item), consume)
+                                                  n_parts=_n_parts(self.estimator),
+                                                  keypoint_scale=self.keypoint_scale,
+                                                  net_size=self.estimator.net_content_size)])
+            estimator: object = self.estimator
+            if self.number_people_max is not None:
+                from ..cli import _CommandEstimator
+
+                estimator = _CommandEstimator(self.estimator, people_max=self.number_people_max,
+                                              keep_net_output=False)
+            frames = item_frames(item, flip=self.frame_flip, rotate=self.frame_rotate)
+            summary = run_pipeline(estimator, frames, consume)
         except Exception as exc:  # noqa: BLE001 - recorded, the job goes on
             logger.warning("work item %s failed: %s", item.label, exc)
             return Summary(failures=[Failure(item.label, f"{type(exc).__name__}: {exc}")])
