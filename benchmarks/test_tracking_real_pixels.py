@@ -16,19 +16,28 @@ from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 import openpose
-import tracking_scenes
-from conftest import model_for_this_opencv
-from test_tracking import check_real_pixels
+from openpose.tracking import PoseTracker
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests"))
+import tracking_scenes  # noqa: E402
+
+MODEL = ROOT.parent / "shared" / "models" / "openpose_mobilenet_v2_small_coco.onnx"
 
 pytestmark = pytest.mark.slow_network
 
 
-@pytest.mark.skipif(not (tracking_scenes.DEV / "gt.json").is_file(), reason="needs ../shared/data/dev")
+@pytest.mark.skipif(not (tracking_scenes.DEV / "gt.json").is_file() or not MODEL.is_file(),
+                    reason="needs ../shared/data/dev and the shared model")
 def test_the_real_pixel_sequence_from_the_network_now():
-    est = openpose.PoseEstimator(model_for_this_opencv())
+    est = openpose.PoseEstimator(MODEL)
     ann_ids, drawn, poses = tracking_scenes.real_pixel_run(lambda image: est.estimate(image).poses)
     if tracking_scenes.FIXTURE.is_file():
         assert ann_ids == tracking_scenes.load_run(tracking_scenes.FIXTURE)[0]
-    check_real_pixels(drawn, poses)
+    assert tracking_scenes.construction_problems(drawn) == []
+    tracker = PoseTracker()
+    errors = tracking_scenes.real_pixel_errors(poses, drawn, lambda p: tracker.update(p)[0],
+                                               truth=tracking_scenes.true_poses(ann_ids))
+    assert errors["identities"] == 4
+    assert errors == {**errors, "switches": 0, "fragmented": 0, "merged": 0}, errors

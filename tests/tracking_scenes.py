@@ -137,7 +137,7 @@ MIN_FOUND_PARTS = 11
 DRAW_ORDER = (3, 2, 0, 1)
 
 
-def crop_candidates() -> list[tuple[int, np.ndarray]]:
+def crop_candidates(*, with_keypoints: bool = False) -> list[tuple]:
     """(annotation id, crop) of every dev-set person meeting the photo criteria, by annotation id.
 
     The criteria: the only annotation of their photo (no crowd region
@@ -147,7 +147,9 @@ def crop_candidates() -> list[tuple[int, np.ndarray]]:
     `CROP_HEIGHT` px high (the person about 250 px, nearly half the
     canvas: the network misses most of these people at 200 px), at most
     `MAX_CROP_ASPECT` times as wide as high (so the lanes of `crop_paths`
-    do not touch).
+    do not touch). With `with_keypoints`, each entry also has the person's
+    annotated keypoints in the crop's pixels (17, 3) and their annotated
+    area in the crop's pixels.
     """
     import cv2
 
@@ -170,7 +172,13 @@ def crop_candidates() -> list[tuple[int, np.ndarray]]:
         scale = CROP_HEIGHT / crop.shape[0]
         size = (max(int(round(crop.shape[1] * scale)), 1), CROP_HEIGHT)
         if size[0] <= MAX_CROP_ASPECT * CROP_HEIGHT:
-            out.append((int(ann["id"]), cv2.resize(crop, size, interpolation=cv2.INTER_AREA)))
+            entry: tuple = (int(ann["id"]), cv2.resize(crop, size, interpolation=cv2.INTER_AREA))
+            if with_keypoints:
+                kp = np.asarray(ann["keypoints"], np.float64).reshape(-1, 3)
+                kp[:, 0] = (kp[:, 0] - x0) * size[0] / crop.shape[1]
+                kp[:, 1] = (kp[:, 1] - y0) * scale
+                entry += (kp, float(ann["area"]) * (size[0] / crop.shape[1]) * scale)
+            out.append(entry)
     return out
 
 
@@ -184,8 +192,8 @@ def crop_paths(frames: int = 60) -> dict[int, np.ndarray]:
     """
     t = np.arange(frames, dtype=np.float64) / (frames - 1)
     row = np.full(frames, 270.0)
-    return {0: np.stack([140 + 400 * t, row - 30], 1),
-            1: np.stack([540 - 400 * t, row + 10], 1),
+    return {0: np.stack([140 + 400 * t, row - 60], 1),
+            1: np.stack([540 - 400 * t, row + 40], 1),
             2: np.stack([770 + 170 * t, row], 1),
             3: np.stack([1172 + 4 * np.sin(20 * t), row], 1)}
 
@@ -196,9 +204,13 @@ def _background() -> np.ndarray:
     return (np.full((h, w, 3), 110, np.uint8) + rng.integers(0, 20, (h, w, 3))).astype(np.uint8)
 
 
+def _origin(crop_shape, centre) -> tuple[int, int]:
+    return int(centre[0] - crop_shape[1] / 2), int(centre[1] - crop_shape[0] / 2)
+
+
 def _paste(canvas: np.ndarray, crop: np.ndarray, centre) -> tuple[int, int, int, int]:
     h, w = canvas.shape[:2]
-    x0, y0 = int(centre[0] - crop.shape[1] / 2), int(centre[1] - crop.shape[0] / 2)
+    x0, y0 = _origin(crop.shape, centre)
     xa, ya, xb, yb = max(x0, 0), max(y0, 0), min(x0 + crop.shape[1], w), min(y0 + crop.shape[0], h)
     canvas[ya:yb, xa:xb] = crop[ya - y0:yb - y0, xa - x0:xb - x0]
     return xa, ya, xb, yb
@@ -218,71 +230,150 @@ def owners(poses: np.ndarray, drawn) -> np.ndarray:
     return out
 
 
-def choose_crops(estimate, candidates=None, *, frames: int = 60) -> list[tuple[int, np.ndarray]]:
-    """The first four candidates the network finds alone everywhere on the paths: the crops of identities 0-3.
+#: The frames in which `choose_crops` checks the people: nobody hides anybody in them.
+CHECK_FRAMES = (0, 10, 50, 59)
 
-    `estimate` maps a BGR image to its poses (P, K, 3). A candidate
-    (`crop_candidates`, by annotation id) is kept when, pasted alone on the
-    background at the start, the middle and the end of each of the four
-    paths (`crop_paths`), the network gives exactly one person every time,
-    with at least `MIN_FOUND_PARTS` parts and its parts' centre inside the
-    crop. So whoever a person is and wherever they are, the network finds
-    them when nobody else is there; what goes wrong in the sequence is the
-    company (the crossing, the hiding), not the crop.
+
+def choose_crops(estimate, candidates=None, *, frames: int = 60, hidden: int = 10) -> list[tuple[int, np.ndarray]]:
+    """The crop of each identity 0-3: for each in turn, the first unused candidate the network finds with the others.
+
+    `estimate` maps a BGR image to its poses (P, K, 3). For identity
+    ``i``, a candidate (`crop_candidates`, by annotation id) is kept when,
+    in each of the frames `CHECK_FRAMES` of the sequence (`crop_frames`)
+    drawn with identities ``0..i`` (those chosen so far and this one), the
+    network gives exactly one person inside each crop (its parts' centre
+    in it), with at least `MIN_FOUND_PARTS` parts, and nobody outside. So
+    every person is found, whole and once, whenever nobody hides them (the
+    network's output on a crop depends on its neighbours, so they are
+    checked together); what goes wrong in the sequence is the crossing and
+    the hiding.
     """
     candidates = crop_candidates() if candidates is None else candidates
-    spots = [path[f] for path in crop_paths(frames).values() for f in (0, (frames - 1) // 2, frames - 1)]
-    chosen: list[tuple[int, np.ndarray]] = []
-    for ann_id, crop in candidates:
-        for spot in spots:
-            canvas = _background()
-            rect = _paste(canvas, crop, spot)
-            poses = np.asarray(estimate(canvas))
-            if not (len(poses) == 1 and int((poses[0, :, 2] > 0).sum()) >= MIN_FOUND_PARTS
-                    and owners(poses, [(0, rect)])[0] == 0):
+    chosen: dict[int, tuple[int, np.ndarray]] = {}
+    for identity in range(4):
+        for ann_id, crop in candidates:
+            if ann_id in {a for a, _ in chosen.values()}:
+                continue
+            crops = {i: c for i, (_, c) in chosen.items()} | {identity: crop}
+            ok = True
+            for f, (image, drawn) in enumerate(crop_frames(crops, frames=frames, hidden=hidden)):
+                if f not in CHECK_FRAMES:
+                    continue
+                poses = np.asarray(estimate(image))
+                who = owners(poses, drawn)
+                n_parts = (poses[:, :, 2] > 0).sum(axis=1) if len(poses) else np.zeros(0, np.int64)
+                ok = (sorted(who.tolist()) == sorted(crops)
+                      and bool((n_parts >= MIN_FOUND_PARTS).all()))
+                if not ok:
+                    break
+            if ok:
+                chosen[identity] = (ann_id, crop)
                 break
         else:
-            chosen.append((ann_id, crop))
-            if len(chosen) == 4:
-                return chosen
-    msg = f"only {len(chosen)} dev-set crops are found alone everywhere on the paths, 4 needed"
-    raise RuntimeError(msg)
+            msg = f"no dev-set crop is found with the others for identity {identity}"
+            raise RuntimeError(msg)
+    return [chosen[i] for i in range(4)]
 
 
 def crop_frames(crops, *, frames: int = 60, hidden: int = 10):
     """The real-pixel frames: yields (image, [(identity, rectangle drawn)] back to front) per frame.
 
-    `crops` are the four identities' crops (`choose_crops`), moved along
+    `crops` are the four identities' crops (`choose_crops`; or a dict of
+    some of them by identity), moved along
     `crop_paths` over a grey, noisy background, `CANVAS` px; identity 2 is
     not drawn for `hidden` frames from a third of the way.
     """
     paths = crop_paths(frames)
     gone = set(range(frames // 3, frames // 3 + hidden))
     background = _background()
+    crops = dict(enumerate(crops)) if not isinstance(crops, dict) else crops
     for f in range(frames):
         canvas = background.copy()
         drawn = []
         for identity in DRAW_ORDER:
-            if identity == 2 and f in gone:
+            if identity not in crops or (identity == 2 and f in gone):
                 continue
             drawn.append((identity, _paste(canvas, crops[identity], paths[identity][f])))
         yield canvas, drawn
 
 
-def real_pixel_errors(per_frame_poses, per_frame_drawn, update) -> dict:
+#: COCO's per-keypoint OKS constants (sigmas), in COCO's keypoint order.
+COCO_SIGMAS = np.array([0.26, 0.25, 0.25, 0.35, 0.35, 0.79, 0.79, 0.72, 0.72, 0.62, 0.62, 1.07, 1.07, 0.87, 0.87,
+                        0.89, 0.89]) / 10.0
+#: A detection is a drawn person's when their OKS is at least this (COCO's loosest AP threshold).
+MIN_OKS = 0.5
+
+
+def true_poses(ann_ids, *, frames: int = 60, hidden: int = 10) -> list[dict[int, tuple[np.ndarray, float]]]:
+    """Where each drawn person's annotated keypoints are in every frame: {identity: ((17, 3), area)} per frame."""
+    by_id = {entry[0]: entry for entry in crop_candidates(with_keypoints=True)}
+    paths = crop_paths(frames)
+    gone = set(range(frames // 3, frames // 3 + hidden))
+    out = []
+    for f in range(frames):
+        now = {}
+        for identity, ann_id in enumerate(ann_ids):
+            if identity == 2 and f in gone:
+                continue
+            _, crop, kp, area = by_id[ann_id]
+            x0, y0 = _origin(crop.shape, paths[identity][f])
+            moved = kp.copy()
+            moved[:, 0] += x0
+            moved[:, 1] += y0
+            now[identity] = (moved, area)
+        out.append(now)
+    return out
+
+
+def oks_owners(poses: np.ndarray, truth: dict[int, tuple[np.ndarray, float]]) -> np.ndarray:
+    """The identity of each detection (P,) by matching to the true poses: COCO's OKS, an optimal assignment.
+
+    A detection (OpenPose's 18 COCO parts, mapped to COCO's 17) and a drawn
+    person pair up by ``scipy.optimize.linear_sum_assignment`` on their
+    OKS (over the person's labelled keypoints, hidden ones included: their
+    place is known); a pair counts at OKS >= `MIN_OKS`, else -1.
+    """
+    from scipy.optimize import linear_sum_assignment
+
+    import openpose
+
+    out = np.full(len(poses), -1, np.int64)
+    if not len(poses) or not truth:
+        return out
+    index = np.asarray(openpose.get_layout("coco").coco17_index)
+    det = np.asarray(poses, np.float64)[:, index]  # (P, 17, 3)
+    identities = sorted(truth)
+    oks = np.zeros((len(poses), len(identities)))
+    for j, identity in enumerate(identities):
+        kp, area = truth[identity]
+        labelled = kp[:, 2] > 0
+        d2 = ((det[:, :, :2] - kp[None, :, :2]) ** 2).sum(axis=-1)
+        e = np.exp(-d2 / (2.0 * max(area, 1.0) * (2 * COCO_SIGMAS) ** 2)) * (det[:, :, 2] > 0)
+        oks[:, j] = (e * labelled).sum(axis=1) / max(int(labelled.sum()), 1)
+    rows, cols = linear_sum_assignment(oks, maximize=True)
+    for r, c in zip(rows.tolist(), cols.tolist(), strict=True):
+        if oks[r, c] >= MIN_OKS:
+            out[r] = identities[c]
+    return out
+
+
+def real_pixel_errors(per_frame_poses, per_frame_drawn, update, truth=None) -> dict:
     """Errors of tracker `update` (poses -> ids) on the network's poses of `crop_frames`, against the crops.
 
-    Each detection's identity is `owners`'s; a detection no crop holds is
-    an extra one, and of several detections of one identity in a frame the
-    one with the most parts counts (the others are extra). Gives
+    Each detection's identity is `oks_owners`'s against `truth` (per frame,
+    `true_poses`), or without `truth` `owners`'s (the crop holding its
+    parts' centre: a partly hidden person's detection can fall in the crop
+    in front); a detection given no identity is an extra one, and of several
+    detections of one identity in a frame the one with the most parts
+    counts (the others are extra). Gives
     `count_errors`'s figures plus ``missed`` ((identity, frame) pairs drawn
     but not detected) and ``extra``.
     """
-    truth, found = [], []
+    truth_ids, found = [], []
     missed = extra = 0
     for poses, drawn in zip(per_frame_poses, per_frame_drawn, strict=True):
         ids = np.asarray(update(poses))
-        who = owners(poses, drawn)
+        who = owners(poses, drawn) if truth is None else oks_owners(poses, truth[len(truth_ids)])
         extra += int((who < 0).sum())
         n_parts = (poses[:, :, 2] > 0).sum(axis=1)
         first = []
@@ -291,9 +382,32 @@ def real_pixel_errors(per_frame_poses, per_frame_drawn, update) -> dict:
             first.append(int(max(mine.tolist(), key=lambda i: (n_parts[i], -i))))
         extra += int((who >= 0).sum()) - len(first)
         missed += len({identity for identity, _ in drawn} - set(who[first].tolist()))
-        truth.append(who[first])
+        truth_ids.append(who[first])
         found.append(ids[first])
-    return {**count_errors(truth, found), "missed": missed, "extra": extra, "frames": len(truth)}
+    return {**count_errors(truth_ids, found), "missed": missed, "extra": extra, "frames": len(truth_ids)}
+
+
+def construction_problems(drawn, *, hidden: int = 10) -> list[str]:
+    """What is wrong with the drawn rectangles of `crop_frames` (empty: nothing).
+
+    The lanes never touch (no two crops meet, except 0 and 1), 0 and 1 do
+    cross (their crops overlap in some frames) and 2 is hidden `hidden`
+    frames.
+    """
+    def meet(ra, rb) -> bool:
+        return min(ra[2], rb[2]) > max(ra[0], rb[0]) and min(ra[3], rb[3]) > max(ra[1], rb[1])
+
+    problems = []
+    for f, rects in enumerate(drawn):
+        for i, (a, ra) in enumerate(rects):
+            for b, rb in rects[i + 1:]:
+                if {a, b} != {0, 1} and meet(ra, rb):
+                    problems.append(f"frame {f}: crops {a} and {b} meet")
+    if not any(meet(dict(r)[0], dict(r)[1]) for r in drawn if {0, 1} <= dict(r).keys()):
+        problems.append("0 and 1 never cross")
+    if sum(1 for r in drawn if 2 not in dict(r)) != hidden:
+        problems.append(f"2 is not hidden {hidden} frames")
+    return problems
 
 
 #: The network's poses of the real-pixel sequence, as ``benchmarks/tracking.py --write-fixture`` wrote them.
@@ -305,7 +419,7 @@ def real_pixel_run(estimate, *, frames: int = 60, hidden: int = 10):
 
     Returns (annotation ids of identities 0-3, [drawn per frame], [poses (P, K, 3) per frame]).
     """
-    chosen = choose_crops(estimate, frames=frames)
+    chosen = choose_crops(estimate, frames=frames, hidden=hidden)
     drawn, poses = [], []
     for image, rects in crop_frames([crop for _, crop in chosen], frames=frames, hidden=hidden):
         drawn.append(rects)

@@ -9,9 +9,13 @@ poses share, relative to the person's size) and the overlap (IoU) of the
 two boxes. A track is compared where it is predicted to be now: its last
 pose moved on at its (smoothed) velocity for the frames since it was last
 seen, so a person hidden for a while is found again near where they were
-heading. A person not matched to any track starts a new one with a new
-id; a track missed for more than ``max_age`` frames ends, and its id is
-never given again (until `PoseTracker.reset`, at a new source).
+heading. A person not matched to any track starts a new, tentative one,
+which gets the next id once seen ``min_hits`` frames in a row (until then
+the person's id is -1); a track missed for more than ``max_age`` frames
+ends, and its id is never given again (until `PoseTracker.reset`, at a new
+source). Weak detections (few parts) only continue tracks, a lost track is
+also looked for where it was last seen, and a duplicate of a person starts
+no track (`PoseTracker`'s notes).
 
 With ``smoothing=True`` the tracker also smooths each track's keypoints
 with a One Euro filter per part (`OneEuroFilter`; Casiez, Roussel and
