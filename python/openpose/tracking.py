@@ -23,8 +23,8 @@ Vogel, CHI 2012): a low-pass filter whose cutoff rises with the part's
 speed, so a still part stops jittering and a moving one lags little. A part
 that disappears and comes back starts its filter afresh.
 
-Costs: a fraction of a millisecond per frame for a handful of people,
-about 1% of the network's time on the shared video
+Costs: about a millisecond per frame for a handful of people, about 1%
+of the network's time on the shared video
 (``benchmarks/tracking.py`` measures both in one run).
 """
 
