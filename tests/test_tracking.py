@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 import openpose
+import tracking_scenes
 from conftest import model_for_this_opencv, shared_path
 from openpose.tracking import OneEuroFilter, PoseTracker, SequenceTracker, pose_similarity
 from tracking_scenes import DEV, count_errors, scene
@@ -81,11 +82,15 @@ def test_a_hidden_person_gets_their_id_back_up_to_max_age_frames(hidden, same):
     assert ids[1] == 1
     assert bool(ids[0] == 0) is same
     if not same:
-        assert ids[0] == 2  # a new id, never a reused one
+        assert ids[0] == -1  # a new, tentative track: no id for its first frames
+        for _ in range(2):
+            f += 1
+            ids, _ = tracker.update(np.stack([person(100 + 8 * f, 200), other]))
+        assert ids.tolist() == [2, 1]  # then a new id, never a reused one
 
 
 def test_skipped_frame_numbers_count_as_frames_without_the_person():
-    tracker = PoseTracker(max_age=3)
+    tracker = PoseTracker(max_age=3, min_hits=1)
     tracker.update(person(100, 100)[None], frame=0)
     ids, _ = tracker.update(person(100, 100)[None], frame=5)
     assert ids.tolist() == [1]
@@ -94,7 +99,7 @@ def test_skipped_frame_numbers_count_as_frames_without_the_person():
 
 
 def test_ids_are_never_reused_and_reset_starts_again():
-    tracker = PoseTracker(max_age=0)
+    tracker = PoseTracker(max_age=0, min_hits=1)
     seen = []
     for f in range(6):
         ids, _ = tracker.update(person(100 + 300 * (f % 2), 100)[None])  # far jumps: a new person each time
@@ -102,6 +107,42 @@ def test_ids_are_never_reused_and_reset_starts_again():
     assert seen == list(range(6))
     tracker.reset()
     assert tracker.update(person(100, 100)[None])[0].tolist() == [0]
+
+
+def test_a_new_person_gets_an_id_after_min_hits_frames_and_a_one_frame_blip_never_does():
+    tracker = PoseTracker(min_hits=3)
+    a = person(100, 100)
+    assert tracker.update(a[None])[0].tolist() == [0]  # the first frame's people: at once
+    got = [tracker.update(np.stack([a, person(500, 300)]))[0].tolist()]  # a blip, one frame
+    got += [tracker.update(np.stack([a, person(300, 400)]))[0].tolist() for _ in range(3)]  # someone new
+    assert got == [[0, -1], [0, -1], [0, -1], [0, 1]]  # ids in the order of confirmation
+    assert tracker.next_id == 2
+
+
+def test_weak_and_duplicate_detections_start_no_track_but_weak_ones_continue_one():
+    tracker = PoseTracker(min_hits=1, min_parts=4)
+    a = person(100, 100)
+    weak = person(400, 300)
+    weak[3:] = 0.0  # 3 parts
+    half = a.copy()
+    half[:9] = 0.0  # a split: the lower half of person a again
+    ids, _ = tracker.update(np.stack([a, weak, half]))
+    assert ids.tolist() == [0, -1, -1]
+    few = a.copy()
+    few[3:] = 0.0
+    assert tracker.update(few[None])[0].tolist() == [0]  # a weak detection continues its track
+
+
+def test_a_lost_track_is_found_again_where_it_was_last_seen_when_its_prediction_went_wrong():
+    tracker = PoseTracker(min_hits=1)
+    for f in range(5):
+        tracker.update(person(100 + 10 * f, 200)[None])
+    tracker.update(person(400, 200)[None])  # a false jump: a new track, and a wrong velocity for none
+    for _ in range(5):
+        tracker.update(np.zeros((0, 18, 3), np.float32))
+    # Back where it was last seen (it had stopped), far from where its velocity would take it.
+    ids, _ = tracker.update(np.stack([person(140, 200), person(400, 200)]))
+    assert ids.tolist() == [0, 1]
 
 
 def test_similarity_is_one_for_the_same_pose_and_falls_with_distance():
@@ -113,6 +154,7 @@ def test_similarity_is_one_for_the_same_pose_and_falls_with_distance():
 
 
 @pytest.mark.parametrize(("name", "value"), [("max_age", -1), ("max_age", 1.5), ("min_similarity", 2.0),
+                                             ("min_hits", 0), ("min_parts", True),
                                              ("min_cutoff", 0.0), ("beta", -1.0), ("d_cutoff", 0.0)])
 def test_bad_options_name_the_parameter(name, value):
     with pytest.raises((ValueError, TypeError), match=f"`{name}`"):
@@ -189,6 +231,64 @@ def test_error_counts_see_a_switch():
     assert errors["switches"] == 1 and errors["fragmented"] == 1 and errors["lost_frames"] == 10
 
 
+def test_error_counts_take_no_id_as_lost_not_as_a_switch():
+    truth = [np.array([0]), np.array([0]), np.array([0])]
+    errors = count_errors(truth, [np.array([-1]), np.array([4]), np.array([4])])
+    assert (errors["switches"], errors["fragmented"], errors["lost_frames"], errors["untracked"]) == (0, 0, 1, 1)
+
+
+def check_real_pixels(ann_ids, drawn, poses) -> dict:
+    """The real-pixel sequence's construction holds, and the default tracker makes no id switch on it."""
+    assert tracking_scenes.construction_problems(drawn) == []
+    truth = tracking_scenes.true_poses(ann_ids)
+    tracker = PoseTracker()
+    errors = tracking_scenes.real_pixel_errors(poses, drawn, lambda p: tracker.update(p)[0], truth=truth)
+    assert errors["identities"] == 4
+    assert errors == {**errors, "switches": 0, "fragmented": 0, "merged": 0}, errors
+    return errors
+
+
+def _fixture():
+    if not tracking_scenes.FIXTURE.is_file():
+        pytest.fail(f"{tracking_scenes.FIXTURE} is missing: python benchmarks/tracking.py --write-fixture")
+    return tracking_scenes.load_run(tracking_scenes.FIXTURE)
+
+
+@needs_dev
+def test_no_id_switch_on_real_pixels_the_networks_poses_of_the_crop_sequence():
+    """The network's poses of the real-pixel sequence (tests/data, written by benchmarks/tracking.py --write-fixture)."""
+    ann_ids, drawn, poses, description = _fixture()
+    assert "preset='balanced'" in description and "net_height=432" in description
+    assert len(ann_ids) == 4 and len(poses) == 60
+    check_real_pixels(ann_ids, drawn, poses)
+
+
+@needs_dev
+def test_real_pixel_labels_find_each_person_and_see_a_switch():
+    ann_ids, drawn, poses, _ = _fixture()
+    truth = tracking_scenes.true_poses(ann_ids)
+    # The true poses themselves (as 18-part OpenPose poses) are labelled as who they are.
+    layout = openpose.get_layout("coco")
+    index = np.asarray(layout.coco17_index)
+    frame = truth[0]
+    fake = np.zeros((4, 18, 3), np.float32)
+    for identity, (kp, _) in frame.items():
+        fake[identity, index, :2] = kp[:, :2]
+        fake[identity, index, 2] = (kp[:, 2] > 0) * 0.9
+    assert tracking_scenes.oks_owners(fake[::-1], frame).tolist() == [3, 2, 1, 0]
+    # A tracker that swaps two people's ids halfway is caught.
+    tracker = PoseTracker()
+    state = {"f": 0}
+
+    def swapping(p):
+        ids, _ = tracker.update(p)
+        state["f"] += 1
+        return np.where(ids == 0, 1, np.where(ids == 1, 0, ids)) if state["f"] > 30 else ids
+
+    errors = tracking_scenes.real_pixel_errors(poses, drawn, swapping, truth=truth)
+    assert errors["switches"] == 2 and errors["merged"] == 2
+
+
 def test_sequence_tracker_resets_at_each_new_source():
     from openpose.sources import IMAGE, VIDEO, Frame, Source
 
@@ -235,6 +335,11 @@ def test_draw_colours_each_person_by_id_and_labels_them():
     np.testing.assert_array_equal(openpose.draw(image, r), drawn)
     with pytest.raises(ValueError, match="`ids`"):
         openpose.draw(image, r, ids=np.array([1]))
+    # No id yet (-1, a tentative track): drawn as without tracking, no label.
+    r.track_ids = None
+    half = openpose.draw(image, r, ids=np.array([-1, 8]))
+    np.testing.assert_array_equal(half[:, :300], plain[:, :300])
+    np.testing.assert_array_equal(half[:, 300:], drawn[:, 300:])
 
 
 def test_parquet_part_has_the_track_column(tmp_path):
@@ -277,7 +382,7 @@ def test_command_tracking_writes_ids_and_smoothing_moves_keypoints(tmp_path):
     plain, tracked, smooth = (_people(tmp_path / n) for n in ("plain", "tracked", "smooth"))
     assert len(plain) == len(tracked) == len(smooth) == 6
     ids = [p["person_id"][0] for people in tracked.values() for p in people]
-    assert ids and min(ids) == 0 and all(p["person_id"] == [-1] for people in plain.values() for p in people)
+    assert ids and min(i for i in ids if i >= 0) == 0 and all(p["person_id"] == [-1] for people in plain.values() for p in people)
     for name in plain:  # tracking alone moves nothing
         assert [p["pose_keypoints_2d"] for p in plain[name]] == [p["pose_keypoints_2d"] for p in tracked[name]]
         assert [p["person_id"] for p in tracked[name]] == [p["person_id"] for p in smooth[name]]

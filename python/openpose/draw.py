@@ -111,7 +111,8 @@ def draw(image, result: PoseResult, *, threshold: float = _RENDER_THRESHOLD, alp
         line_thickness = max(int(round(thickness * _LINE_RATIO)), 1)
         radius = max(thickness // 2, 1)
         centers = [(int(round(x)), int(round(y))) for x, y in pose[:, :2]]
-        own = None if ids is None else id_color(int(ids[p]))
+        # An id of -1 (no id yet: a tentative track) is drawn as without tracking.
+        own = None if ids is None or int(ids[p]) < 0 else id_color(int(ids[p]))
         for a, b in pairs:
             if visible[a] and visible[b]:
                 color = colors[b % len(colors)] if own is None else own

@@ -9,9 +9,13 @@ poses share, relative to the person's size) and the overlap (IoU) of the
 two boxes. A track is compared where it is predicted to be now: its last
 pose moved on at its (smoothed) velocity for the frames since it was last
 seen, so a person hidden for a while is found again near where they were
-heading. A person not matched to any track starts a new one with a new
-id; a track missed for more than ``max_age`` frames ends, and its id is
-never given again (until `PoseTracker.reset`, at a new source).
+heading. A person not matched to any track starts a new, tentative one,
+which gets the next id once seen ``min_hits`` frames in a row (until then
+the person's id is -1); a track missed for more than ``max_age`` frames
+ends, and its id is never given again (until `PoseTracker.reset`, at a new
+source). Weak detections (few parts) only continue tracks, a lost track is
+also looked for where it was last seen, and a duplicate of a person starts
+no track (`PoseTracker`'s notes).
 
 With ``smoothing=True`` the tracker also smooths each track's keypoints
 with a One Euro filter per part (`OneEuroFilter`; Casiez, Roussel and
@@ -19,8 +23,8 @@ Vogel, CHI 2012): a low-pass filter whose cutoff rises with the part's
 speed, so a still part stops jittering and a moving one lags little. A part
 that disappears and comes back starts its filter afresh.
 
-Costs: a fraction of a millisecond per frame for a handful of people,
-about 1% of the network's time on the shared video
+Costs: about a millisecond per frame for a handful of people, about 1%
+of the network's time on the shared video
 (``benchmarks/tracking.py`` measures both in one run).
 """
 
@@ -169,7 +173,7 @@ class OneEuroFilter:
 
 @dataclasses.dataclass
 class _Track:
-    id: int
+    id: int  # -1 while tentative
     pose: np.ndarray  # (K, 3) each part where last seen (moved on with the person while missing)
     box: np.ndarray  # (4,) of `pose`
     frame: int  # last seen
@@ -188,6 +192,18 @@ class PoseTracker:
         Frames a track may go unseen and still get its person back (10).
     min_similarity : float
         A person and a track match only above this `pose_similarity` (0.2).
+    min_hits : int
+        Frames in a row a new person must be seen before getting an id (3;
+        SORT's ``min_hits``): until then the track is tentative, its
+        person's id is -1 (the JSON ``person_id`` ``[-1]``, as without
+        tracking), and a tentative track missed once ends without ever
+        taking an id. People of the first frame get their ids at once.
+        Ids are given in the order the tracks are confirmed, never twice.
+        1: every new person gets an id at once.
+    min_parts : int
+        A person with fewer parts than this may continue a track (matched
+        after the others, ByteTrack's second pass for weak detections) but
+        never starts one (4).
     smoothing : bool
         Also smooth the tracked people's keypoints (`OneEuroFilter`):
         `update` then returns the smoothed poses too.
@@ -197,6 +213,20 @@ class PoseTracker:
         The frame rate the filter assumes (30; the command gives the
         video's).
 
+    Notes
+    -----
+    Each frame: (1) the confirmed tracks, where their constant-velocity
+    prediction puts them, are matched to the frame's people with enough
+    parts; (2) the confirmed tracks left are matched to the people with
+    fewer parts (ByteTrack); (3) the confirmed tracks still left are
+    matched again from where they were last seen, without the prediction
+    (OC-SORT's observation-centric recovery: a track whose velocity was
+    wrong before it was lost); (4) the tentative tracks to the people
+    left. A person left over starts a tentative track, unless they have
+    fewer than `min_parts` parts or their box lies mostly (half its area)
+    inside the box of a person matched in this frame (a duplicate or a
+    split of that person): those keep the id -1.
+
     Examples
     --------
     >>> tracker = PoseTracker()                                      # doctest: +SKIP
@@ -205,12 +235,12 @@ class PoseTracker:
     ...     result.track_ids                                         # one id per person
     """
 
-    def __init__(self, *, max_age: int = 10, min_similarity: float = 0.2, smoothing: bool = False,
-                 min_cutoff: float = 8.0, beta: float = 16.0, d_cutoff: float = 1.0, fps: float = 30.0):
-        if isinstance(max_age, bool) or not isinstance(max_age, (int, np.integer)) or max_age < 0:
-            msg = f"`max_age` must be an integer >= 0, got {max_age!r}"
-            raise ValueError(msg)
-        self.max_age = int(max_age)
+    def __init__(self, *, max_age: int = 10, min_similarity: float = 0.2, min_hits: int = 3, min_parts: int = 4,
+                 smoothing: bool = False, min_cutoff: float = 8.0, beta: float = 16.0, d_cutoff: float = 1.0,
+                 fps: float = 30.0):
+        self.max_age = _count(max_age, "max_age", 0)
+        self.min_hits = _count(min_hits, "min_hits", 1)
+        self.min_parts = _count(min_parts, "min_parts", 1)
         self.min_similarity = v.number(min_similarity, "min_similarity")
         if not 0.0 <= self.min_similarity <= 1.0:
             msg = f"`min_similarity` must be in [0, 1], got {min_similarity!r}"
@@ -226,11 +256,34 @@ class PoseTracker:
         self._tracks: list[_Track] = []
         self._next_id = 0
         self._frame = -1
+        self._first_frame = True
 
     @property
     def next_id(self) -> int:
         """The id the next new person gets."""
         return self._next_id
+
+    def _assign(self, rows: list[int], cols: np.ndarray, poses: np.ndarray, boxes: np.ndarray, frame: int,
+                matched_track: np.ndarray, *, predict: bool) -> None:
+        """Match tracks `rows` to people `cols` (one optimal assignment), writing `matched_track`."""
+        if not rows or not cols.size:
+            return
+        tracks = [self._tracks[r] for r in rows]
+        t_poses = np.stack([t.pose for t in tracks])
+        t_boxes = np.stack([t.box for t in tracks])
+        gaps = np.asarray([frame - t.frame for t in tracks], np.float32)
+        if predict:
+            # Where each track is now: its last pose moved on at its velocity (constant-velocity prediction).
+            shift = np.stack([t.velocity for t in tracks]).astype(np.float32) * gaps[:, None]
+            t_poses[:, :, :2] += np.where(t_poses[:, :, 2:] > _PRESENT, shift[:, None, :], np.float32(0))
+            t_boxes = t_boxes + np.concatenate([shift, shift], axis=1)
+        sim = pose_similarity(t_poses, poses[cols], boxes_a=t_boxes, boxes_b=boxes[cols], spread=gaps)
+        from scipy.optimize import linear_sum_assignment
+
+        r, c = linear_sum_assignment(sim, maximize=True)
+        keep = sim[r, c] > self.min_similarity
+        for i, j in zip(r[keep].tolist(), c[keep].tolist(), strict=True):
+            matched_track[cols[j]] = rows[i]
 
     def update(self, poses, *, frame: int | None = None) -> tuple[np.ndarray, np.ndarray]:
         """Match one frame's people to the tracks.
@@ -247,7 +300,9 @@ class PoseTracker:
         Returns
         -------
         ids : ndarray of shape (P,), int64
-            The id of each person, in the order of `poses`.
+            The id of each person, in the order of `poses`; -1 for a person
+            not (yet) given an id (a tentative track, a duplicate, too few
+            parts: see the class's notes).
         poses : ndarray of shape (P, K, 3), float32
             The poses, smoothed if the tracker smooths (else a copy).
         """
@@ -264,61 +319,94 @@ class PoseTracker:
             msg = f"`frame` must increase from call to call, got {frame} after {self._frame}"
             raise ValueError(msg)
         self._frame = frame
-        # Tracks unseen for more than max_age frames end.
-        self._tracks = [t for t in self._tracks if frame - t.frame <= self.max_age + 1]
+        # Tracks unseen for more than max_age frames end; a tentative track missed once ends.
+        self._tracks = [t for t in self._tracks
+                        if frame - t.frame <= (self.max_age + 1 if t.id >= 0 else 1)]
+        if self._tracks and self._tracks[0].pose.shape[0] != poses.shape[1]:
+            self._tracks = []
         n = poses.shape[0]
         ids = np.full(n, -1, np.int64)
         boxes = pose_boxes(poses)
-        has_parts = (poses[:, :, 2] > _PRESENT).any(axis=1)
+        n_parts = (poses[:, :, 2] > _PRESENT).sum(axis=1)
         matched_track = np.full(n, -1, np.int64)
-        if n and self._tracks and self._tracks[0].pose.shape[0] == poses.shape[1]:
-            # Where each track is now: its last pose moved on at its velocity (constant-velocity prediction).
-            t_poses = np.stack([t.pose for t in self._tracks])
-            gaps = np.asarray([frame - t.frame for t in self._tracks], np.float32)
-            shift = np.stack([t.velocity for t in self._tracks]).astype(np.float32) * gaps[:, None]
-            t_poses[:, :, :2] += np.where(t_poses[:, :, 2:] > _PRESENT, shift[:, None, :], np.float32(0))
-            t_boxes = np.stack([t.box for t in self._tracks]) + np.concatenate([shift, shift], axis=1)
-            sim = pose_similarity(t_poses, poses, boxes_a=t_boxes, boxes_b=boxes, spread=gaps)
-            from scipy.optimize import linear_sum_assignment
+        confirmed = [r for r, t in enumerate(self._tracks) if t.id >= 0]
+        tentative = [r for r, t in enumerate(self._tracks) if t.id < 0]
+        strong = np.flatnonzero(n_parts >= self.min_parts)
+        weak = np.flatnonzero((n_parts > 0) & (n_parts < self.min_parts))
 
-            rows, cols = linear_sum_assignment(sim, maximize=True)
-            keep = (sim[rows, cols] > self.min_similarity) & has_parts[cols]
-            matched_track[cols[keep]] = rows[keep]
+        def left(rows: list[int]) -> list[int]:
+            taken = set(matched_track[matched_track >= 0].tolist())
+            return [r for r in rows if r not in taken]
+
+        self._assign(confirmed, strong, poses, boxes, frame, matched_track, predict=True)
+        self._assign(left(confirmed), weak[matched_track[weak] < 0], poses, boxes, frame, matched_track,
+                     predict=True)
+        self._assign(left(confirmed), strong[matched_track[strong] < 0], poses, boxes, frame, matched_track,
+                     predict=False)
+        self._assign(left(tentative), strong[matched_track[strong] < 0], poses, boxes, frame, matched_track,
+                     predict=True)
+        matched = matched_track >= 0
+        # People left over start a track, unless weak, or a duplicate: their box mostly inside the box
+        # of a person matched now or with more parts.
+        inside = np.zeros(n, bool)
+        if n > 1:
+            a, b = boxes[:, None, :], boxes[None, :, :]
+            w = np.clip(np.minimum(a[..., 2], b[..., 2]) - np.maximum(a[..., 0], b[..., 0]), 0, None)
+            h = np.clip(np.minimum(a[..., 3], b[..., 3]) - np.maximum(a[..., 1], b[..., 1]), 0, None)
+            area = (boxes[:, 2] - boxes[:, 0]) * (boxes[:, 3] - boxes[:, 1])
+            covered = w * h >= 0.5 * np.maximum(area, 1e-6)[:, None]  # (p, q): p mostly inside q
+            order = np.arange(n)
+            above = (matched[None, :] | (n_parts[None, :] > n_parts[:, None])
+                     | ((n_parts[None, :] == n_parts[:, None]) & (order[None, :] < order[:, None])))
+            np.fill_diagonal(above, False)
+            inside = (covered & above).any(axis=1)
         out = poses.copy()
         for p in range(n):
             r = int(matched_track[p])
             if r >= 0:
                 track = self._tracks[r]
-                gap = frame - track.frame
-                # The move of the parts both poses have (robust to parts coming and going), else of the box.
-                shared = (track.pose[:, 2] > _PRESENT) & (poses[p, :, 2] > _PRESENT)
-                if shared.any():
-                    step = (poses[p, shared, :2] - track.pose[shared, :2]).mean(axis=0) / gap
-                else:
-                    step = (0.5 * (boxes[p, :2] + boxes[p, 2:]) - 0.5 * (track.box[:2] + track.box[2:])) / gap
-                # The first move sets the velocity; later ones are averaged in.
-                gain = 1.0 if track.hits == 1 else _VELOCITY_GAIN
-                track.velocity = track.velocity + gain * (step - track.velocity)
-                # Parts missing now keep their last place, moved on with the person, for up to max_age
-                # frames: a partial detection still matches the whole person.
-                seen = poses[p, :, 2] > _PRESENT
-                merged = track.pose.copy()
-                merged[:, :2] += (track.velocity * gap).astype(np.float32)
-                merged[seen] = poses[p, seen]
-                track.part_frames[seen] = frame
-                merged[frame - track.part_frames > self.max_age + 1] = 0.0
-                track.pose, track.box, track.frame = merged, pose_boxes(merged[None])[0], frame
-                track.hits += 1
-            else:
+                self._follow(track, poses[p], boxes[p], frame)
+                if track.id < 0 and track.hits >= self.min_hits:
+                    track.id = self._next_id
+                    self._next_id += 1
+            elif n_parts[p] >= self.min_parts and not inside[p]:
                 smoother = OneEuroFilter(**self._filter_options) if self.smoothing else None
-                track = _Track(self._next_id, poses[p].copy(), boxes[p].copy(), frame,
-                               np.zeros(2, np.float32), smoother, np.full(poses.shape[1], frame, np.int64))
-                self._next_id += 1
+                track = _Track(-1, poses[p].copy(), boxes[p].copy(), frame, np.zeros(2, np.float32), smoother,
+                               np.full(poses.shape[1], frame, np.int64))
+                if self._first_frame or self.min_hits <= 1:
+                    track.id = self._next_id
+                    self._next_id += 1
                 self._tracks.append(track)
+            else:
+                continue
             ids[p] = track.id
             if track.smoother is not None:
                 out[p] = track.smoother(poses[p], frame)
+        self._first_frame = False
         return ids, out
+
+    def _follow(self, track: _Track, pose: np.ndarray, box: np.ndarray, frame: int) -> None:
+        """Move `track` on to its person `pose` seen at `frame`."""
+        gap = frame - track.frame
+        # The move of the parts both poses have (robust to parts coming and going), else of the box.
+        shared = (track.pose[:, 2] > _PRESENT) & (pose[:, 2] > _PRESENT)
+        if shared.any():
+            step = (pose[shared, :2] - track.pose[shared, :2]).mean(axis=0) / gap
+        else:
+            step = (0.5 * (box[:2] + box[2:]) - 0.5 * (track.box[:2] + track.box[2:])) / gap
+        # The first move sets the velocity; later ones are averaged in.
+        gain = 1.0 if track.hits == 1 else _VELOCITY_GAIN
+        track.velocity = track.velocity + gain * (step - track.velocity)
+        # Parts missing now keep their last place, moved on with the person, for up to max_age
+        # frames: a partial detection still matches the whole person.
+        seen = pose[:, 2] > _PRESENT
+        merged = track.pose.copy()
+        merged[:, :2] += (track.velocity * gap).astype(np.float32)
+        merged[seen] = pose[seen]
+        track.part_frames[seen] = frame
+        merged[frame - track.part_frames > self.max_age + 1] = 0.0
+        track.pose, track.box, track.frame = merged, pose_boxes(merged[None])[0], frame
+        track.hits += 1
 
     def track(self, result: PoseResult, *, frame: int | None = None) -> PoseResult:
         """`result` with its ``track_ids`` set (and its poses smoothed if the tracker smooths); see `update`."""
@@ -380,6 +468,13 @@ class SequenceTracker:
         number = self._rank if frame.source.kind == IMAGE else int(frame.index)
         self._rank += 1
         return self._tracker.track(result, frame=number)
+
+
+def _count(value, name: str, minimum: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
+        msg = f"`{name}` must be an integer >= {minimum}, got {value!r}"
+        raise ValueError(msg)
+    return int(value)
 
 
 def _positive(value, name: str) -> float:
