@@ -13,7 +13,8 @@ per image, net height and flip, in /tmp), combined as
 `PoseEstimator.forward` combines them; post-processing is the estimator's
 own. The comparison row is tf-pose-estimation's grouping
 (`tfpose_grouping.py`, the constants of its mobilenet-v2 code, 8x as its
-COCO evaluation) on the plain 368 output.
+COCO evaluation) on the plain 368 output; being pure Python it is slow
+(minutes), so its detections are kept in the cache folder too.
 
     python benchmarks/accuracy.py                  # prints the table
     python benchmarks/accuracy.py --frames 40      # video frames timed per row (default 40)
@@ -28,6 +29,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import io
+import json
 import sys
 import time
 from pathlib import Path
@@ -141,6 +143,15 @@ def measure(subset=None, n_frames: int = 40, reps: int = 3):
         for (label, _), f in zip(ROWS, fps):
             table[label] = (*table[label][:4], f)
             print(label, f"{f:.2f} frames/s", file=sys.stderr, flush=True)
+    table[TFPOSE_LABEL] = (*evaluate(gt, tfpose_detections(gt, ids, nets)), None)
+    return table
+
+
+def tfpose_detections(gt, ids, nets) -> list[dict]:
+    """The comparison row's detections (pure Python, slow: kept in the cache folder once computed)."""
+    path = dc.CACHE / f"tfpose_368_x{EVAL_UPSAMPLE_RATIO:g}_{len(ids)}_{sum(ids)}.json"
+    if path.exists():
+        return json.loads(path.read_text(encoding="utf-8"))
     dets = []
     for image_id in ids:
         info = gt.loadImgs(image_id)[0]
@@ -148,8 +159,9 @@ def measure(subset=None, n_frames: int = 40, reps: int = 3):
         res = tfpose_postprocess(out, image_size=(int(info["width"]), int(info["height"])),
                                  upsample_ratio=EVAL_UPSAMPLE_RATIO)
         dets += coco_detections(res, image_id)
-    table[TFPOSE_LABEL] = (*evaluate(gt, dets), None)
-    return table
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(dets), encoding="utf-8")
+    return dets
 
 
 def write_block(text: str) -> None:
