@@ -217,8 +217,8 @@ class PoseEstimator:
     >>> import numpy as np
     >>> import openpose
     >>> est = openpose.PoseEstimator()  # the built-in model
-    >>> est.net_height, est.layout.name, est.mode  # the default preset, balanced, runs at 432
-    (432, 'coco', 'accurate')
+    >>> est.net_height, est.layout.name, est.mode  # the default preset, balanced, runs at 448
+    (448, 'coco', 'accurate')
     >>> res = est.estimate(np.zeros((240, 320, 3), np.uint8))
     >>> res.poses.shape, res.scores.shape  # nobody in a black image: still (P, K, 3)
     ((0, 18, 3), (0,))
@@ -373,7 +373,7 @@ class PoseEstimator:
         >>> est = openpose.PoseEstimator()
         >>> net_output, size = est.forward(np.zeros((240, 320, 3), np.uint8))
         >>> net_output.shape, net_output.dtype, size  # 57 = 19 heatmaps + 38 PAF channels, stride 8
-        ((1, 57, 54, 72), dtype('float32'), (320, 240))
+        ((1, 57, 56, 74), dtype('float32'), (320, 240))
         >>> len(est.postprocess(net_output, image_size=size))
         0
         """

@@ -131,12 +131,16 @@ _CMU = ModelSpec("caffe", "*.prototxt", layout=None, scale=1.0 / 256.0, mean=(12
 MODELS: tuple[ModelSpec, ...] = (
     # The shared mobilenet model (its MODELS.md): BGR, raw 0..255 (the graph
     # normalises internally), sides multiples of 16, output 57 channels COCO-18.
-    # Its maps peak lower than CMU's VGG network's: peaks and PAF samples
-    # count from 0.02 (CMU: 0.05), people from a mean score of 0.2 (CMU:
-    # 0.4); measured on ../shared/data/dev (README, benchmarks/accuracy.py).
+    # Its maps peak lower than CMU's VGG network's: peaks count from 0.02
+    # (CMU: 0.05), a PAF sample supports a limb when it points along it at
+    # all (dot product > 0; CMU: 0.05), people from a mean score of 0.2
+    # (CMU: 0.4), grouped as OpenPose's GPU build groups them (all
+    # connections ranked together); measured on ../shared/data/dev (README,
+    # benchmarks/accuracy.py).
     ModelSpec("mobilenet_v2_small_coco", "openpose_mobilenet_v2_small_coco*.onnx", layout="coco",
               scale=1.0, mean=(0.0, 0.0, 0.0), channel_order="bgr", size_multiple=16, net_height=368,
-              decoder_defaults=(("threshold", 0.02), ("paf_threshold", 0.02), ("min_mean_score", 0.2))),
+              decoder_defaults=(("threshold", 0.02), ("paf_threshold", 0.0), ("min_mean_score", 0.2),
+                                ("grouping", "gpu"))),
     replace(_CMU, name="cmu_coco", pattern="pose_deploy_linevec.prototxt"),  # COCO or MPI: same name
     replace(_CMU, name="cmu_mpi_4_stages", pattern="pose_deploy_linevec_faster_4_stages.prototxt", layout="mpi"),
     replace(_CMU, name="cmu_body_25", pattern="pose_deploy.prototxt"),
