@@ -257,14 +257,17 @@ def run_pipeline(
     inferred: queue.Queue = queue.Queue(_QUEUE_SIZE)
     done: queue.Queue = queue.Queue(_QUEUE_SIZE)
 
-    def prepare(frame: Frame) -> tuple[Frame, NetInput]:
-        # Pre-processing (resize, scale, transpose) in its own thread: the network's thread only runs the network.
-        return frame, estimator.prepare_input(frame.image)
+    # An estimator without the prepare / run split (a stand-in with forward and postprocess only) runs forward whole.
+    split = hasattr(estimator, "prepare_input") and hasattr(estimator, "forward_prepared")
 
-    def infer(item: tuple[Frame, NetInput]) -> tuple[Frame, np.ndarray, tuple[int, int], float]:
+    def prepare(frame: Frame) -> tuple[Frame, NetInput | None]:
+        # Pre-processing (resize, scale, transpose) in its own thread: the network's thread only runs the network.
+        return frame, estimator.prepare_input(frame.image) if split else None
+
+    def infer(item: tuple[Frame, NetInput | None]) -> tuple[Frame, np.ndarray, tuple[int, int], float]:
         frame, net_input = item
         t0 = time.perf_counter()
-        out, size = estimator.forward_prepared(net_input)
+        out, size = estimator.forward(frame.image) if net_input is None else estimator.forward_prepared(net_input)
         return frame, out, size, time.perf_counter() - t0
 
     def post(item) -> Processed:
