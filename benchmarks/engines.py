@@ -1,21 +1,33 @@
 """Which engine and precision to pick: one row per engine x precision, measured side by side in one process.
 
-For each configuration that the installed runtimes and this CPU support:
+For each configuration that the installed runtimes and this CPU support, with
+one `PoseEstimator` (the command's defaults; the engine's own thread
+settings) used for everything:
 
 - first frame: seconds from building the `PoseEstimator` to the first
   network output (loading, compiling);
-- network: milliseconds per frame of the engine alone (`Engine.run`) on the
-  prepared inputs of the video's frames, one after the other;
+- network: frames per second of the engine alone (`Engine.run`) on the
+  prepared inputs of the same video frames, one after the other;
 - command: frames per second of the ``openpose`` command's pipeline
   (`openpose.pipeline.run_pipeline` with the command's JSON writer, as
-  ``openpose video.avi --write-json DIR`` runs it, after the first frame);
-- command / network: the command's rate over the network's own;
+  ``openpose video.avi --write-json DIR`` runs it: decoding, pre-processing,
+  network, post-processing and writing, each in its thread);
+- command / network: the command's rate over the network's own. The two are
+  measured back to back, ``--repeats`` times, the configurations
+  interleaved (so a change in the machine's load hits every row alike); the
+  table gives the median ratio and its range over the repeats;
 - AP: COCO OKS AP on ../shared/data/dev (pycocotools), cached per
-  configuration in ``$XDG_CACHE_HOME/openpose-bench`` (``--no-ap``: skipped).
+  configuration, estimator settings and engine code in
+  ``$XDG_CACHE_HOME/openpose-bench`` (``--no-ap``: skipped).
 
-    python benchmarks/engines.py [--frames N] [--no-ap] [--write-readme]
+A header line gives what the other stages cost alone, in one thread, per
+frame (decoding, pre-processing, post-processing): what the network shares
+the cores with.
 
-Timings on a shared machine are noisy: compare rows of one run, not runs.
+    python benchmarks/engines.py [--frames N] [--repeats R] [--no-ap] [--write-readme]
+
+Timings on a shared machine are noisy: compare rows of one run, not runs;
+the load average is printed with the table.
 """
 
 from __future__ import annotations
@@ -33,7 +45,6 @@ import numpy as np
 
 import openpose
 from openpose.engines import PRECISIONS, engine_class, engine_names
-from openpose.models import prepare
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
@@ -71,22 +82,20 @@ def read_frames(n: int) -> list[np.ndarray]:
     return frames
 
 
-def network_ms(estimator, frames) -> float:
-    """Mean ms of the engine alone over the prepared frames (a rate, as the command's)."""
-    blobs = [prepare(f, estimator.spec, estimator.net_input_size((f.shape[1], f.shape[0]))) for f in frames]
-    times = []
+def network_fps(estimator, blobs) -> tuple[float, float]:
+    """Frames per second of the engine alone over the prepared frames (a rate, as the command's), and CPU ms a frame."""
+    t0, c0 = time.perf_counter(), time.process_time()
     for blob in blobs:
-        t0 = time.perf_counter()
         estimator.engine.run(blob)
-        times.append(time.perf_counter() - t0)
-    return 1e3 * statistics.fmean(times)
+    return len(blobs) / (time.perf_counter() - t0), 1e3 * (time.process_time() - c0) / len(blobs)
 
 
-def command_fps(estimator, n_frames: int) -> float:
-    """Frames per second of the command's pipeline on the video, writing JSON."""
+def command_fps(estimator, n_frames: int) -> tuple[float, float]:
+    """Frames per second of the command's pipeline on the video, writing JSON, and CPU ms a frame (all threads)."""
     from openpose.outputs import Outputs
     from openpose.pipeline import iter_frames, run_pipeline
 
+    c0 = time.process_time()
     with tempfile.TemporaryDirectory() as tmp:
         outputs = Outputs(json_dir=tmp)
         try:
@@ -95,7 +104,40 @@ def command_fps(estimator, n_frames: int) -> float:
                                    else True)
         finally:
             outputs.close(complete=True)
-    return summary.frames / summary.wall_s
+    return summary.frames / summary.wall_s, 1e3 * (time.process_time() - c0) / max(summary.frames, 1)
+
+
+def stage_ms(estimator, frames) -> dict[str, float]:
+    """Milliseconds per frame of decoding, pre-processing and post-processing alone, in one thread."""
+    import cv2
+
+    cap = cv2.VideoCapture(str(VIDEO))
+    t0 = time.perf_counter()
+    for _ in frames:
+        cap.read()
+    decode = time.perf_counter() - t0
+    cap.release()
+    t0 = time.perf_counter()
+    inputs = [estimator.prepare_input(f) for f in frames]
+    prepare_s = time.perf_counter() - t0
+    outs = [estimator.forward_prepared(i) for i in inputs]
+    t0 = time.perf_counter()
+    for out, size in outs:
+        estimator.postprocess(out, image_size=size)
+    post = time.perf_counter() - t0
+    n = len(frames)
+    return {"decode": 1e3 * decode / n, "prepare": 1e3 * prepare_s / n, "post": 1e3 * post / n}
+
+
+def settings_key(estimator) -> str:
+    """What the AP depends on: the estimator's settings and the engine's code."""
+    import hashlib
+    import inspect
+
+    engine_code = inspect.getsource(sys.modules[type(estimator.engine).__module__])
+    text = repr((estimator.net_height, estimator.scale_number, estimator.scale_gap, estimator.flip, estimator.mode,
+                 sorted(estimator.options.items()), engine_code, MODEL.stat().st_size, openpose.__version__))
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 def dev_ap(engine: str, precision: str) -> float:
@@ -104,12 +146,11 @@ def dev_ap(engine: str, precision: str) -> float:
 
     from openpose.evaluation import evaluate_oks
 
+    estimator = openpose.PoseEstimator(MODEL, engine=engine, precision=precision)
     cache_dir = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "openpose-bench"
-    key = f"ap-{engine}-{precision}-{MODEL.stat().st_size}-{openpose.__version__}.json"
-    cached = cache_dir / key
+    cached = cache_dir / f"ap-{engine}-{precision}-{settings_key(estimator)}.json"
     if cached.exists():
         return float(json.loads(cached.read_text())["AP"])
-    estimator = openpose.PoseEstimator(MODEL, engine=engine, precision=precision)
     results = {p.name: estimator.estimate(cv2.imread(str(p))) for p in sorted(DEV.glob("*.jpg"))}
     stats = evaluate_oks(results, DEV / "gt.json")
     cache_dir.mkdir(parents=True, exist_ok=True)
@@ -119,36 +160,60 @@ def dev_ap(engine: str, precision: str) -> float:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--frames", type=int, default=100, help="video frames per measurement (0: all 205)")
+    parser.add_argument("--frames", type=int, default=60, help="video frames per measurement (0: all 205)")
+    parser.add_argument("--repeats", type=int, default=3, help="network / command pairs per configuration")
     parser.add_argument("--no-ap", action="store_true", help="skip the dev-set AP")
     parser.add_argument("--write-readme", action="store_true", help="write the table into README.md")
     args = parser.parse_args(argv)
     if not (MODEL.exists() and VIDEO.exists()):
         raise SystemExit(f"needs {MODEL} and {VIDEO}")
+    load_start = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     frames = read_frames(args.frames)
-    rows = []
-    for engine, precision in configurations():
+    configs = configurations()
+    estimators, firsts, blobs = {}, {}, {}
+    for config in configs:
         t0 = time.perf_counter()
-        estimator = openpose.PoseEstimator(MODEL, engine=engine, precision=precision)
+        estimator = openpose.PoseEstimator(MODEL, engine=config[0], precision=config[1])
         estimator.forward(frames[0])
-        first_s = time.perf_counter() - t0
-        net = network_ms(estimator, frames)
-        fps = command_fps(estimator, len(frames))
-        ap = None if args.no_ap else dev_ap(engine, precision)
-        rows.append((engine, precision, first_s, net, fps, ap))
-        print(f"{engine} {precision}: first frame {first_s:.2f} s, network {net:.1f} ms, command {fps:.1f} fps, "
-              f"ratio {fps * net / 1e3:.2f}, AP {ap}", file=sys.stderr)
+        firsts[config] = time.perf_counter() - t0
+        estimators[config] = estimator
+        blobs[config] = [estimator.prepare_input(f).blobs[0] for f in frames]
+    first = estimators[configs[0]]
+    stages = stage_ms(first, frames)
+    nets: dict = {c: [] for c in configs}
+    cmds: dict = {c: [] for c in configs}
+    for repeat in range(args.repeats):
+        for config in configs:
+            nets[config].append(network_fps(estimators[config], blobs[config]))
+            cmds[config].append(command_fps(estimators[config], len(frames)))
+            print(f"repeat {repeat}: {config[0]} {config[1]}: network {nets[config][-1][0]:.1f} fps "
+                  f"({nets[config][-1][1]:.0f} CPU ms/frame), command {cmds[config][-1][0]:.1f} fps "
+                  f"({cmds[config][-1][1]:.0f} CPU ms/frame)", file=sys.stderr)
+    rows = []
+    for config in configs:
+        ratios = [c[0] / n[0] for c, n in zip(cmds[config], nets[config], strict=True)]
+        ap = None if args.no_ap else dev_ap(*config)
+        rows.append((*config, firsts[config], statistics.median(n[0] for n in nets[config]),
+                     statistics.median(c[0] for c in cmds[config]), statistics.median(ratios), min(ratios),
+                     max(ratios), statistics.median(n[1] for n in nets[config]),
+                     statistics.median(c[1] for c in cmds[config]), ap))
     base = next((r for r in rows if r[:2] == ("cv2", "fp32")), rows[0])
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
-    lines = [(f"`video.avi`, first {len(frames)} frames (1280x720, net height 368), shared model, "
-              f"{os.cpu_count()} CPU cores, load average {load:.1f} at the end; one process, one run."), "",
-             ("| engine | precision | network ms/frame | command fps | command / network | vs cv2 fp32 | "
-              "dev AP | first frame s |"),
-             "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
-    for engine, precision, first_s, net, fps, ap in rows:
+    net_w, net_h = first.net_input_size((frames[0].shape[1], frames[0].shape[0]))
+    lines = [(f"`video.avi`, first {len(frames)} frames ({frames[0].shape[1]}x{frames[0].shape[0]}, network input "
+              f"{net_w}x{net_h}: the default preset), shared model, {os.cpu_count()} CPU cores, load average "
+              f"{load_start:.1f} at the start and {load:.1f} at the end; one process, {args.repeats} interleaved "
+              f"repeats (medians; the ratio's range in brackets). The other stages alone, one thread: decoding "
+              f"{stages['decode']:.1f} ms, pre-processing {stages['prepare']:.1f} ms, post-processing "
+              f"{stages['post']:.1f} ms per frame."), "",
+             ("| engine | precision | network fps | command fps | command / network | command vs cv2 fp32 | "
+              "CPU ms/frame: network, command | dev AP | first frame s |"),
+             "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    for engine, precision, first_s, net, fps, ratio, low, high, net_cpu, cmd_cpu, ap in rows:
         ap_text = "-" if ap is None else f"{ap:.3f}"
-        lines.append(f"| {engine} | {precision} | {net:.1f} | {fps:.1f} | {100 * fps * net / 1e3:.0f}% | "
-                     f"{fps / base[4]:.2f}x | {ap_text} | {first_s:.2f} |")
+        lines.append(f"| {engine} | {precision} | {net:.1f} | {fps:.1f} | {100 * ratio:.0f}% "
+                     f"({100 * low:.0f}-{100 * high:.0f}%) | {fps / base[4]:.2f}x | {net_cpu:.0f}, {cmd_cpu:.0f} | "
+                     f"{ap_text} | {first_s:.2f} |")
     text = "\n".join(lines)
     print(text)
     if args.write_readme:

@@ -101,11 +101,43 @@ def test_the_compiled_model_runs_in_the_precision_asked_for(precision):
     if precision not in cls.supported_precisions():
         pytest.skip(f"this CPU does not support {precision} in OpenVINO ({cls.supported_precisions()})")
     engine = create_engine("openvino", shared_path(MODEL), precision=precision)
-    request = engine._request((1, 3, 64, 64))
-    hint = request.get_compiled_model().get_property("INFERENCE_PRECISION_HINT").get_type_name()
+    requests = engine._request((1, 3, 64, 64)).requests
+    hint = requests[0].get_compiled_model().get_property("INFERENCE_PRECISION_HINT").get_type_name()
     # fp32 is set explicitly: on CPUs with native bf16 OpenVINO would otherwise choose bf16 itself (it does on
     # the AMX machines this was written on).
     assert hint == {"fp32": "f32", "bf16": "bf16", "fp16": "f16"}[precision]
+    # A reduced precision: the body in it, the output heads in f32 (the whole network in one part for fp32).
+    assert len(requests) == (1 if precision == "fp32" else 2)
+    if precision != "fp32":
+        heads = requests[1].get_compiled_model()
+        assert heads.get_property("INFERENCE_PRECISION_HINT").get_type_name() == "f32"
+        precisions = {op.get_rt_info()["runtimePrecision"].astype(str)
+                      for op in heads.get_runtime_model().get_ordered_ops()
+                      if op.get_rt_info()["layerType"].astype(str) == "Convolution"}
+        assert precisions == {"f32"}
+
+
+def test_the_output_heads_are_the_last_convolution_of_each_branch():
+    ov = pytest.importorskip("openvino", reason="the openvino engine needs openpose[openvino]")
+    from openpose.engines.openvino_engine import output_convolutions
+
+    model = ov.Core().read_model(str(shared_path(MODEL)))
+    # The shared model's two stage-6 branches (PAFs, L1; heatmaps, L2) end in a 1x1 convolution and a BatchNorm.
+    assert output_convolutions(model) == ("Openpose/MConv_Stage6_L1_5_pointwise/Conv2D",
+                                          "Openpose/MConv_Stage6_L2_5_pointwise/Conv2D")
+
+
+def test_reduced_precision_output_maps_are_not_rounded_to_it():
+    """The f32 heads' output keeps f32's fine values; the maps of a bf16 output would all end in 16 zero bits."""
+    pytest.importorskip("openvino", reason="the openvino engine needs openpose[openvino]")
+    if "bf16" not in engine_class("openvino").supported_precisions():
+        pytest.skip("this CPU does not support bf16 in OpenVINO")
+    x = np.random.default_rng(2).normal(size=(1, 3, 64, 80)).astype(np.float32)
+    out = create_engine("openvino", shared_path(MODEL), precision="bf16").run(x)
+    low_bits = out.view(np.uint32) & 0xFFFF
+    assert np.mean(low_bits != 0) > 0.9
+    reference = create_engine("openvino", shared_path(MODEL)).run(x)
+    assert 0 < np.abs(out - reference).max() < 0.5
 
 
 def test_reduced_precision_finds_people_on_a_shared_photo(cv2_estimator):

@@ -6,6 +6,7 @@ import contextlib
 import numbers
 import threading
 from contextlib import AbstractContextManager
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -20,7 +21,7 @@ from .postprocess import _params, postprocess
 from .presets import DEFAULT_PRESET, get_preset
 from .result import PoseResult
 
-__all__ = ["MAX_NET_SIDE", "PoseEstimator", "as_bgr"]
+__all__ = ["MAX_NET_SIDE", "NetInput", "PoseEstimator", "as_bgr"]
 
 #: Largest network input side (height and the aspect-preserving width): an
 #: image more than 4096 / net_height times wider than high is an error, not
@@ -29,6 +30,28 @@ MAX_NET_SIDE = 4096
 
 # Channel counts a layout can be inferred from (57 COCO-18, 44 MPI-15, 78 BODY_25).
 _KNOWN_CHANNELS = frozenset(lay.n_channels for lay in LAYOUTS.values())
+
+
+@dataclass(frozen=True)
+class NetInput:
+    """The prepared network inputs of one image (`PoseEstimator.prepare_input`).
+
+    Attributes
+    ----------
+    blobs : tuple of ndarray (1, 3, H, W) float32
+        One per network run, in the order `PoseEstimator.forward` runs them.
+    flipped : tuple of bool
+        Per blob: the mirrored image (its output is mirrored back).
+    image_size : (int, int)
+        ``(width, height)`` of the image.
+    single : bool
+        One scale, no flip: the output is the one run's, not an average.
+    """
+
+    blobs: tuple[np.ndarray, ...]
+    flipped: tuple[bool, ...]
+    image_size: tuple[int, int]
+    single: bool
 
 
 def as_bgr(image, name: str = "image") -> np.ndarray:
@@ -407,6 +430,56 @@ class PoseEstimator:
                 layout = self.layout if self.layout is not None else layout_for_channels(int(out_m.shape[-3]))
                 outs.append(unflip(out_m, layout))
         return average_outputs(outs)
+
+    def prepare_input(self, image) -> NetInput:
+        """Pre-processing only: the network inputs of one image, for `forward_prepared`.
+
+        ``forward_prepared(prepare_input(image))`` is ``forward(image)``, bit
+        for bit; the split lets a pipeline prepare the next frame in another
+        thread while the network runs (`openpose.pipeline.run_pipeline`).
+
+        Returns
+        -------
+        NetInput
+            The blob of every scale (and mirrored, with `flip`), in the
+            order `forward` runs them, and the image size.
+        """
+        image = as_bgr(image)
+        height, width = image.shape[:2]
+        size = v.image_size((width, height))
+        if len(self._heights) == 1 and not self.flip:
+            return NetInput((prepare(image, self.spec, self.net_input_size(size)),), (False,), size, single=True)
+        first = self.net_input_size(size)  # checks the width at the largest scale
+        mirrored = np.ascontiguousarray(image[:, ::-1]) if self.flip else None
+        blobs: list[np.ndarray] = []
+        flipped: list[bool] = []
+        for h in self._heights:
+            net_size = first if h == self.net_height else self._net_size(size, h)
+            blobs.append(prepare(image, self.spec, net_size))
+            flipped.append(False)
+            if mirrored is not None:
+                blobs.append(prepare(mirrored, self.spec, net_size))
+                flipped.append(True)
+        return NetInput(tuple(blobs), tuple(flipped), size, single=False)
+
+    def forward_prepared(self, net_input: NetInput) -> tuple[np.ndarray, tuple[int, int]]:
+        """The network on `prepare_input`'s blobs: ``(net_output, image_size)`` as `forward` returns them."""
+        if not isinstance(net_input, NetInput):
+            msg = f"`net_input` must be a NetInput from PoseEstimator.prepare_input, got {type(net_input).__name__}"
+            raise TypeError(msg)
+        if net_input.single:
+            with self._engine_lock:
+                out = self.engine.run(net_input.blobs[0])
+            return out, net_input.image_size
+        outs = []
+        for blob, flipped in zip(net_input.blobs, net_input.flipped, strict=True):
+            with self._engine_lock:
+                out = self.engine.run(blob)
+            if flipped:
+                layout = self.layout if self.layout is not None else layout_for_channels(int(out.shape[-3]))
+                out = unflip(out, layout)
+            outs.append(out)
+        return average_outputs(outs), net_input.image_size
 
     def _net_size(self, image_size: tuple[int, int], net_height: int) -> tuple[int, int]:
         """``(width, height)`` of the network input at one scale's `net_height`."""

@@ -2,15 +2,17 @@
 
 `iter_frames` turns the inputs (image files, folders, videos, cameras;
 classified by `openpose.sources.classify`) into a stream of `Frame` items.
-Four stages run in their own threads, joined by small bounded queues:
+Five stages run in their own threads, joined by small bounded queues:
 
 1. decoding (``cv2.imread`` / ``VideoCapture.read``),
-2. the network (``cv2.dnn`` forward),
-3. post-processing (the C++ core releases the GIL),
-4. the consumer: writing JSON, images, video, display (the caller's thread).
+2. pre-processing (`PoseEstimator.prepare_input`: resize, scale, transpose),
+3. the network (`PoseEstimator.forward_prepared`: the engine alone),
+4. post-processing (the C++ core releases the GIL),
+5. the consumer: writing JSON, images, video, display (the caller's thread).
 
 So while frame *n* is post-processed, frame *n+1* is in the network and
-frame *n+2* is decoded. Order is kept (one thread per stage). A file that
+frames *n+2* and *n+3* are prepared and decoded: the network's thread runs
+nothing but the network. Order is kept (one thread per stage). A file that
 cannot be read becomes a `Failure` item that flows to the consumer; the
 other files go on.
 """
@@ -26,6 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .estimator import NetInput
 from .result import PoseResult
 from .sources import (
     IMAGE_EXTENSIONS,
@@ -230,7 +233,7 @@ def run_pipeline(
     items: Iterable[Frame | Failure | Note],
     consume: Callable[[Processed | Failure | Note], bool],
 ) -> Summary:
-    """Run `estimator` over `items` in four overlapped stages.
+    """Run `estimator` over `items` in five overlapped stages.
 
     Parameters
     ----------
@@ -250,12 +253,21 @@ def run_pipeline(
     stop = threading.Event()
     errors: list = []
     decoded: queue.Queue = queue.Queue(_QUEUE_SIZE)
+    prepared: queue.Queue = queue.Queue(_QUEUE_SIZE)
     inferred: queue.Queue = queue.Queue(_QUEUE_SIZE)
     done: queue.Queue = queue.Queue(_QUEUE_SIZE)
 
-    def infer(frame: Frame) -> tuple[Frame, np.ndarray, tuple[int, int], float]:
+    # An estimator without the prepare / run split (a stand-in with forward and postprocess only) runs forward whole.
+    split = hasattr(estimator, "prepare_input") and hasattr(estimator, "forward_prepared")
+
+    def prepare(frame: Frame) -> tuple[Frame, NetInput | None]:
+        # Pre-processing (resize, scale, transpose) in its own thread: the network's thread only runs the network.
+        return frame, estimator.prepare_input(frame.image) if split else None
+
+    def infer(item: tuple[Frame, NetInput | None]) -> tuple[Frame, np.ndarray, tuple[int, int], float]:
+        frame, net_input = item
         t0 = time.perf_counter()
-        out, size = estimator.forward(frame.image)
+        out, size = estimator.forward(frame.image) if net_input is None else estimator.forward_prepared(net_input)
         return frame, out, size, time.perf_counter() - t0
 
     def post(item) -> Processed:
@@ -266,7 +278,9 @@ def run_pipeline(
 
     threads = [
         threading.Thread(target=_producer, args=(items, decoded, stop, errors), name="openpose-decode", daemon=True),
-        threading.Thread(target=_stage, args=(infer, decoded, inferred, stop, errors), name="openpose-net",
+        threading.Thread(target=_stage, args=(prepare, decoded, prepared, stop, errors), name="openpose-prepare",
+                         daemon=True),
+        threading.Thread(target=_stage, args=(infer, prepared, inferred, stop, errors), name="openpose-net",
                          daemon=True),
         threading.Thread(target=_stage, args=(post, inferred, done, stop, errors), name="openpose-post", daemon=True),
     ]
