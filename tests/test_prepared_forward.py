@@ -5,8 +5,8 @@ the engine in the network's thread; the split must not change a bit.
 
 Oracles, none produced by the code under test:
 - a ``cv2.dnn`` forward run in conftest (``real_outputs``) for one scale;
-- `PoseEstimator.forward`, whose multi-scale and flip path has its own tests
-  (tests/test_multiscale.py), for several scales with flip;
+- for several scales with flip, each scale run one by one through units
+  with their own tests (`models.prepare`, `multiscale.unflip`, `average_outputs`);
 - `PoseEstimator.estimate` frame by frame for the command's JSON on the video.
 """
 
@@ -36,17 +36,35 @@ def test_prepared_forward_is_the_network_output_bit_for_bit(estimator, real_outp
 
 
 @pytest.mark.parametrize("options", [{"scale_number": 2, "flip": True}, {"scale_number": 3}, {"flip": True}])
-def test_prepared_forward_is_forward_with_scales_and_flip(options):
+def test_forward_with_scales_and_flip_is_each_scale_run_and_averaged(options):
+    """`forward` (= ``forward_prepared(prepare_input(...))``) against the scales run one by one.
+
+    The oracle is built here from units with their own tests: `models.prepare`
+    (blobFromImage's bytes), the engine, `multiscale.unflip` and
+    `multiscale.average_outputs` (tests/test_multiscale.py); the sizes are
+    OpenPose's: each scale's height, the width by the aspect ratio rounded to 16.
+    """
+    from openpose.models import prepare
+    from openpose.multiscale import average_outputs, scale_heights, unflip
+
     est = openpose.PoseEstimator(model_for_this_opencv(), net_height=256, **options)
     image = cv2.imread(str(photos()[0])) if photos() else pytest.skip("needs a shared photo")
     net_input = est.prepare_input(image)
     assert not net_input.single
     assert len(net_input.blobs) == est.scale_number * (2 if est.flip else 1)
     assert sum(net_input.flipped) == (est.scale_number if est.flip else 0)
-    got, size = est.forward_prepared(net_input)
-    expected, expected_size = est.forward(image)
-    assert size == expected_size == (image.shape[1], image.shape[0])
-    np.testing.assert_array_equal(got, expected)
+    h_img, w_img = image.shape[:2]
+    outs = []
+    for h in scale_heights(256, est.scale_number, est.scale_gap, 16):
+        size = (max(16, int(round(h * w_img / h_img / 16)) * 16), h)
+        outs.append(est.engine.run(prepare(image, est.spec, size)))
+        if est.flip:
+            mirrored = np.ascontiguousarray(image[:, ::-1])
+            outs.append(unflip(est.engine.run(prepare(mirrored, est.spec, size)), est.layout))
+    got, size = est.forward(image)
+    assert size == (w_img, h_img)
+    np.testing.assert_array_equal(got, average_outputs(outs))
+    np.testing.assert_array_equal(est.forward_prepared(net_input)[0], got)
 
 
 def test_forward_prepared_takes_only_a_net_input(estimator):

@@ -400,36 +400,7 @@ class PoseEstimator:
         >>> len(est.postprocess(net_output, image_size=size))
         0
         """
-        image = as_bgr(image)
-        height, width = image.shape[:2]
-        size = v.image_size((width, height))
-        if self.net_resolution is not None:
-            return self._forward_resolution(image, size), size
-        if len(self._heights) == 1 and not self.flip:
-            blob = prepare(image, self.spec, self.net_input_size(size))
-            with self._engine_lock:
-                out = self.engine.run(blob)
-            return out, size
-        return self._forward_scales(image, size), size
-
-    def _forward_scales(self, image: np.ndarray, size: tuple[int, int]) -> np.ndarray:
-        """The network at every scale (and mirrored, with `flip`), averaged on the first scale's grid."""
-        first = self.net_input_size(size)  # checks the width at the largest scale
-        mirrored = np.ascontiguousarray(image[:, ::-1]) if self.flip else None
-        outs = []
-        for h in self._heights:
-            net_size = first if h == self.net_height else self._net_size(size, h)
-            blob = prepare(image, self.spec, net_size)
-            with self._engine_lock:
-                out = self.engine.run(blob)
-            outs.append(out)
-            if mirrored is not None:
-                blob = prepare(mirrored, self.spec, net_size)
-                with self._engine_lock:
-                    out_m = self.engine.run(blob)
-                layout = self.layout if self.layout is not None else layout_for_channels(int(out_m.shape[-3]))
-                outs.append(unflip(out_m, layout))
-        return average_outputs(outs)
+        return self.forward_prepared(self.prepare_input(image))
 
     def prepare_input(self, image) -> NetInput:
         """Pre-processing only: the network inputs of one image, for `forward_prepared`.
@@ -447,20 +418,32 @@ class PoseEstimator:
         image = as_bgr(image)
         height, width = image.shape[:2]
         size = v.image_size((width, height))
-        if len(self._heights) == 1 and not self.flip:
-            return NetInput((prepare(image, self.spec, self.net_input_size(size)),), (False,), size, single=True)
-        first = self.net_input_size(size)  # checks the width at the largest scale
+        if self.net_resolution is not None:
+            # W x H: the network sees `fit_canvas`'s W x H image; scales and
+            # flip are those of that canvas (as with ``net_height`` on an
+            # image of its size). W x -1: both sides of each scale are
+            # ``1, 1 - gap, ...`` times the first scale's, rounded to the size multiple.
+            net_w, net_h = self._resolution_size(size)
+            if self.net_height is not None:
+                image = fit_canvas(image, (net_w, net_h))
+                sizes = [self._net_size((net_w, net_h), h) for h in self._heights]
+            else:
+                m = self.spec.size_multiple
+                sizes = list(zip(scale_heights(net_w, self.scale_number, self.scale_gap, m),
+                                 scale_heights(net_h, self.scale_number, self.scale_gap, m), strict=True))
+        else:
+            first = self.net_input_size(size)  # checks the width at the largest scale
+            sizes = [first if h == self.net_height else self._net_size(size, h) for h in self._heights]
         mirrored = np.ascontiguousarray(image[:, ::-1]) if self.flip else None
         blobs: list[np.ndarray] = []
         flipped: list[bool] = []
-        for h in self._heights:
-            net_size = first if h == self.net_height else self._net_size(size, h)
+        for net_size in sizes:
             blobs.append(prepare(image, self.spec, net_size))
             flipped.append(False)
             if mirrored is not None:
                 blobs.append(prepare(mirrored, self.spec, net_size))
                 flipped.append(True)
-        return NetInput(tuple(blobs), tuple(flipped), size, single=False)
+        return NetInput(tuple(blobs), tuple(flipped), size, single=len(blobs) == 1)
 
     def forward_prepared(self, net_input: NetInput) -> tuple[np.ndarray, tuple[int, int]]:
         """The network on `prepare_input`'s blobs: ``(net_output, image_size)`` as `forward` returns them."""
@@ -511,41 +494,6 @@ class PoseEstimator:
             )
             raise ValueError(msg)
         return net_w, net_h
-
-    def _forward_resolution(self, image: np.ndarray, size: tuple[int, int]) -> np.ndarray:
-        """The network on an image at a `net_resolution` W x H (padded canvas) or W x -1, at every scale.
-
-        W x H: the network sees `fit_canvas`'s W x H image; scales and flip
-        are those of that canvas (as with ``net_height`` on an image of its
-        size). W x -1: both sides of each scale are ``1, 1 - gap, ...``
-        times the first scale's, rounded to the size multiple.
-        """
-        m = self.spec.size_multiple
-        net_w, net_h = self._resolution_size(size)
-        if self.net_height is not None:  # W x H
-            image = fit_canvas(image, (net_w, net_h))
-            sizes = [self._net_size((net_w, net_h), h) for h in self._heights]
-        else:
-            widths = scale_heights(net_w, self.scale_number, self.scale_gap, m)
-            heights = scale_heights(net_h, self.scale_number, self.scale_gap, m)
-            sizes = list(zip(widths, heights))
-        if len(sizes) == 1 and not self.flip:
-            blob = prepare(image, self.spec, sizes[0])
-            with self._engine_lock:
-                return self.engine.run(blob)
-        mirrored = np.ascontiguousarray(image[:, ::-1]) if self.flip else None
-        outs = []
-        for net_size in sizes:
-            blob = prepare(image, self.spec, net_size)
-            with self._engine_lock:
-                outs.append(self.engine.run(blob))
-            if mirrored is not None:
-                blob = prepare(mirrored, self.spec, net_size)
-                with self._engine_lock:
-                    out_m = self.engine.run(blob)
-                layout = self.layout if self.layout is not None else layout_for_channels(int(out_m.shape[-3]))
-                outs.append(unflip(out_m, layout))
-        return average_outputs(outs)
 
     def decoder_for(self, n_channels: int) -> Decoder:
         """The decoder for network outputs of `n_channels` channels, built once.
