@@ -131,15 +131,14 @@ _CMU = ModelSpec("caffe", "*.prototxt", layout=None, scale=1.0 / 256.0, mean=(12
 MODELS: tuple[ModelSpec, ...] = (
     # The shared mobilenet model (its MODELS.md): BGR, raw 0..255 (the graph
     # normalises internally), sides multiples of 16, output 57 channels COCO-18.
-    # Its maps peak lower than CMU's VGG network's: peaks count from 0.02
-    # (CMU: 0.05), a PAF sample supports a limb when it points along it at
-    # all (dot product > 0; CMU: 0.05), people from a mean score of 0.2
+    # Its maps peak lower than CMU's VGG network's: peaks and PAF samples
+    # count from 0.02 (CMU: 0.05), people from a mean score of 0.2
     # (CMU: 0.4), grouped as OpenPose's GPU build groups them (all
     # connections ranked together); measured on ../shared/data/dev (README,
     # benchmarks/accuracy.py).
     ModelSpec("mobilenet_v2_small_coco", "openpose_mobilenet_v2_small_coco*.onnx", layout="coco",
               scale=1.0, mean=(0.0, 0.0, 0.0), channel_order="bgr", size_multiple=16, net_height=368,
-              decoder_defaults=(("threshold", 0.02), ("paf_threshold", 0.0), ("min_mean_score", 0.2),
+              decoder_defaults=(("threshold", 0.02), ("paf_threshold", 0.02), ("min_mean_score", 0.2),
                                 ("grouping", "gpu"))),
     replace(_CMU, name="cmu_coco", pattern="pose_deploy_linevec.prototxt"),  # COCO or MPI: same name
     replace(_CMU, name="cmu_mpi_4_stages", pattern="pose_deploy_linevec_faster_4_stages.prototxt", layout="mpi"),
@@ -296,12 +295,18 @@ def prepare(image: np.ndarray, spec: ModelSpec, net_size: tuple[int, int]) -> np
     width, height = (int(n) for n in net_size)
     if image.shape[:2] != (height, width):
         image = cv2.resize(image, (width, height), interpolation=cv2.INTER_LINEAR)
-    blob = image.astype(np.float32)  # a copy
     if spec.channel_order == "rgb":
-        blob = blob[:, :, ::-1]
-    blob -= np.asarray(spec.mean, dtype=np.float32)
-    blob *= np.float32(spec.scale)
-    return np.ascontiguousarray(blob.transpose(2, 0, 1))[np.newaxis]
+        image = image[:, :, ::-1]
+    # Planar first, in the image's own dtype (a quarter of the bytes of
+    # float32 for uint8), then float32; every step is per element, so the
+    # order changes no bit. A zero mean and a unit scale are skipped (exact).
+    blob = np.ascontiguousarray(image.transpose(2, 0, 1)).astype(np.float32)  # a copy
+    mean = np.asarray(spec.mean, dtype=np.float32)
+    if mean.any():
+        blob -= mean[:, np.newaxis, np.newaxis]
+    if np.float32(spec.scale) != 1:
+        blob *= np.float32(spec.scale)
+    return blob[np.newaxis]
 
 
 def opencv_major() -> int:
