@@ -427,6 +427,11 @@ def real_pixel_run(estimate, *, frames: int = 60, hidden: int = 10):
     return [ann_id for ann_id, _ in chosen], drawn, poses
 
 
+def estimator_description(estimator) -> str:
+    """What a run's poses depend on: the estimator's settings and its COCO decoder's parameters."""
+    return f"{estimator!r}; {estimator.decoder_for(57)!r}"
+
+
 def save_run(path: Path, ann_ids, poses, description: str) -> None:
     """Write a `real_pixel_run`'s annotation ids and poses (and what produced them) to `path` (.npz)."""
     k = poses[0].shape[1] if poses else 18

@@ -15,18 +15,17 @@ and the cv2 engine (``benchmarks/accuracy.py``; figures in the README),
 against the goals of the old default (net height 368, ``factor=1``, CMU's
 constants):
 
-- ``balanced``: AP >= 0.25 (0.253) for about 1.5x the old default's time
-  per frame (the goal's limit). Network time grows with the input area, and
-  448 is 1.48x the area of 368 on a 16:9 frame: the smallest height that
-  reaches 0.25 (432: 0.248) and the largest that fits the time, nearly.
-  ``factor=4``: x8 adds 0.007 AP but its decoding takes more of the time
-  than is left.
+- ``balanced``: AP 0.248, just under the 0.25 asked, for about 1.5x the
+  old default's time per frame (the goal's limit). Network time grows with
+  the input area, and 448 is 1.48x the area of 368 on a 16:9 frame: the
+  largest height that fits the time, nearly. ``factor=4``: x8 adds 0.007
+  AP but its decoding takes more of the time than is left.
 - ``fast``: AP >= 0.183 (the old default's; 0.188). 320 (0.76x the area)
   is the smallest height that keeps it: at 304 AP falls to 0.17 however
   the maps are read. ``factor=2`` gains what x4 does at this size, for
   less. About 1.3x the old default's frames/s, short of the 1.4x asked:
   that needs 304 or less.
-- ``best``: three scales from 656 and the flip test, x8 (0.341); no time limit.
+- ``best``: three scales from 656 and the flip test, x8 (0.338); no time limit.
 
 The thresholds and person filters are the model's (`ModelSpec.decoder_defaults`),
 the same in every preset.
