@@ -182,15 +182,16 @@ def _match_people(a: np.ndarray, b: np.ndarray):
     return pairs
 
 
-def test_both_engines_find_the_same_people_within_one_pixel(ort_estimator, cv2_estimator):
+def assert_same_people_on_photos(reference, other, name: str) -> None:
+    """`other` finds the people `reference` (cv2) finds on every shared photo: same parts, within one pixel."""
     if not photos():
         pytest.skip("no shared photos")
     total = 0
     for path in photos():
         image = cv2.imread(str(path))
-        a, b = cv2_estimator.estimate(image), ort_estimator.estimate(image)
+        a, b = reference.estimate(image), other.estimate(image)
         pairs = _match_people(a.poses, b.poses)
-        assert pairs is not None, f"{path.name}: {len(a)} people with cv2, {len(b)} with onnxruntime"
+        assert pairs is not None, f"{path.name}: {len(a)} people with cv2, {len(b)} with {name}"
         for i, j in pairs:
             pa, pb = a.poses[i], b.poses[j]
             np.testing.assert_array_equal(pa[:, 2] > 0, pb[:, 2] > 0, err_msg=f"{path.name}: person {i}: parts found")
@@ -198,6 +199,10 @@ def test_both_engines_find_the_same_people_within_one_pixel(ort_estimator, cv2_e
             np.testing.assert_allclose(pa[found, :2], pb[found, :2], rtol=0, atol=1.0, err_msg=path.name)
         total += len(a)
     assert total > 0
+
+
+def test_both_engines_find_the_same_people_within_one_pixel(ort_estimator, cv2_estimator):
+    assert_same_people_on_photos(cv2_estimator, ort_estimator, "onnxruntime")
 
 
 def test_onnxruntime_engine_output_is_close_to_cv2(ort_estimator, cv2_estimator):

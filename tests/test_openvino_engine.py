@@ -15,7 +15,7 @@ import pytest
 import openpose
 from conftest import model_for_this_opencv, photos, shared_path
 from openpose.engines import create_engine, engine_class
-from test_engines import _match_people
+from test_engines import assert_same_people_on_photos
 
 MODEL = "models/openpose_mobilenet_v2_small_coco.onnx"
 
@@ -32,21 +32,7 @@ def cv2_estimator():
 
 
 def test_openvino_finds_the_same_people_as_cv2_within_one_pixel(ov_estimator, cv2_estimator):
-    if not photos():
-        pytest.skip("no shared photos")
-    total = 0
-    for path in photos():
-        image = cv2.imread(str(path))
-        a, b = cv2_estimator.estimate(image), ov_estimator.estimate(image)
-        pairs = _match_people(a.poses, b.poses)
-        assert pairs is not None, f"{path.name}: {len(a)} people with cv2, {len(b)} with openvino"
-        for i, j in pairs:
-            pa, pb = a.poses[i], b.poses[j]
-            np.testing.assert_array_equal(pa[:, 2] > 0, pb[:, 2] > 0, err_msg=f"{path.name}: person {i}: parts found")
-            found = pa[:, 2] > 0
-            np.testing.assert_allclose(pa[found, :2], pb[found, :2], rtol=0, atol=1.0, err_msg=path.name)
-        total += len(a)
-    assert total > 0
+    assert_same_people_on_photos(cv2_estimator, ov_estimator, "openvino")
 
 
 def test_openvino_fp32_output_is_close_to_cv2(ov_estimator, cv2_estimator):
