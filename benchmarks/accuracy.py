@@ -86,20 +86,6 @@ def dev_output(est, gt, image_id, nets) -> tuple[np.ndarray, tuple[int, int]]:
     return average_outputs(outs), (int(info["width"]), int(info["height"]))
 
 
-def video_frames(n_frames: int) -> list[np.ndarray]:
-    import cv2
-
-    cap = cv2.VideoCapture(str(VIDEO))
-    frames = []
-    while len(frames) < n_frames:
-        ok, frame = cap.read()
-        if not ok:
-            break
-        frames.append(frame)
-    cap.release()
-    return frames
-
-
 def frames_per_second(estimators, frames, reps: int = 3) -> list[float]:
     """Frames/s of each estimator on `frames`, timed side by side.
 
@@ -139,7 +125,7 @@ def measure(subset=None, n_frames: int = 40, reps: int = 3):
         table[label] = (*evaluate(gt, dets), None)
         print(label, table[label][:4], file=sys.stderr, flush=True)
     if n_frames:
-        fps = frames_per_second(estimators, video_frames(n_frames), reps)
+        fps = frames_per_second(estimators, dc.video_frames(n_frames, VIDEO), reps)
         for (label, _), f in zip(ROWS, fps):
             table[label] = (*table[label][:4], f)
             print(label, f"{f:.2f} frames/s", file=sys.stderr, flush=True)

@@ -39,6 +39,21 @@ def shared_model() -> Path:
     return SHARED / "models" / name
 
 
+def video_frames(n_frames: int, video: Path = SHARED / "media" / "video.avi") -> list[np.ndarray]:
+    """The first `n_frames` frames of the shared video (0: all of them), BGR."""
+    import cv2
+
+    cap = cv2.VideoCapture(str(video))
+    frames = []
+    while not n_frames or len(frames) < n_frames:
+        ok, frame = cap.read()
+        if not ok:
+            break
+        frames.append(frame)
+    cap.release()
+    return frames
+
+
 def load_gt(annotations: Path = DEV / "gt.json"):
     from pycocotools.coco import COCO
 

@@ -41,9 +41,8 @@ import tempfile
 import time
 from pathlib import Path
 
-import numpy as np
-
 import openpose
+from dev_cache import video_frames
 from openpose.engines import PRECISIONS, engine_class, engine_names
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -66,20 +65,6 @@ def configurations() -> list[tuple[str, str]]:
             continue
         rows += [(name, p) for p in PRECISIONS if p in supported]
     return rows
-
-
-def read_frames(n: int) -> list[np.ndarray]:
-    import cv2
-
-    cap = cv2.VideoCapture(str(VIDEO))
-    frames = []
-    while not n or len(frames) < n:
-        ok, frame = cap.read()
-        if not ok:
-            break
-        frames.append(frame)
-    cap.release()
-    return frames
 
 
 def network_fps(estimator, blobs) -> tuple[float, float]:
@@ -168,7 +153,7 @@ def main(argv=None) -> int:
     if not (MODEL.exists() and VIDEO.exists()):
         raise SystemExit(f"needs {MODEL} and {VIDEO}")
     load_start = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
-    frames = read_frames(args.frames)
+    frames = video_frames(args.frames, VIDEO)
     configs = configurations()
     estimators, firsts, blobs = {}, {}, {}
     for config in configs:
