@@ -161,12 +161,17 @@ def test_net_resolution_is_net_height(tmp_path):
     assert conflict.returncode == 2 and "disagree" in conflict.stderr
 
 
-def test_rendering_options(tmp_path):
-    photo = shared_path(PHOTO)
+def _photo_as_png(tmp_path):
+    """The shared photo written losslessly as ``in/photo.png`` (so rendered pixels compare exactly), and its pixels."""
     original = tmp_path / "in" / "photo.png"
     original.parent.mkdir()
-    image = cv2.imread(str(photo))
+    image = cv2.imread(str(shared_path(PHOTO)))
     cv2.imwrite(str(original), image)
+    return original, image
+
+
+def test_rendering_options(tmp_path):
+    original, image = _photo_as_png(tmp_path)
     common = (original, "--net-height", "256")
     outputs = {}
     for name, extra in {"default": (), "alpha0": ("--alpha-pose", "0"), "thr1": ("--render-threshold", "1"),
@@ -190,11 +195,7 @@ def test_rendering_options(tmp_path):
 
 
 def test_write_heatmaps_and_part_to_show(tmp_path):
-    photo = shared_path(PHOTO)
-    original = tmp_path / "in" / "photo.png"
-    original.parent.mkdir()
-    image = cv2.imread(str(photo))
-    cv2.imwrite(str(original), image)
+    original, image = _photo_as_png(tmp_path)
     res = run(original, "--net-height", "256", "--write-heatmaps", tmp_path / "maps", "--part-to-show", "1",
               "--write-images", tmp_path / "img")
     assert res.returncode == 0, res.stderr
