@@ -33,9 +33,14 @@ float accurate_limb_score(const MapView& paf_x, const MapView& paf_y, const Cubi
     const float uy = dy / norm;
     const float step_x = dx / static_cast<float>(n);
     const float step_y = dy / static_cast<float>(n);
+    // The fewest kept samples that pass the min_above test (n + 1: none).
+    // A pair stops being read once it can no longer reach it: its score is
+    // then the fallback below, whatever the remaining samples hold.
+    int needed = 0;
+    while (needed <= n && !(static_cast<float>(needed) / static_cast<float>(n) > params.min_above)) ++needed;
     float sum = 0.0f;
     int count = 0;
-    for (int k = 0; k < n; ++k) {
+    for (int k = 0; k < n && count + (n - k) >= needed; ++k) {
         const int mx = std::max(0, std::min(w - 1, positive_round(ax + static_cast<float>(k) * step_x)));
         const int my = std::max(0, std::min(h - 1, positive_round(ay + static_cast<float>(k) * step_y)));
         const float score = ux * cubic_value(paf_x, grid, mx, my) + uy * cubic_value(paf_y, grid, mx, my);

@@ -2,8 +2,12 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstddef>
+#include <limits>
+#include <memory>
 #include <stdexcept>
 #include <string>
+#include <utility>
 
 #include "openpose/common/validation.hpp"
 
@@ -17,7 +21,36 @@ void check_params(const AccuratePeakParams& p) {
 
 namespace {
 
-// Peak test and refinement on any accessor value(x, y) over a w x h map.
+// Whether v = value(x, y) is strictly greater than its 8 neighbours.
+template <class Value>
+bool above_neighbours(float v, int x, int y, Value& value) {
+    for (int dy = -1; dy <= 1; ++dy) {
+        for (int dx = -1; dx <= 1; ++dx) {
+            if ((dx != 0 || dy != 0) && !(v > value(x + dx, y + dy))) return false;
+        }
+    }
+    return true;
+}
+
+// The peak at (x, y) of a w x h map read through value(x, y), of value v:
+// x and y weighted by the map over the window, values > 0 only.
+template <class Value>
+SubpixelPeak refined_peak(int w, int h, int x, int y, float v, int radius, Value& value) {
+    float x_acc = 0.0f, y_acc = 0.0f, s_acc = 0.0f;
+    for (int yy = std::max(0, y - radius); yy < std::min(h, y + radius + 1); ++yy) {
+        for (int xx = std::max(0, x - radius); xx < std::min(w, x + radius + 1); ++xx) {
+            const float s = value(xx, yy);
+            if (s > 0.0f) {
+                x_acc = x_acc + static_cast<float>(xx) * s;
+                y_acc = y_acc + static_cast<float>(yy) * s;
+                s_acc = s_acc + s;
+            }
+        }
+    }
+    return SubpixelPeak{x_acc / s_acc, y_acc / s_acc, v};
+}
+
+// Peaks of a w x h map read through value(x, y), scanning every pixel.
 template <class Value>
 std::vector<SubpixelPeak> find_peaks_on(int w, int h, const AccuratePeakParams& params, Value&& value) {
     std::vector<SubpixelPeak> peaks;
@@ -25,39 +58,133 @@ std::vector<SubpixelPeak> find_peaks_on(int w, int h, const AccuratePeakParams& 
         for (int x = 1; x < w - 1; ++x) {
             if (static_cast<int>(peaks.size()) == params.max_peaks) return peaks;
             const float v = value(x, y);
-            if (!(v > params.threshold)) continue;
-            bool is_max = true;
-            for (int dy = -1; dy <= 1 && is_max; ++dy) {
-                for (int dx = -1; dx <= 1; ++dx) {
-                    if ((dx != 0 || dy != 0) && !(v > value(x + dx, y + dy))) {
-                        is_max = false;
-                        break;
-                    }
-                }
+            if (v > params.threshold && above_neighbours(v, x, y, value)) {
+                peaks.push_back(refined_peak(w, h, x, y, v, params.radius, value));
             }
-            if (!is_max) continue;
-            float x_acc = 0.0f, y_acc = 0.0f, s_acc = 0.0f;
-            for (int yy = std::max(0, y - params.radius); yy < std::min(h, y + params.radius + 1); ++yy) {
-                for (int xx = std::max(0, x - params.radius); xx < std::min(w, x + params.radius + 1); ++xx) {
-                    const float s = value(xx, yy);
-                    if (s > 0.0f) {
-                        x_acc = x_acc + static_cast<float>(xx) * s;
-                        y_acc = y_acc + static_cast<float>(yy) * s;
-                        s_acc = s_acc + s;
-                    }
-                }
-            }
-            peaks.push_back(SubpixelPeak{x_acc / s_acc, y_acc / s_acc, v});
         }
     }
     return peaks;
 }
 
+// Consecutive destination coordinates of one axis whose taps lie in the
+// same source range lo..hi.
+struct TapRun {
+    int begin;
+    int end;
+    int lo;
+    int hi;
+};
+
+std::vector<TapRun> tap_runs(const std::vector<CubicTap>& taps) {
+    std::vector<TapRun> runs;
+    for (std::size_t d = 0; d < taps.size(); ++d) {
+        const int lo = std::min(std::min(taps[d].i[0], taps[d].i[1]), std::min(taps[d].i[2], taps[d].i[3]));
+        const int hi = std::max(std::max(taps[d].i[0], taps[d].i[1]), std::max(taps[d].i[2], taps[d].i[3]));
+        const int di = static_cast<int>(d);
+        if (!runs.empty() && runs.back().lo == lo && runs.back().hi == hi) {
+            runs.back().end = di + 1;
+        } else {
+            runs.push_back(TapRun{di, di + 1, lo, hi});
+        }
+    }
+    return runs;
+}
+
+// The largest sum of |weights| over one axis' taps.
+float max_abs_weight_sum(const std::vector<CubicTap>& taps) {
+    float best = 0.0f;
+    for (const CubicTap& t : taps) {
+        best = std::max(best, std::abs(t.w[0]) + std::abs(t.w[1]) + std::abs(t.w[2]) + std::abs(t.w[3]));
+    }
+    return best;
+}
+
+// The upsampled map, computed where it is read, with upsample_cubic's
+// arithmetic: its horizontal pass on a source row the first time a pixel
+// needs that row, its vertical pass on the row segments the scan asks for
+// (fill) and on single pixels read elsewhere (operator()).
+class LazyUpsampled {
+  public:
+    LazyUpsampled(const MapView& src, const CubicGrid& grid)
+        : src_(src),
+          grid_(grid),
+          width_(static_cast<std::size_t>(grid.width())),
+          rows_(new float[static_cast<std::size_t>(src.height) * width_]),
+          row_known_(static_cast<std::size_t>(src.height), 0),
+          values_(new float[width_ * static_cast<std::size_t>(grid.height())]),
+          known_(width_ * static_cast<std::size_t>(grid.height()), 0) {
+#ifdef OPENPOSE_POISON_UNINITIALISED  // sanitizer builds: a read before its write shows
+        const float nan = std::numeric_limits<float>::quiet_NaN();
+        std::fill(rows_.get(), rows_.get() + static_cast<std::size_t>(src.height) * width_, nan);
+        std::fill(values_.get(), values_.get() + known_.size(), nan);
+#endif
+    }
+
+    // Pixels x0..x1-1 of row y.
+    void fill(int y, int x0, int x1) {
+        const CubicTap& t = grid_.ys[static_cast<std::size_t>(y)];
+        const float* r0 = source_row(t.i[0]);
+        const float* r1 = source_row(t.i[1]);
+        const float* r2 = source_row(t.i[2]);
+        const float* r3 = source_row(t.i[3]);
+        const std::size_t base = static_cast<std::size_t>(y) * width_;
+        float* o = values_.get() + base;
+        for (auto x = static_cast<std::size_t>(x0); x < static_cast<std::size_t>(x1); ++x) {
+            float v = r0[x] * t.w[0];
+            v = v + r1[x] * t.w[1];
+            v = v + r2[x] * t.w[2];
+            v = v + r3[x] * t.w[3];
+            o[x] = v;
+        }
+        std::fill(known_.begin() + static_cast<std::ptrdiff_t>(base) + x0,
+                  known_.begin() + static_cast<std::ptrdiff_t>(base) + x1, static_cast<unsigned char>(1));
+    }
+
+    float operator()(int x, int y) {
+        const std::size_t i = static_cast<std::size_t>(y) * width_ + static_cast<std::size_t>(x);
+        if (known_[i] == 0) fill(y, x, x + 1);
+        return values_[i];
+    }
+
+    // A pixel already computed by fill.
+    float filled(int x, int y) const {
+        return values_[static_cast<std::size_t>(y) * width_ + static_cast<std::size_t>(x)];
+    }
+
+  private:
+    // Source row r combined along x (upsample_cubic's first pass).
+    const float* source_row(int r) {
+        float* o = rows_.get() + static_cast<std::size_t>(r) * width_;
+        if (row_known_[static_cast<std::size_t>(r)] == 0) {
+            const float* s = src_.row(r);
+            for (std::size_t x = 0; x < width_; ++x) {
+                const CubicTap& t = grid_.xs[x];
+                float v = s[t.i[0]] * t.w[0];
+                v = v + s[t.i[1]] * t.w[1];
+                v = v + s[t.i[2]] * t.w[2];
+                v = v + s[t.i[3]] * t.w[3];
+                o[x] = v;
+            }
+            row_known_[static_cast<std::size_t>(r)] = 1;
+        }
+        return o;
+    }
+
+    const MapView& src_;
+    const CubicGrid& grid_;
+    std::size_t width_;
+    std::unique_ptr<float[]> rows_;  // not initialised: written before read
+    std::vector<unsigned char> row_known_;
+    std::unique_ptr<float[]> values_;  // idem
+    std::vector<unsigned char> known_;
+};
+
 }  // namespace
 
 std::vector<SubpixelPeak> accurate_find_peaks(const MapView& map, const AccuratePeakParams& params) {
     check_params(params);
-    return find_peaks_on(map.width, map.height, params, [&map](int x, int y) { return map.at(x, y); });
+    auto value = [&map](int x, int y) { return map.at(x, y); };
+    return find_peaks_on(map.width, map.height, params, value);
 }
 
 std::vector<SubpixelPeak> accurate_find_peaks(const MapView& heatmap, const CubicGrid& grid,
@@ -67,9 +194,75 @@ std::vector<SubpixelPeak> accurate_find_peaks(const MapView& heatmap, const Cubi
         throw std::invalid_argument("heatmap size does not match the bicubic grid");
     }
     if (grid.factor == 1) return accurate_find_peaks(heatmap, params);
-    const std::vector<float> up = upsample_cubic(heatmap, grid);
-    const MapView view{up.data(), grid.width(), grid.height(), grid.width()};
-    return find_peaks_on(view.width, view.height, params, [&view](int x, int y) { return view.at(x, y); });
+    if (params.max_peaks == 0) return {};
+
+    // Most of an upsampled heatmap is far below the threshold. A pixel is
+    // a combination of the source values over its taps' range, so it is at
+    // most (sum |wx|) (sum |wy|) times their largest magnitude (float
+    // rounding stays far inside the 1% margin). Runs of pixels whose bound
+    // is not above the threshold cannot be peaks and are not computed; the
+    // rest, their neighbours and refinement windows are computed on demand
+    // with upsample_cubic's arithmetic, so the peaks are the same, in the
+    // same raster order.
+    const std::vector<TapRun> xruns = tap_runs(grid.xs);
+    const std::vector<TapRun> yruns = tap_runs(grid.ys);
+    const float bound_scale = max_abs_weight_sum(grid.xs) * max_abs_weight_sum(grid.ys) * 1.01f;
+    const auto nx = xruns.size();
+    // Largest |value| of each source row over each x run's source range.
+    std::vector<float> row_max(static_cast<std::size_t>(heatmap.height) * nx, 0.0f);
+    for (int r = 0; r < heatmap.height; ++r) {
+        const float* src = heatmap.row(r);
+        for (std::size_t j = 0; j < nx; ++j) {
+            float m = 0.0f;
+            for (int c = xruns[j].lo; c <= xruns[j].hi; ++c) {
+                const float a = std::abs(src[c]);
+                if (a > m) m = a;  // NaN never wins: a pixel reading NaN is NaN, never a peak
+            }
+            row_max[static_cast<std::size_t>(r) * nx + j] = m;
+        }
+    }
+
+    const int w = grid.width();
+    const int h = grid.height();
+    LazyUpsampled value(heatmap, grid);
+    auto filled = [&value](int x, int y) { return value.filled(x, y); };
+    std::vector<float> col_max(nx);
+    std::vector<std::pair<int, int>> segments;  // a y run's x ranges that may hold peaks
+    std::vector<SubpixelPeak> peaks;
+    for (const TapRun& ry : yruns) {
+        const int y0 = std::max(ry.begin, 1);
+        const int y1 = std::min(ry.end, h - 1);
+        if (y0 >= y1) continue;
+        std::fill(col_max.begin(), col_max.end(), 0.0f);
+        for (int r = ry.lo; r <= ry.hi; ++r) {
+            const float* m = row_max.data() + static_cast<std::size_t>(r) * nx;
+            for (std::size_t j = 0; j < nx; ++j) col_max[j] = std::max(col_max[j], m[j]);
+        }
+        segments.clear();
+        for (std::size_t j = 0; j < nx; ++j) {
+            if (!(col_max[j] * bound_scale > params.threshold)) continue;
+            if (!segments.empty() && segments.back().second == xruns[j].begin) {
+                segments.back().second = xruns[j].end;
+            } else {
+                segments.emplace_back(xruns[j].begin, xruns[j].end);
+            }
+        }
+        // The segments' pixels and their 8 neighbours, computed up front.
+        for (const auto& [x0, x1] : segments) {
+            for (int y = y0 - 1; y <= y1; ++y) value.fill(y, std::max(x0 - 1, 0), std::min(x1 + 1, w));
+        }
+        for (int y = y0; y < y1; ++y) {
+            for (const auto& [x0, x1] : segments) {
+                for (int x = std::max(x0, 1); x < std::min(x1, w - 1); ++x) {
+                    const float v = value.filled(x, y);
+                    if (!(v > params.threshold) || !above_neighbours(v, x, y, filled)) continue;
+                    peaks.push_back(refined_peak(w, h, x, y, v, params.radius, value));
+                    if (static_cast<int>(peaks.size()) == params.max_peaks) return peaks;
+                }
+            }
+        }
+    }
+    return peaks;
 }
 
 float to_image_coord(float v, int work_len, int image_len) {

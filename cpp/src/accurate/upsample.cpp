@@ -49,26 +49,6 @@ CubicGrid make_cubic_grid(int src_width, int src_height, int factor) {
     return g;
 }
 
-float cubic_value(const MapView& src, const CubicGrid& grid, int x, int y) {
-    if (grid.factor == 1) return src.at(x, y);
-    const CubicTap& tx = grid.xs[static_cast<std::size_t>(x)];
-    const CubicTap& ty = grid.ys[static_cast<std::size_t>(y)];
-    float rows[4];
-    for (int k = 0; k < 4; ++k) {
-        const float* r = src.row(ty.i[k]);
-        float v = r[tx.i[0]] * tx.w[0];
-        v = v + r[tx.i[1]] * tx.w[1];
-        v = v + r[tx.i[2]] * tx.w[2];
-        v = v + r[tx.i[3]] * tx.w[3];
-        rows[k] = v;
-    }
-    float v = rows[0] * ty.w[0];
-    v = v + rows[1] * ty.w[1];
-    v = v + rows[2] * ty.w[2];
-    v = v + rows[3] * ty.w[3];
-    return v;
-}
-
 std::vector<float> upsample_cubic(const MapView& src, const CubicGrid& grid) {
     if (src.width != grid.src_width || src.height != grid.src_height) {
         throw std::invalid_argument("upsample_cubic: map size does not match the grid");

@@ -25,7 +25,8 @@ void check_params(const AccuratePairParams& params);
 // and clamped; the dot products with the unit vector above paf_threshold
 // are kept; if more than min_above of the N are kept the score is their
 // mean, else limbs shorter than sqrt(W H) / 150 score threshold + 1e-6 and
-// the rest 0. Coincident ends score 0.
+// the rest 0. Coincident ends score 0. Sampling stops once too few
+// samples are left to pass the min_above test (the score is then decided).
 float accurate_limb_score(const MapView& paf_x, const MapView& paf_y, const CubicGrid& grid, float ax, float ay,
                           float bx, float by, const AccuratePairParams& params);
 

@@ -35,6 +35,9 @@ std::vector<SubpixelPeak> accurate_find_peaks(const MapView& map, const Accurate
 
 // The same on a network-resolution heatmap read through a bicubic grid
 // (upsampled by grid.factor; identical results to upsampling it first).
+// Only the pixels that can be above the threshold, by a bound on the
+// source values they read, are scanned; upsampled values are computed
+// where they are read.
 std::vector<SubpixelPeak> accurate_find_peaks(const MapView& heatmap, const CubicGrid& grid,
                                               const AccuratePeakParams& params);
 

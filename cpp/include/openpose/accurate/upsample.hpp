@@ -2,6 +2,7 @@
 // network output at its working resolution.
 #pragma once
 
+#include <cstddef>
 #include <vector>
 
 #include "openpose/common/types.hpp"
@@ -41,7 +42,26 @@ CubicGrid make_cubic_grid(int src_width, int src_height, int factor);
 // One pixel (x, y) of the upsampled map, bit-identical to upsample_cubic:
 // each of the 4 source rows is combined along x first (taps in order), then
 // the 4 row values along y.
-float cubic_value(const MapView& src, const CubicGrid& grid, int x, int y);
+// Inline: limb scoring calls it for every PAF sample.
+inline float cubic_value(const MapView& src, const CubicGrid& grid, int x, int y) {
+    if (grid.factor == 1) return src.at(x, y);
+    const CubicTap& tx = grid.xs[static_cast<std::size_t>(x)];
+    const CubicTap& ty = grid.ys[static_cast<std::size_t>(y)];
+    float rows[4];
+    for (int k = 0; k < 4; ++k) {
+        const float* r = src.row(ty.i[k]);
+        float v = r[tx.i[0]] * tx.w[0];
+        v = v + r[tx.i[1]] * tx.w[1];
+        v = v + r[tx.i[2]] * tx.w[2];
+        v = v + r[tx.i[3]] * tx.w[3];
+        rows[k] = v;
+    }
+    float v = rows[0] * ty.w[0];
+    v = v + rows[1] * ty.w[1];
+    v = v + rows[2] * ty.w[2];
+    v = v + rows[3] * ty.w[3];
+    return v;
+}
 
 // The whole upsampled map, row-major height() x width().
 std::vector<float> upsample_cubic(const MapView& src, const CubicGrid& grid);
