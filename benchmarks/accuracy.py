@@ -51,7 +51,8 @@ VIDEO = dc.SHARED / "media" / "video.avi"
 ROWS = [
     ("seed (the original program)", {"mode": "seed"}),
     ("accurate, before this release's defaults (368, CMU's constants)",
-     {"preset": None, "threshold": 0.05, "paf_threshold": 0.05, "min_mean_score": 0.4, "grouping": "cpu"}),
+     {"preset": None, "threshold": 0.05, "paf_threshold": 0.05, "min_mean_score": 0.4, "min_parts": 3,
+      "grouping": "cpu"}),
     ("accurate, preset=None (368, the model's defaults)", {"preset": None}),
     ("accurate, preset=fast", {"preset": "fast"}),
     ("accurate, preset=balanced (default)", {"preset": "balanced"}),

@@ -135,11 +135,13 @@ MODELS: tuple[ModelSpec, ...] = (
     # count from 0.02 (CMU: 0.05), people from a mean score of 0.2
     # (CMU: 0.4), grouped as OpenPose's GPU build groups them (all
     # connections ranked together); measured on ../shared/data/dev (README,
-    # benchmarks/accuracy.py).
+    # benchmarks/accuracy.py). People need 4 parts (CMU: 3): the same AP
+    # within 0.001 at every preset, and no 3-part ghost on a black frame
+    # (one appears there at factor 8).
     ModelSpec("mobilenet_v2_small_coco", "openpose_mobilenet_v2_small_coco*.onnx", layout="coco",
               scale=1.0, mean=(0.0, 0.0, 0.0), channel_order="bgr", size_multiple=16, net_height=368,
               decoder_defaults=(("threshold", 0.02), ("paf_threshold", 0.02), ("min_mean_score", 0.2),
-                                ("grouping", "gpu"))),
+                                ("min_parts", 4), ("grouping", "gpu"))),
     replace(_CMU, name="cmu_coco", pattern="pose_deploy_linevec.prototxt"),  # COCO or MPI: same name
     replace(_CMU, name="cmu_mpi_4_stages", pattern="pose_deploy_linevec_faster_4_stages.prototxt", layout="mpi"),
     replace(_CMU, name="cmu_body_25", pattern="pose_deploy.prototxt"),

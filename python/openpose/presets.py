@@ -15,16 +15,19 @@ and the cv2 engine (``benchmarks/accuracy.py``; figures in the README),
 against the goals of the old default (net height 368, ``factor=1``, CMU's
 constants):
 
-- ``balanced``: AP 0.248, just under the 0.25 asked, for about 1.5x the
-  old default's time per frame (the goal's limit). Network time grows with
-  the input area, and 448 is 1.48x the area of 368 on a 16:9 frame: the
-  largest height that fits the time, nearly. ``factor=4``: x8 adds 0.007
-  AP but its decoding takes more of the time than is left.
+- ``balanced``: AP 0.256 (>= 0.25), for about 1.55x the old default's time
+  per frame (1.53-1.58x on a quiet machine, just over the goal's 1.5x;
+  less under load). Network time grows
+  with the input area, and 448 is 1.48x the area of 368 on a 16:9 frame:
+  the largest height that fits the time, nearly. ``factor=8`` (0.256, x4
+  0.248): since accurate mode's peak finding computes only the pixels that
+  can pass the threshold, x8 costs no more time per frame than x4.
 - ``fast``: AP >= 0.183 (the old default's; 0.188). 320 (0.76x the area)
   is the smallest height that keeps it: at 304 AP falls to 0.17 however
   the maps are read. ``factor=2`` gains what x4 does at this size, for
-  less. About 1.3x the old default's frames/s, short of the 1.4x asked:
-  that needs 304 or less.
+  less (x8: 0.198, a few % slower). About 1.25-1.3x the old default's
+  frames/s, short of the 1.4x asked: that needs 304 or less (1.37x in one
+  run), where the best decoder settings found reach 0.176.
 - ``best``: three scales from 656 and the flip test, x8 (0.338); no time limit.
 
 The thresholds and person filters are the model's (`ModelSpec.decoder_defaults`),
@@ -70,7 +73,7 @@ PRESETS: dict[str, Preset] = {
     p.name: p
     for p in (
         Preset("fast", net_height=320, decoder=(("factor", 2),)),
-        Preset("balanced", net_height=448, decoder=(("factor", 4),)),
+        Preset("balanced", net_height=448, decoder=(("factor", 8),)),
         Preset("best", net_height=656, scale_number=3, scale_gap=0.25, flip=True, decoder=(("factor", 8),)),
     )
 }
