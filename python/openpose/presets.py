@@ -16,7 +16,7 @@ against the goals of the old default (net height 368, ``factor=1``, CMU's
 constants):
 
 - ``balanced``: AP 0.256 (>= 0.25), for about 1.55x the old default's time
-  per frame (1.53-1.58x on a quiet machine, just over the goal's 1.5x;
+  per frame (1.53-1.59x on a quiet machine, just over the goal's 1.5x;
   less under load). Network time grows
   with the input area, and 448 is 1.48x the area of 368 on a 16:9 frame:
   the largest height that fits the time, nearly. ``factor=8`` (0.256, x4
