@@ -123,19 +123,9 @@ class LazyUpsampled {
     // Pixels x0..x1-1 of row y.
     void fill(int y, int x0, int x1) {
         const CubicTap& t = grid_.ys[static_cast<std::size_t>(y)];
-        const float* r0 = source_row(t.i[0]);
-        const float* r1 = source_row(t.i[1]);
-        const float* r2 = source_row(t.i[2]);
-        const float* r3 = source_row(t.i[3]);
+        const float* const taps[4] = {source_row(t.i[0]), source_row(t.i[1]), source_row(t.i[2]), source_row(t.i[3])};
         const std::size_t base = static_cast<std::size_t>(y) * width_;
-        float* o = values_.get() + base;
-        for (auto x = static_cast<std::size_t>(x0); x < static_cast<std::size_t>(x1); ++x) {
-            float v = r0[x] * t.w[0];
-            v = v + r1[x] * t.w[1];
-            v = v + r2[x] * t.w[2];
-            v = v + r3[x] * t.w[3];
-            o[x] = v;
-        }
+        cubic_column(t, taps, x0, x1, values_.get() + base);
         std::fill(known_.begin() + static_cast<std::ptrdiff_t>(base) + x0,
                   known_.begin() + static_cast<std::ptrdiff_t>(base) + x1, static_cast<unsigned char>(1));
     }
@@ -159,15 +149,7 @@ class LazyUpsampled {
     const float* source_row(int r) {
         float* o = rows_.get() + static_cast<std::size_t>(r) * width_;
         if (row_known_[static_cast<std::size_t>(r)] == 0) {
-            const float* s = src_.row(r);
-            for (std::size_t x = 0; x < width_; ++x) {
-                const CubicTap& t = grid_.xs[x];
-                float v = s[t.i[0]] * t.w[0];
-                v = v + s[t.i[1]] * t.w[1];
-                v = v + s[t.i[2]] * t.w[2];
-                v = v + s[t.i[3]] * t.w[3];
-                o[x] = v;
-            }
+            cubic_row(src_.row(r), grid_, o);
             row_known_[static_cast<std::size_t>(r)] = 1;
         }
         return o;

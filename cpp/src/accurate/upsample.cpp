@@ -49,6 +49,32 @@ CubicGrid make_cubic_grid(int src_width, int src_height, int factor) {
     return g;
 }
 
+void cubic_row(const float* src_row, const CubicGrid& grid, float* out) {
+    const auto W = static_cast<std::size_t>(grid.width());
+    for (std::size_t x = 0; x < W; ++x) {
+        const CubicTap& t = grid.xs[x];
+        float v = src_row[t.i[0]] * t.w[0];
+        v = v + src_row[t.i[1]] * t.w[1];
+        v = v + src_row[t.i[2]] * t.w[2];
+        v = v + src_row[t.i[3]] * t.w[3];
+        out[x] = v;
+    }
+}
+
+void cubic_column(const CubicTap& ty, const float* const rows[4], int x0, int x1, float* out) {
+    const float* r0 = rows[0];
+    const float* r1 = rows[1];
+    const float* r2 = rows[2];
+    const float* r3 = rows[3];
+    for (auto x = static_cast<std::size_t>(x0); x < static_cast<std::size_t>(x1); ++x) {
+        float v = r0[x] * ty.w[0];
+        v = v + r1[x] * ty.w[1];
+        v = v + r2[x] * ty.w[2];
+        v = v + r3[x] * ty.w[3];
+        out[x] = v;
+    }
+}
+
 std::vector<float> upsample_cubic(const MapView& src, const CubicGrid& grid) {
     if (src.width != grid.src_width || src.height != grid.src_height) {
         throw std::invalid_argument("upsample_cubic: map size does not match the grid");
@@ -62,32 +88,14 @@ std::vector<float> upsample_cubic(const MapView& src, const CubicGrid& grid) {
     }
     // Horizontal pass on every source row, then the vertical pass.
     std::vector<float> rows(static_cast<std::size_t>(src.height) * W);
-    for (int r = 0; r < src.height; ++r) {
-        const float* s = src.row(r);
-        float* o = rows.data() + static_cast<std::size_t>(r) * W;
-        for (std::size_t x = 0; x < W; ++x) {
-            const CubicTap& t = grid.xs[x];
-            float v = s[t.i[0]] * t.w[0];
-            v = v + s[t.i[1]] * t.w[1];
-            v = v + s[t.i[2]] * t.w[2];
-            v = v + s[t.i[3]] * t.w[3];
-            o[x] = v;
-        }
-    }
+    for (int r = 0; r < src.height; ++r) cubic_row(src.row(r), grid, rows.data() + static_cast<std::size_t>(r) * W);
     for (std::size_t y = 0; y < H; ++y) {
         const CubicTap& t = grid.ys[y];
-        const float* r0 = rows.data() + static_cast<std::size_t>(t.i[0]) * W;
-        const float* r1 = rows.data() + static_cast<std::size_t>(t.i[1]) * W;
-        const float* r2 = rows.data() + static_cast<std::size_t>(t.i[2]) * W;
-        const float* r3 = rows.data() + static_cast<std::size_t>(t.i[3]) * W;
-        float* o = out.data() + y * W;
-        for (std::size_t x = 0; x < W; ++x) {
-            float v = r0[x] * t.w[0];
-            v = v + r1[x] * t.w[1];
-            v = v + r2[x] * t.w[2];
-            v = v + r3[x] * t.w[3];
-            o[x] = v;
-        }
+        const float* const taps[4] = {rows.data() + static_cast<std::size_t>(t.i[0]) * W,
+                                      rows.data() + static_cast<std::size_t>(t.i[1]) * W,
+                                      rows.data() + static_cast<std::size_t>(t.i[2]) * W,
+                                      rows.data() + static_cast<std::size_t>(t.i[3]) * W};
+        cubic_column(t, taps, 0, grid.width(), out.data() + y * W);
     }
     return out;
 }

@@ -63,6 +63,14 @@ inline float cubic_value(const MapView& src, const CubicGrid& grid, int x, int y
     return v;
 }
 
+// The two passes of upsample_cubic, for code that upsamples only part of a
+// map with the same arithmetic. One source row combined along x into all
+// grid.width() pixels of `out`:
+void cubic_row(const float* src_row, const CubicGrid& grid, float* out);
+// Pixels x0..x1-1 of one destination row from the 4 x-combined source rows
+// its tap `ty` reads (rows[k] = cubic_row of source row ty.i[k]):
+void cubic_column(const CubicTap& ty, const float* const rows[4], int x0, int x1, float* out);
+
 // The whole upsampled map, row-major height() x width().
 std::vector<float> upsample_cubic(const MapView& src, const CubicGrid& grid);
 
