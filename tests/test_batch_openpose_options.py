@@ -134,10 +134,10 @@ def test_worker_applies_keypoint_scale_and_people_max_to_json_and_parquet(tmp_pa
     pq = pytest.importorskip("pyarrow.parquet", reason='Parquet needs pyarrow (pip install "openpose[ray]")')
     from openpose.ray import WorkItemProcessor
 
-    photo = shared_path("media/COCO_val2014_000000000395.jpg")  # four people at this net height
+    photo = shared_path("media/COCO_val2014_000000000395.jpg")  # four people at this net height (two at 256)
     (item,) = plan_work([photo], images_per_item=1).items
     model = str(model_for_this_opencv())
-    options = dict(model=model, net_height=256)
+    options = dict(model=model, net_height=320)
     for folder in ("plain", "json", "parquet"):
         (tmp_path / folder).mkdir()  # the driver's job
     plain = WorkItemProcessor(output=str(tmp_path / "plain"), fmt="json", **options)
