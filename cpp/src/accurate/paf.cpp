@@ -17,6 +17,17 @@ namespace {
 
 int positive_round(float v) { return static_cast<int>(v + 0.5f); }
 
+// The fewest kept samples c of n with c / n > min_above, in float as the
+// test computes it (n + 1: none). The test is monotone in c, so the search
+// starts at min_above * n and moves a step or two.
+int fewest_passing(int n, float min_above) {
+    const float guess = std::floor(min_above * static_cast<float>(n));
+    int c = guess < 0.0f ? 0 : (guess > static_cast<float>(n + 1) ? n + 1 : static_cast<int>(guess));
+    while (c > 0 && static_cast<float>(c - 1) / static_cast<float>(n) > min_above) --c;
+    while (c <= n && !(static_cast<float>(c) / static_cast<float>(n) > min_above)) ++c;
+    return c;
+}
+
 }  // namespace
 
 float accurate_limb_score(const MapView& paf_x, const MapView& paf_y, const CubicGrid& grid, float ax, float ay,
@@ -33,11 +44,10 @@ float accurate_limb_score(const MapView& paf_x, const MapView& paf_y, const Cubi
     const float uy = dy / norm;
     const float step_x = dx / static_cast<float>(n);
     const float step_y = dy / static_cast<float>(n);
-    // The fewest kept samples that pass the min_above test (n + 1: none).
-    // A pair stops being read once it can no longer reach it: its score is
-    // then the fallback below, whatever the remaining samples hold.
-    int needed = 0;
-    while (needed <= n && !(static_cast<float>(needed) / static_cast<float>(n) > params.min_above)) ++needed;
+    // A pair stops being read once it can no longer reach the kept samples
+    // the min_above test needs: its score is then the fallback below,
+    // whatever the remaining samples hold.
+    const int needed = fewest_passing(n, params.min_above);
     float sum = 0.0f;
     int count = 0;
     for (int k = 0; k < n && count + (n - k) >= needed; ++k) {
