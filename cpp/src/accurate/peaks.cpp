@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
+#include <cstdint>
+#include <cstring>
 #include <limits>
 #include <memory>
 #include <stdexcept>
@@ -67,7 +69,7 @@ std::vector<SubpixelPeak> find_peaks_on(int w, int h, const AccuratePeakParams& 
 }
 
 // Consecutive destination coordinates of one axis whose taps lie in the
-// same source range lo..hi.
+// source range lo..hi (a span's).
 struct TapRun {
     int begin;
     int end;
@@ -75,17 +77,13 @@ struct TapRun {
     int hi;
 };
 
-std::vector<TapRun> tap_runs(const std::vector<CubicTap>& taps) {
+std::vector<TapRun> tap_runs(const std::vector<CubicSpan>& spans) {
     std::vector<TapRun> runs;
-    for (std::size_t d = 0; d < taps.size(); ++d) {
-        const int lo = std::min(std::min(taps[d].i[0], taps[d].i[1]), std::min(taps[d].i[2], taps[d].i[3]));
-        const int hi = std::max(std::max(taps[d].i[0], taps[d].i[1]), std::max(taps[d].i[2], taps[d].i[3]));
-        const int di = static_cast<int>(d);
-        if (!runs.empty() && runs.back().lo == lo && runs.back().hi == hi) {
-            runs.back().end = di + 1;
-        } else {
-            runs.push_back(TapRun{di, di + 1, lo, hi});
-        }
+    runs.reserve(spans.size());
+    for (const CubicSpan& s : spans) {
+        const int lo = std::min(std::min(s.i[0], s.i[1]), std::min(s.i[2], s.i[3]));
+        const int hi = std::max(std::max(s.i[0], s.i[1]), std::max(s.i[2], s.i[3]));
+        runs.push_back(TapRun{s.begin, s.end, lo, hi});
     }
     return runs;
 }
@@ -189,8 +187,8 @@ std::vector<SubpixelPeak> accurate_find_peaks(const MapView& heatmap, const Cubi
     // rest, their neighbours and refinement windows are computed on demand
     // with upsample_cubic's arithmetic, so the peaks are the same, in the
     // same raster order.
-    const std::vector<TapRun> xruns = tap_runs(grid.xs);
-    const std::vector<TapRun> yruns = tap_runs(grid.ys);
+    const std::vector<TapRun> xruns = tap_runs(grid.x_spans);
+    const std::vector<TapRun> yruns = tap_runs(grid.y_spans);
     const float bound_scale = max_abs_weight_sum(grid.xs) * max_abs_weight_sum(grid.ys) * 1.01f;
     const auto nx = xruns.size();
     // Largest |value| of each source row over each x run's source range.
@@ -212,6 +210,7 @@ std::vector<SubpixelPeak> accurate_find_peaks(const MapView& heatmap, const Cubi
     LazyUpsampled value(heatmap, grid);
     auto filled = [&value](int x, int y) { return value.filled(x, y); };
     std::vector<float> col_max(nx);
+    std::vector<unsigned char> flags(static_cast<std::size_t>(w) + 8);  // the prefilter's, per pixel of a row
     std::vector<std::pair<int, int>> segments;  // a y run's x ranges that may hold peaks
     std::vector<SubpixelPeak> peaks;
     for (const TapRun& ry : yruns) {
@@ -241,23 +240,24 @@ std::vector<SubpixelPeak> accurate_find_peaks(const MapView& heatmap, const Cubi
                 const int xa = std::max(x0, 1);
                 const int xb = std::min(x1, w - 1);
                 if (xa >= xb) continue;
-                // Above the threshold and both horizontal neighbours: tested
-                // 8 pixels at a time without branches; the few that pass get
-                // the full test, in order.
+                // Above the threshold and both horizontal neighbours: a flag
+                // per pixel, in a loop without branches (it vectorises); the
+                // few flagged pixels get the full test, in order, found 8
+                // flags at a time.
                 const float* row = value.filled_row(y);
+                const float threshold = params.threshold;
+                for (int x = xa; x < xb; ++x) {
+                    const float v = row[x];
+                    flags[static_cast<std::size_t>(x)] =
+                        static_cast<unsigned char>((v > threshold) & (v > row[x - 1]) & (v > row[x + 1]));
+                }
+                std::fill_n(flags.begin() + xb, 8, static_cast<unsigned char>(0));
                 for (int x8 = xa; x8 < xb; x8 += 8) {
-                    const int n = std::min(8, xb - x8);
-                    unsigned mask = 0;
-                    for (int k = 0; k < n; ++k) {
-                        const float v = row[x8 + k];
-                        const unsigned pass = static_cast<unsigned>(v > params.threshold) &
-                                              static_cast<unsigned>(v > row[x8 + k - 1]) &
-                                              static_cast<unsigned>(v > row[x8 + k + 1]);
-                        mask |= pass << k;
-                    }
-                    for (int k = 0; mask != 0; ++k, mask >>= 1) {
-                        if ((mask & 1U) == 0) continue;
-                        const int x = x8 + k;
+                    std::uint64_t word;
+                    std::memcpy(&word, flags.data() + x8, sizeof word);
+                    if (word == 0) continue;
+                    for (int x = x8; x < std::min(x8 + 8, xb); ++x) {
+                        if (flags[static_cast<std::size_t>(x)] == 0) continue;
                         const float v = row[x];
                         if (!above_neighbours(v, x, y, filled)) continue;
                         peaks.push_back(refined_peak(w, h, x, y, v, params.radius, value));

@@ -34,6 +34,20 @@ std::vector<CubicTap> cubic_axis(int src_len, int factor) {
     return taps;
 }
 
+std::vector<CubicSpan> cubic_spans(const std::vector<CubicTap>& taps) {
+    std::vector<CubicSpan> spans;
+    for (std::size_t d = 0; d < taps.size(); ++d) {
+        const int* i = taps[d].i;
+        const int di = static_cast<int>(d);
+        if (!spans.empty() && std::equal(i, i + 4, spans.back().i)) {
+            spans.back().end = di + 1;
+        } else {
+            spans.push_back(CubicSpan{di, di + 1, {i[0], i[1], i[2], i[3]}});
+        }
+    }
+    return spans;
+}
+
 CubicGrid make_cubic_grid(int src_width, int src_height, int factor) {
     if (src_width <= 0 || src_height <= 0 || factor <= 0 || factor > kMaxFactor) {
         throw std::invalid_argument("make_cubic_grid: sizes must be positive and factor between 1 and " +
@@ -46,18 +60,37 @@ CubicGrid make_cubic_grid(int src_width, int src_height, int factor) {
     g.factor = factor;
     g.xs = cubic_axis(src_width, factor);
     g.ys = cubic_axis(src_height, factor);
+    g.x_spans = cubic_spans(g.xs);
+    g.y_spans = cubic_spans(g.ys);
+    const auto W = g.xs.size();
+    g.x_weights.resize(4 * W);
+    for (std::size_t x = 0; x < W; ++x) {
+        for (std::size_t k = 0; k < 4; ++k) g.x_weights[k * W + x] = g.xs[x].w[k];
+    }
     return g;
 }
 
 void cubic_row(const float* src_row, const CubicGrid& grid, float* out) {
+    // Span by span: the 4 source values are the same across a span and the
+    // weights are read by tap (x_weights), so the inner loop vectorises;
+    // the sum is the same, term after term, as cubic_value's.
     const auto W = static_cast<std::size_t>(grid.width());
-    for (std::size_t x = 0; x < W; ++x) {
-        const CubicTap& t = grid.xs[x];
-        float v = src_row[t.i[0]] * t.w[0];
-        v = v + src_row[t.i[1]] * t.w[1];
-        v = v + src_row[t.i[2]] * t.w[2];
-        v = v + src_row[t.i[3]] * t.w[3];
-        out[x] = v;
+    const float* w0 = grid.x_weights.data();
+    const float* w1 = w0 + W;
+    const float* w2 = w1 + W;
+    const float* w3 = w2 + W;
+    for (const CubicSpan& span : grid.x_spans) {
+        const float s0 = src_row[span.i[0]];
+        const float s1 = src_row[span.i[1]];
+        const float s2 = src_row[span.i[2]];
+        const float s3 = src_row[span.i[3]];
+        for (auto x = static_cast<std::size_t>(span.begin); x < static_cast<std::size_t>(span.end); ++x) {
+            float v = s0 * w0[x];
+            v = v + s1 * w1[x];
+            v = v + s2 * w2[x];
+            v = v + s3 * w3[x];
+            out[x] = v;
+        }
     }
 }
 

@@ -25,6 +25,18 @@ void cubic_weights(float t, float w[4]);
 // Taps of every destination coordinate of one axis (src_len * factor of them).
 std::vector<CubicTap> cubic_axis(int src_len, int factor);
 
+// Consecutive destination coordinates begin..end-1 that read the same 4
+// source indices i[] (a source cell's `factor` coordinates, split where
+// the cell's centre moves the taps on).
+struct CubicSpan {
+    int begin;
+    int end;
+    int i[4];
+};
+
+// The spans of an axis' taps, in order, covering every coordinate.
+std::vector<CubicSpan> cubic_spans(const std::vector<CubicTap>& taps);
+
 // The sampling of a src_width x src_height map upsampled by `factor`.
 struct CubicGrid {
     int src_width = 0;
@@ -32,6 +44,9 @@ struct CubicGrid {
     int factor = 1;
     std::vector<CubicTap> xs;  // src_width * factor entries
     std::vector<CubicTap> ys;  // src_height * factor entries
+    std::vector<CubicSpan> x_spans;  // cubic_spans(xs)
+    std::vector<CubicSpan> y_spans;  // cubic_spans(ys)
+    std::vector<float> x_weights;    // weight k of coordinate x at [k * width() + x] (xs' w, by tap)
     int width() const { return src_width * factor; }
     int height() const { return src_height * factor; }
 };
