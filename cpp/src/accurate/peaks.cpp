@@ -191,15 +191,27 @@ std::vector<SubpixelPeak> accurate_find_peaks(const MapView& heatmap, const Cubi
     const std::vector<TapRun> yruns = tap_runs(grid.y_spans);
     const float bound_scale = max_abs_weight_sum(grid.xs) * max_abs_weight_sum(grid.ys) * 1.01f;
     const auto nx = xruns.size();
-    // Largest |value| of each source row over each x run's source range.
+    // Largest |value| of each source row over each x run's source range
+    // (0 if none is larger; NaN never wins: a pixel reading NaN is NaN,
+    // never a peak). Inside the map a range is 4 columns, read from the
+    // row's maxima over every 4 consecutive columns (a loop that
+    // vectorises); at the borders it is shorter and read one by one.
+    const auto larger = [](float m, float a) { return a > m ? a : m; };
+    const auto sw = static_cast<std::size_t>(heatmap.width);
     std::vector<float> row_max(static_cast<std::size_t>(heatmap.height) * nx, 0.0f);
+    std::vector<float> max2(sw);  // max2[c]: columns c, c + 1 (c + 1 < width)
+    std::vector<float> max4(sw);  // max4[c]: columns c .. c + 3 (c + 3 < width)
     for (int r = 0; r < heatmap.height; ++r) {
         const float* src = heatmap.row(r);
+        for (std::size_t c = 0; c + 1 < sw; ++c) max2[c] = larger(larger(0.0f, std::abs(src[c])), std::abs(src[c + 1]));
+        for (std::size_t c = 0; c + 3 < sw; ++c) max4[c] = larger(max2[c], max2[c + 2]);
         for (std::size_t j = 0; j < nx; ++j) {
+            const TapRun& run = xruns[j];
             float m = 0.0f;
-            for (int c = xruns[j].lo; c <= xruns[j].hi; ++c) {
-                const float a = std::abs(src[c]);
-                if (a > m) m = a;  // NaN never wins: a pixel reading NaN is NaN, never a peak
+            if (run.hi - run.lo == 3) {
+                m = max4[static_cast<std::size_t>(run.lo)];
+            } else {
+                for (int c = run.lo; c <= run.hi; ++c) m = larger(m, std::abs(src[c]));
             }
             row_max[static_cast<std::size_t>(r) * nx + j] = m;
         }

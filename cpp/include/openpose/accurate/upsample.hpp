@@ -26,8 +26,8 @@ void cubic_weights(float t, float w[4]);
 std::vector<CubicTap> cubic_axis(int src_len, int factor);
 
 // Consecutive destination coordinates begin..end-1 that read the same 4
-// source indices i[] (a source cell's `factor` coordinates, split where
-// the cell's centre moves the taps on).
+// source indices i[]: those between two neighbouring source pixels'
+// centres (`factor` of them inside the map, fewer at the borders).
 struct CubicSpan {
     int begin;
     int end;
