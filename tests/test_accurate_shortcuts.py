@@ -95,6 +95,19 @@ def test_noisy_maps_with_sparse_people(factor, seed):
         assert len(plain) > 0 or threshold == 0.3
 
 
+@pytest.mark.parametrize("factor", [2, 3, 8])
+@pytest.mark.parametrize("shape", [(1, 1), (2, 3), (3, 2), (4, 1), (3, 5), (5, 4)])
+def test_maps_narrower_than_the_bicubic_kernel(shape, factor):
+    # Under 4 source pixels a side every tap range is clamped at a border,
+    # so the bound reads no 4-column window; at 4 and 5 some ranges do.
+    rng = np.random.default_rng(shape[0] * 10 + shape[1])
+    heatmap = rng.uniform(-0.05, 0.6, shape).astype(np.float32)
+    for threshold in (0.0, 0.05, 0.3):
+        grid, plain = peaks_both_ways(heatmap, factor=factor, threshold=threshold)
+        assert_same_bits(grid, plain)
+        assert len(plain) > 0 or factor < 8 or shape == (1, 1)  # x8 leaves room for peaks off the border
+
+
 @pytest.mark.parametrize("factor", [2, 4])
 def test_threshold_zero_with_subnormals_and_huge_values(factor):
     heatmap = np.zeros((12, 14), np.float32)
