@@ -9,7 +9,7 @@ in turn (the order rotating), `--reps` passes over the frames, and each
 frame's time is its fastest pass; the last column is each row's time per
 frame over the row "before this release's defaults" (the old default).
 The network outputs of the dev set come from `dev_cache.py` (computed once
-per image, net height and flip, in /tmp), combined as
+per image, net height, flip and network stages, in /tmp), combined as
 `PoseEstimator.forward` combines them; post-processing is the estimator's
 own. The comparison row is tf-pose-estimation's grouping
 (`tfpose_grouping.py`, the constants of its mobilenet-v2 code, 8x as its
@@ -81,9 +81,9 @@ def dev_output(est, gt, image_id, nets) -> tuple[np.ndarray, tuple[int, int]]:
     info = gt.loadImgs(image_id)[0]
     outs = []
     for h in est._heights:
-        outs.append(dc.output(nets, dc.DEV, info["file_name"], h, False))
+        outs.append(dc.output(nets, dc.DEV, info["file_name"], h, False, est.stages))
         if est.flip:
-            outs.append(unflip(dc.output(nets, dc.DEV, info["file_name"], h, True), "coco"))
+            outs.append(unflip(dc.output(nets, dc.DEV, info["file_name"], h, True, est.stages), "coco"))
     return average_outputs(outs), (int(info["width"]), int(info["height"]))
 
 

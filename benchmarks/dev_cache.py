@@ -2,10 +2,12 @@
 
 Tuning post-processing on ``../shared/data/dev`` should cost only
 post-processing: this runs the shared model once per (image, net height,
-flip) and stores the raw output as ``.npy`` under a cache folder
-(default ``/tmp/openpose_dev_cache``, or ``OPENPOSE_DEV_CACHE``).
+flip, stages) and stores the raw output as ``.npy`` under a cache folder
+(default ``/tmp/openpose_dev_cache``, or ``OPENPOSE_DEV_CACHE``). Stages: the
+whole network (None), or its first k (`openpose.stages`).
 
     python benchmarks/dev_cache.py --heights 368,496 --flip   # fill the cache
+    python benchmarks/dev_cache.py --heights 320 --stages 4   # the first 4 stages
     from dev_cache import outputs; net, size = outputs(...)   # read it
 
 A flipped output is the network's output on the mirrored image, not yet
@@ -61,34 +63,41 @@ def load_gt(annotations: Path = DEV / "gt.json"):
         return COCO(str(annotations))
 
 
-def _path(file_name: str, height: int, flip: bool) -> Path:
-    return CACHE / f"{Path(file_name).stem}_{height}{'_flip' if flip else ''}.npy"
+def _path(file_name: str, height: int, flip: bool, stages: int | None = None) -> Path:
+    cut = "" if stages is None else f"_s{stages}"
+    return CACHE / f"{Path(file_name).stem}_{height}{'_flip' if flip else ''}{cut}.npy"
 
 
 class _Nets:
     """The network, one pass at a given net height (engine and pre-processing of `openpose.models`)."""
 
     def __init__(self):
-        self._estimator = None
+        self._estimators = {}
 
-    def __call__(self, image: np.ndarray, height: int) -> np.ndarray:
+    def __call__(self, image: np.ndarray, height: int, stages: int | None = None) -> np.ndarray:
         import openpose
         from openpose.models import prepare
 
-        if self._estimator is None:
-            self._estimator = openpose.PoseEstimator(shared_model())
-        est = self._estimator
+        est = self._estimators.get(stages)
+        if est is None:
+            est = self._estimators[stages] = openpose.PoseEstimator(shared_model(), preset=None, stages=stages)
         h, w = image.shape[:2]
         m = est.spec.size_multiple
         size = (max(m, int(round(height * w / h / m)) * m), height)
         return est.engine.run(prepare(image, est.spec, size))
 
 
-def output(nets: _Nets, images_dir: Path, file_name: str, height: int, flip: bool) -> np.ndarray:
-    """The (1, C, h, w) network output of one image (from the cache, else computed and stored)."""
+def output(nets: _Nets, images_dir: Path, file_name: str, height: int, flip: bool,
+           stages: int | None = None) -> np.ndarray:
+    """The (1, C, h, w) network output of one image (from the cache, else computed and stored).
+
+    `stages`: the network's first `stages` stages; None, or all of them: the whole network.
+    """
     import cv2
 
-    path = _path(file_name, height, flip)
+    if stages is not None and stages >= len(nets_spec().stage_outputs):
+        stages = None  # all the stages: the whole network's output
+    path = _path(file_name, height, flip, stages)
     if path.exists():
         return np.load(path)
     image = cv2.imread(str(images_dir / file_name))
@@ -96,20 +105,27 @@ def output(nets: _Nets, images_dir: Path, file_name: str, height: int, flip: boo
         raise OSError(f"cannot read {file_name}")
     if flip:
         image = np.ascontiguousarray(image[:, ::-1])
-    net = nets(image, height)
+    net = nets(image, height, stages)
     path.parent.mkdir(parents=True, exist_ok=True)
     np.save(path, net.astype(np.float32))
     return net
 
 
-def outputs(gt, heights, *, flip: bool = False, images_dir: Path = DEV):
+def nets_spec():
+    """The shared model's `ModelSpec` (its stages)."""
+    from openpose.models import file_spec
+
+    return file_spec(shared_model())
+
+
+def outputs(gt, heights, *, flip: bool = False, images_dir: Path = DEV, stages: int | None = None):
     """{image_id: ([net per height], [flipped net per height] or None, (w, h))} for every image of `gt`."""
     nets = _Nets()
     result = {}
     for image_id in sorted(gt.getImgIds()):
         info = gt.loadImgs(image_id)[0]
-        plain = [output(nets, images_dir, info["file_name"], h, False) for h in heights]
-        flipped = [output(nets, images_dir, info["file_name"], h, True) for h in heights] if flip else None
+        plain = [output(nets, images_dir, info["file_name"], h, False, stages) for h in heights]
+        flipped = [output(nets, images_dir, info["file_name"], h, True, stages) for h in heights] if flip else None
         result[image_id] = (plain, flipped, (int(info["width"]), int(info["height"])))
     return result
 
@@ -118,9 +134,10 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--heights", default="368", help="net heights, comma-separated (default 368)")
     parser.add_argument("--flip", action="store_true", help="also the mirrored images")
+    parser.add_argument("--stages", type=int, default=None, help="the network's first N stages (default: all)")
     args = parser.parse_args(argv)
     heights = [int(h) for h in args.heights.split(",") if h.strip()]
-    outputs(load_gt(), heights, flip=args.flip)
+    outputs(load_gt(), heights, flip=args.flip, stages=args.stages)
     print(f"cached in {CACHE}")
     return 0
 

@@ -1,7 +1,8 @@
 """A small Caffe model written by the tests: real layer types, random weights.
 
 The weights file is a binary protobuf ``NetParameter``; the few fields it
-needs are encoded by hand (caffe.proto numbers: NetParameter.name 1,
+needs are encoded field by field with the package's wire-format writer
+(`openpose._protobuf`; caffe.proto numbers: NetParameter.name 1,
 .layer 100; LayerParameter.name 1, .type 2, .blobs 7; BlobProto.data 5,
 .shape 7; BlobShape.dim 1).
 """
@@ -12,6 +13,9 @@ import struct
 from pathlib import Path
 
 import numpy as np
+
+from openpose._protobuf import encode_field as _field  # a length-delimited field (wire type 2)
+from openpose._protobuf import encode_varint as _varint
 
 PROTOTXT = """\
 name: "tiny_openpose"
@@ -38,23 +42,6 @@ layer { name: "net_output" type: "Concat" bottom: "heatmaps" bottom: "pafs" top:
 
 #: Convolution layers: name -> (out, in, k).
 CONVS = {"conv1": (8, 3, 3), "conv2": (8, 8, 3), "heatmaps": (19, 8, 1), "pafs": (38, 8, 1)}
-
-
-def _varint(n: int) -> bytes:
-    out = bytearray()
-    while True:
-        byte = n & 0x7F
-        n >>= 7
-        if n:
-            out.append(byte | 0x80)
-        else:
-            out.append(byte)
-            return bytes(out)
-
-
-def _field(number: int, payload: bytes) -> bytes:
-    """A length-delimited field (wire type 2)."""
-    return _varint(number << 3 | 2) + _varint(len(payload)) + payload
 
 
 def _blob(array: np.ndarray) -> bytes:

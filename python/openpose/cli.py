@@ -138,7 +138,7 @@ def _positive_float(text: str) -> float:
 
 
 def _add_accuracy_options(group) -> None:
-    """--preset, --scale-number, --scale-gap, --flip (also used by ``openpose eval``)."""
+    """--preset, --scale-number, --scale-gap, --flip, --stages (also used by ``openpose eval``)."""
     from .presets import DEFAULT_PRESET, PRESETS
 
     group.add_argument("--preset", default=DEFAULT_PRESET, choices=[*PRESETS, "none"],
@@ -151,12 +151,15 @@ def _add_accuracy_options(group) -> None:
                        help="scales 1, 1-G, 1-2G, ... of the net height (default: the preset's, 0.25)%(default).0s")
     group.add_argument("--flip", action="store_true", default=None,
                        help="also run the mirrored image and average it in (default: the preset's)%(default).0s")
+    group.add_argument("--stages", type=_positive_int, default=None, metavar="N",
+                       help="run only the network's first N stages: faster, less accurate (models whose stages "
+                            "are known; the built-in model has 6; default: the preset's, else all)%(default).0s")
 
 
 def accuracy_kwargs(args) -> dict:
     """PoseEstimator keyword arguments of the options `_add_accuracy_options` added."""
     return {"preset": None if args.preset == "none" else args.preset, "scale_number": args.scale_number,
-            "scale_gap": args.scale_gap, "flip": args.flip}
+            "scale_gap": args.scale_gap, "flip": args.flip, "stages": args.stages}
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -20,6 +20,7 @@ from .net_resolution import check_net_resolution, fit_canvas, fitted_size, free_
 from .postprocess import _params, postprocess
 from .presets import DEFAULT_PRESET, get_preset
 from .result import PoseResult
+from .stages import check_stages, first_stages
 
 __all__ = ["MAX_NET_SIDE", "NetInput", "PoseEstimator", "as_bgr"]
 
@@ -230,6 +231,11 @@ class PoseEstimator:
     flip : bool, optional
         Also run the mirrored image and average its output in, mirrored back
         (left and right swapped). Default False, or the preset's.
+    stages : int, optional
+        Run only the network's first `stages` stages (`openpose.stages`):
+        faster and less accurate. For models whose stages are known
+        (`ModelSpec.stage_outputs`: the built-in model has 6); default: the
+        preset's (``fast``: 4), else all of them.
     **options
         The mode's constants, passed to `openpose.postprocess`; in accurate
         mode those not given come from the preset, then from the model's
@@ -266,6 +272,7 @@ class PoseEstimator:
     scale_number: int
     scale_gap: float
     flip: bool
+    stages: int | None
     _heights: list[int]
 
     def __init__(
@@ -285,6 +292,7 @@ class PoseEstimator:
         scale_number: int | None = None,
         scale_gap: float | None = None,
         flip: bool | None = None,
+        stages: int | None = None,
         net_resolution: tuple[int, int] | None = None,
         **options,
     ):
@@ -297,8 +305,15 @@ class PoseEstimator:
             msg = f"`spec` must be a ModelSpec, got {type(spec).__name__}"
             raise TypeError(msg)
         model = resolve_model(model)
-        self.engine = engine_type(model, weights=weights, precision=precision, device=device)
         self.spec = spec if spec is not None else file_spec(model)
+        chosen = get_preset(preset) if self.mode == "accurate" else None
+        self.preset = None if chosen is None else chosen.name
+        total = len(self.spec.stage_outputs)
+        if stages is None and chosen is not None and chosen.stages is not None and total:
+            stages = min(chosen.stages, total)
+        self.stages = check_stages(stages, total, model)
+        network = model if self.stages is None else first_stages(model, self.spec, self.stages)
+        self.engine = engine_type(network, weights=weights, precision=precision, device=device)
         multiple = self.spec.size_multiple
         self.net_resolution = None
         if net_resolution is not None:
@@ -312,8 +327,6 @@ class PoseEstimator:
             else:
                 self.net_resolution = resolution
                 net_height = resolution[1] if resolution[1] > 0 else resolution[0]  # Wx-1: checked, not used
-        chosen = get_preset(preset) if self.mode == "accurate" else None
-        self.preset = None if chosen is None else chosen.name
         if chosen is not None and net_height is None:
             net_height = max(multiple, int(round(chosen.net_height / multiple)) * multiple)
         if self.mode == "accurate":
@@ -565,8 +578,9 @@ class PoseEstimator:
 
     def __repr__(self) -> str:
         resolution = "" if self.net_resolution is None else f"net_resolution={self.net_resolution}, "
+        cut = "" if self.stages in (None, len(self.spec.stage_outputs)) else f", stages={self.stages}"
         return (f"PoseEstimator({self.model!r}, engine={self.engine.name!r}, net_height={self.net_height}, "
                 f"{resolution}"
                 f"mode={self.mode!r}, implementation={self.implementation!r}, "
                 f"layout={None if self.layout is None else self.layout.name!r}, preset={self.preset!r}, "
-                f"scale_number={self.scale_number}, scale_gap={self.scale_gap}, flip={self.flip})")
+                f"scale_number={self.scale_number}, scale_gap={self.scale_gap}, flip={self.flip}{cut})")

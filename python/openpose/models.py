@@ -26,9 +26,11 @@ import math
 import numbers
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import BinaryIO
 
 import numpy as np
+
+from ._protobuf import length_delimited
+from .stages import CutNetwork
 
 __all__ = [
     "BUILTIN_MODEL",
@@ -42,6 +44,7 @@ __all__ = [
     "model_spec",
     "onnx_file",
     "onnx_metadata",
+    "onnx_source",
     "opencv_major",
     "prepare",
     "resolve_model",
@@ -92,6 +95,12 @@ class ModelSpec:
         Accurate-mode decoder options this model is best read with (its
         thresholds, person filters, ...), used where not given; empty: the
         mode's own (CMU's constants).
+    stage_outputs : tuple of (str, str)
+        The network's stages (`openpose.stages`), first to last: for each,
+        the names of the ONNX tensors of its heatmaps and of its part
+        affinity fields. The network's output is the last stage's, and
+        ``stages=k`` runs the network cut after the k-th. Empty: the stages
+        are not known, and the whole network runs.
     """
 
     name: str
@@ -103,6 +112,7 @@ class ModelSpec:
     size_multiple: int = 16
     net_height: int = 368
     decoder_defaults: tuple[tuple[str, object], ...] = ()
+    stage_outputs: tuple[tuple[str, str], ...] = ()
 
     def __post_init__(self):
         if self.channel_order not in CHANNEL_ORDERS:
@@ -120,6 +130,14 @@ class ModelSpec:
             if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
                 msg = f"`{name}` must be a positive integer, got {value!r}"
                 raise ValueError(msg)
+        stages = self.stage_outputs
+        if not isinstance(stages, (tuple, list)) or not all(
+                isinstance(stage, (tuple, list)) and len(stage) == 2 and all(isinstance(t, str) and t for t in stage)
+                for stage in stages):
+            msg = ("`stage_outputs` must hold one (heatmaps, PAFs) pair of tensor names per stage, got "
+                   f"{self.stage_outputs!r}")
+            raise ValueError(msg)
+        object.__setattr__(self, "stage_outputs", tuple(tuple(stage) for stage in stages))
 
 
 # CMU's Caffe models are fed img/256 - 0.5 (its own normalisation);
@@ -137,11 +155,16 @@ MODELS: tuple[ModelSpec, ...] = (
     # connections ranked together); measured on ../shared/data/dev (README,
     # benchmarks/accuracy.py). People need 4 parts (CMU: 3): the same AP
     # within 0.001 at every preset, and no 3-part ghost on a black frame
-    # (one appears there at factor 8).
+    # (one appears there at factor 8). Six stages, as tf-pose-estimation
+    # builds it: MConv_Stage{1..6}, each ending in a heatmap branch (L2, 19
+    # channels) and a PAF branch (L1, 38 channels).
     ModelSpec("mobilenet_v2_small_coco", "openpose_mobilenet_v2_small_coco*.onnx", layout="coco",
               scale=1.0, mean=(0.0, 0.0, 0.0), channel_order="bgr", size_multiple=16, net_height=368,
               decoder_defaults=(("threshold", 0.02), ("paf_threshold", 0.02), ("min_mean_score", 0.2),
-                                ("min_parts", 4), ("grouping", "gpu"))),
+                                ("min_parts", 4), ("grouping", "gpu")),
+              stage_outputs=tuple((f"Openpose/MConv_Stage{k}_L2_5_pointwise/BatchNorm/FusedBatchNorm:0",
+                                   f"Openpose/MConv_Stage{k}_L1_5_pointwise/BatchNorm/FusedBatchNorm:0")
+                                  for k in range(1, 7))),
     replace(_CMU, name="cmu_coco", pattern="pose_deploy_linevec.prototxt"),  # COCO or MPI: same name
     replace(_CMU, name="cmu_mpi_4_stages", pattern="pose_deploy_linevec_faster_4_stages.prototxt", layout="mpi"),
     replace(_CMU, name="cmu_body_25", pattern="pose_deploy.prototxt"),
@@ -180,48 +203,6 @@ _METADATA_PROPS = 14
 _ENTRY_KEY, _ENTRY_VALUE = 1, 2
 
 
-def _varint(stream: BinaryIO) -> int:
-    result = shift = 0
-    while True:
-        byte = stream.read(1)
-        if not byte:
-            msg = "truncated varint"
-            raise EOFError(msg)
-        result |= (byte[0] & 0x7F) << shift
-        if byte[0] < 0x80:
-            return result
-        shift += 7
-        if shift > 63:
-            msg = "varint longer than 10 bytes"
-            raise ValueError(msg)
-
-
-def _length_delimited(stream: BinaryIO, end: int, wanted: int):
-    """The bytes of each length-delimited field number `wanted` before `end`; other fields are skipped."""
-    while stream.tell() < end:
-        key = _varint(stream)
-        number, wire = key >> 3, key & 7
-        if wire == 0:
-            _varint(stream)
-        elif wire in (1, 5):
-            stream.seek(8 if wire == 1 else 4, 1)
-        elif wire == 2:
-            length = _varint(stream)
-            if stream.tell() + length > end:
-                msg = "field runs past the end"
-                raise EOFError(msg)
-            if number == wanted:
-                yield stream.read(length)
-            else:
-                stream.seek(length, 1)
-        else:
-            msg = f"wire type {wire} is not used by ONNX"
-            raise ValueError(msg)
-    if stream.tell() != end:
-        msg = "field runs past the end"
-        raise EOFError(msg)
-
-
 def onnx_metadata(path) -> dict[str, str]:
     """The ``metadata_props`` of an ONNX file, as a dict (``openpose.layout``, ...).
 
@@ -236,12 +217,12 @@ def onnx_metadata(path) -> dict[str, str]:
         with open(path, "rb") as stream:
             end = stream.seek(0, io.SEEK_END)
             stream.seek(0)
-            entries = list(_length_delimited(stream, end, _METADATA_PROPS))
+            entries = list(length_delimited(stream, end, _METADATA_PROPS))
         meta = {}
         for entry in entries:
             fields: dict[int, str] = {}
             for number in (_ENTRY_KEY, _ENTRY_VALUE):
-                for value in _length_delimited(io.BytesIO(entry), len(entry), number):
+                for value in length_delimited(io.BytesIO(entry), len(entry), number):
                     fields[number] = value.decode("utf-8")
             if _ENTRY_KEY in fields:
                 meta[fields[_ENTRY_KEY]] = fields.get(_ENTRY_VALUE, "")
@@ -385,18 +366,25 @@ def _converted(path: Path, weights_path: Path, *, why: str, input_size="default"
         raise ValueError(msg) from None
 
 
-def onnx_file(model, *, weights=None, why: str = "this runtime reads only ONNX") -> Path:
+def onnx_file(model, *, weights=None, why: str = "this runtime reads only ONNX") -> Path | CutNetwork:
     """The ONNX file of a model, for runtimes that read only ONNX.
 
     An ``.onnx`` file is itself; a CMU ``.prototxt`` (with its ``.caffemodel``,
     see `load_net`) is converted once, with a free input size, and cached
     (`openpose.convert.cached_onnx_for`; needs ``openpose[convert]``).
 
+    A network cut after a stage (`openpose.stages.CutNetwork`) is already
+    ONNX, in memory: it is returned as it is (`onnx_source` gives what a
+    runtime reads of either).
+
     Raises
     ------
     FileNotFoundError, ValueError, TypeError
         As `load_net`.
     """
+    if isinstance(model, CutNetwork):
+        _no_weights_for_onnx(weights)
+        return model
     path = _model_path(model)
     if path.suffix.lower() == ".onnx":
         _no_weights_for_onnx(weights)
@@ -404,15 +392,21 @@ def onnx_file(model, *, weights=None, why: str = "this runtime reads only ONNX")
     return _converted(path, _caffe_weights(path, weights), why=why, input_size=None)
 
 
+def onnx_source(onnx: Path | CutNetwork) -> str | bytes:
+    """What a runtime reads of `onnx_file`'s result: the file's name, or the in-memory model's bytes."""
+    return onnx.data if isinstance(onnx, CutNetwork) else str(onnx)
+
+
 def load_net(model, *, weights=None):
     """Load a model file into a ``cv2.dnn.Net``.
 
     Parameters
     ----------
-    model : str or path
+    model : str, path or CutNetwork
         An ``.onnx`` file (``cv2.dnn.readNetFromONNX``) or a CMU ``.prototxt``
         (``cv2.dnn.readNetFromCaffe`` on OpenCV 4.x; on OpenCV 5, which has no
-        Caffe importer, its cached ONNX conversion).
+        Caffe importer, its cached ONNX conversion), or an ONNX network cut
+        after a stage (`openpose.stages`), read from memory.
     weights : str or path, optional
         The ``.caffemodel`` of a ``.prototxt``; omitted: the only
         ``.caffemodel`` in the same folder.
@@ -432,13 +426,15 @@ def load_net(model, *, weights=None):
     """
     import cv2
 
-    path = _model_path(model)
+    cut = model if isinstance(model, CutNetwork) else None
+    path = cut.source if cut is not None else _model_path(model)
     spec = file_spec(path)
     major = opencv_major()
     if path.suffix.lower() == ".onnx":
         _no_weights_for_onnx(weights)
         try:
-            net = cv2.dnn.readNetFromONNX(str(path))
+            # The bytes as a uint8 array: cv2.dnn's in-memory ONNX reader (a bytes object is not one).
+            net = cv2.dnn.readNetFromONNX(str(path) if cut is None else np.frombuffer(cut.data, np.uint8))
         except cv2.error as exc:
             hint = ""
             if major < 5 and _is_builtin(path):
@@ -453,7 +449,8 @@ def load_net(model, *, weights=None):
                     "(pip install 'opencv-python-headless>=5'), or use the onnxruntime engine "
                     "(engine=\"onnxruntime\", --engine onnxruntime)."
                 )
-            msg = f"cv2.dnn could not import {str(path)!r}.{hint} OpenCV said: {str(exc).strip()[-300:]}"
+            what = str(path if cut is None else cut)
+            msg = f"cv2.dnn could not import {what!r}.{hint} OpenCV said: {str(exc).strip()[-300:]}"
             raise ValueError(msg) from None
         return net, spec
     weights_path = _caffe_weights(path, weights)

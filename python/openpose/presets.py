@@ -57,6 +57,10 @@ class Preset:
         Scale step: scales 1, 1 - gap, 1 - 2 gap, ...
     flip : bool
         Also run the mirrored image and average it in.
+    stages : int or None
+        Run the network's first `stages` stages (`openpose.stages`) where
+        the model's stages are known (all of them if it has fewer); None:
+        the whole network.
     decoder : tuple of (str, value)
         Accurate-mode decoder options (``factor``, thresholds, ...).
     """
@@ -66,6 +70,7 @@ class Preset:
     scale_number: int = 1
     scale_gap: float = 0.25
     flip: bool = False
+    stages: int | None = None
     decoder: tuple[tuple[str, object], ...] = field(default=())
 
 
@@ -73,7 +78,7 @@ class Preset:
 PRESETS: dict[str, Preset] = {
     p.name: p
     for p in (
-        Preset("fast", net_height=320, decoder=(("factor", 2),)),
+        Preset("fast", net_height=320, stages=4, decoder=(("factor", 8),)),
         Preset("balanced", net_height=448, decoder=(("factor", 8),)),
         Preset("best", net_height=656, scale_number=3, scale_gap=0.25, flip=True, decoder=(("factor", 8),)),
     )

@@ -1,6 +1,7 @@
 """Inference engines: one interface that runs a network on a prepared input.
 
-An engine loads one model file and runs it: `Engine.run` takes the network
+An engine loads one model (a file, or a network cut after a stage, in
+memory: `openpose.stages`) and runs it: `Engine.run` takes the network
 input that `openpose.models.prepare` makes from an image and the model's
 `ModelSpec` (float32 ``(1, 3, H, W)``) and returns the network's output
 (float32 ``(1, C, h, w)``: heatmaps then part affinity fields). Everything
@@ -102,7 +103,13 @@ class Engine(abc.ABC):
     @abc.abstractmethod
     def __init__(self, model, *, weights=None, precision: str = DEFAULT_PRECISION,
                  device: str = DEFAULT_DEVICE) -> None:
-        """Load `model` (a path; `weights`: the ``.caffemodel`` of a ``.prototxt``) for `precision` on `device`."""
+        """Load `model` for `precision` on `device`.
+
+        `model` is a path (`weights`: the ``.caffemodel`` of a ``.prototxt``)
+        or an ONNX network cut after a stage, in memory
+        (`openpose.stages.CutNetwork`): `openpose.models.load_net` and
+        `openpose.models.onnx_file` / `openpose.models.onnx_source` read both.
+        """
 
     @classmethod
     def supported_devices(cls) -> tuple[str, ...]:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..models import onnx_file
+from ..models import onnx_file, onnx_source
 from . import DEFAULT_DEVICE, DEFAULT_PRECISION, Engine, cpu_threads
 
 __all__ = ["ENGINE", "OnnxruntimeEngine"]
@@ -60,7 +60,7 @@ class OnnxruntimeEngine(Engine):
         providers = ["CUDAExecutionProvider", "CPUExecutionProvider"] if self.device == "cuda" \
             else ["CPUExecutionProvider"]
         try:
-            self.session = ort.InferenceSession(str(path), sess_options=options, providers=providers)
+            self.session = ort.InferenceSession(onnx_source(path), sess_options=options, providers=providers)
         except Exception as exc:  # noqa: BLE001 - onnxruntime's own exception types (InvalidProtobuf, Fail, ...)
             msg = f"onnxruntime could not import {str(path)!r}: {str(exc).strip()[-300:]}"
             raise ValueError(msg) from None

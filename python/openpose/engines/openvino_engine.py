@@ -43,7 +43,7 @@ import collections
 
 import numpy as np
 
-from ..models import onnx_file
+from ..models import onnx_file, onnx_source
 from . import DEFAULT_DEVICE, DEFAULT_PRECISION, Engine, cpu_threads
 
 __all__ = ["ENGINE", "OpenvinoEngine", "output_convolutions", "split_at"]
@@ -115,7 +115,7 @@ class OpenvinoEngine(Engine):
         self._ov = ov
         self._core_ = ov.Core()
         try:
-            self._model = self._core_.read_model(str(path))
+            self._model = self._core_.read_model(onnx_source(path))
         except RuntimeError as exc:
             msg = f"OpenVINO could not import {str(path)!r}: {str(exc).strip()[-300:]}"
             raise ValueError(msg) from None
