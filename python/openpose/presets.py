@@ -15,20 +15,23 @@ and the cv2 engine (``benchmarks/accuracy.py``; figures in the README),
 against the goals of the old default (net height 368, ``factor=1``, CMU's
 constants):
 
-- ``balanced``: AP 0.256 (>= 0.25), for about 1.55x the old default's time
-  per frame (1.53-1.59x on a quiet machine, just over the goal's 1.5x;
+- ``balanced``: AP 0.256 (>= 0.25), for about 1.55-1.6x the old default's
+  time per frame (1.53-1.61x on quiet machines, just over the goal's 1.5x;
   less under load). Network time grows with the input area, and 448 is
   1.48x the area of 368 on a 16:9 frame: the largest height that fits the
   time, nearly. ``factor=8`` (0.256, x4 0.248): since accurate mode's peak
   finding computes only the pixels that can pass the threshold, and tests
   them in a vectorised loop, x8 decodes in about 2 ms more than x4 of a
-  ~140 ms frame.
-- ``fast``: AP >= 0.183 (the old default's; 0.188). 320 (0.76x the area)
-  is the smallest height that keeps it: at 304 AP falls to 0.17 however
-  the maps are read. ``factor=2`` gains what x4 does at this size, for
-  less (x8: 0.198, a few % slower). About 1.25-1.3x the old default's
-  frames/s, short of the 1.4x asked: that needs 304 or less (1.37x in one
-  run), where the best decoder settings found reach 0.176.
+  90-140 ms frame. Fewer stages do not pay here: 464 with 5 stages costs
+  about what 448 with 6 does, for the same AP (0.255), and 448 with 5
+  loses it (0.243).
+- ``fast``: AP >= 0.183 (the old default's; 0.189), at about 1.45x its
+  frames/s (1.44-1.46x measured): net height 320 (0.76x the area), the
+  network's first 4 of its 6 stages (`openpose.stages`: the last two cost
+  about 18% of the network and are worth 0.009 AP at 320) and
+  ``factor=8`` (0.010 AP over x2 at this size, for 1-2 ms). With all
+  6 stages 320 reaches only 1.25-1.3x; lower heights lose more than the
+  stages do (304, all stages: 0.176 at best), and 3 stages fall to 0.169.
 - ``best``: three scales from 656 and the flip test, x8 (0.338); no time limit.
 
 The thresholds and person filters are the model's (`ModelSpec.decoder_defaults`),
