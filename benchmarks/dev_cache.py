@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import functools
 import io
 import os
 import sys
@@ -111,8 +112,9 @@ def output(nets: _Nets, images_dir: Path, file_name: str, height: int, flip: boo
     return net
 
 
+@functools.cache
 def nets_spec():
-    """The shared model's `ModelSpec` (its stages)."""
+    """The shared model's `ModelSpec` (its stages), read once."""
     from openpose.models import file_spec
 
     return file_spec(shared_model())

@@ -11,6 +11,7 @@ values (2: strings, bytes, sub-messages, packed arrays).
 
 from __future__ import annotations
 
+import io
 from typing import BinaryIO, NamedTuple
 
 __all__ = ["Field", "encode_field", "encode_varint", "fields", "length_delimited", "read_varint", "strings"]
@@ -86,8 +87,6 @@ class Field(NamedTuple):
 
 def fields(message: bytes) -> list[Field]:
     """The fields of an encoded message, in order."""
-    import io
-
     return [Field(number, message[start:stop], None if value_start is None else message[value_start:stop])
             for number, start, value_start, stop in _walk(io.BytesIO(message), len(message))]
 

@@ -26,7 +26,7 @@ constants):
   about what 448 with 6 does, for the same AP (0.255), and 448 with 5
   loses it (0.243).
 - ``fast``: AP >= 0.183 (the old default's; 0.189), at about 1.45x its
-  frames/s (1.44-1.46x measured): net height 320 (0.76x the area), the
+  frames/s (1.44-1.50x measured): net height 320 (0.76x the area), the
   network's first 4 of its 6 stages (`openpose.stages`: the last two cost
   about 18% of the network and are worth 0.009 AP at 320) and
   ``factor=8`` (0.010 AP over x2 at this size, for 1-2 ms). With all
