@@ -80,7 +80,7 @@ def _have_ray() -> bool:
 
 @pytest.mark.ray
 def test_batch_with_openpose_options_gives_the_commands_json(tmp_path):
-    """--number-people-max, --keypoint-scale, --frame-first/last/step, --frame-flip, --frame-rotate, WxH:
+    """--preset, --number-people-max, --keypoint-scale, --frame-first/last/step, --frame-flip, --frame-rotate, WxH:
     ``openpose batch`` writes byte for byte the single-machine command's JSON."""
     if not _have_ray():
         pytest.skip('needs the extra: pip install "openpose[ray]"')
@@ -101,7 +101,8 @@ def test_batch_with_openpose_options_gives_the_commands_json(tmp_path):
     for k, photo in enumerate(photos()[:3]):
         images.append(tmp_path / f"side{k}.png")
         cv2.imwrite(str(images[-1]), cv2.flip(cv2.rotate(cv2.imread(str(photo)), cv2.ROTATE_90_COUNTERCLOCKWISE), 1))
-    options = ["--net-resolution", "656x368", "--number-people-max", "1", "--keypoint-scale", "3",
+    # --preset fast: the network's first 4 stages and x8 (the net resolution given wins over its height).
+    options = ["--preset", "fast", "--net-resolution", "656x368", "--number-people-max", "1", "--keypoint-scale", "3",
                "--frame-first", "1", "--frame-last", "14", "--frame-step", "3", "--frame-flip",
                "--frame-rotate", "90"]
     model = str(model_for_this_opencv())
@@ -168,3 +169,25 @@ def test_batch_usage_errors_of_the_openpose_options(tmp_path, capsys):
             cli.main(["batch", str(tmp_path), "--output", str(tmp_path / "o"), *args])
         assert exc.value.code == 2
         assert message in capsys.readouterr().err
+
+
+def test_batch_passes_the_accuracy_options_to_the_estimator(tmp_path, monkeypatch):
+    """--preset, --scale-number, --scale-gap, --flip and --stages reach the job's PoseEstimator as the command's do."""
+    import openpose.ray as opray
+    from openpose import cli
+    from openpose.pipeline import Summary
+
+    calls = []
+    monkeypatch.setattr(opray, "_ray", lambda: None)
+    monkeypatch.setattr(opray, "run_batch", lambda inputs, **kwargs: calls.append(kwargs) or Summary())
+    base = ["batch", str(tmp_path), "--output", str(tmp_path / "o"), "--quiet"]
+    assert cli.main([*base, "--preset", "fast", "--scale-number", "2", "--scale-gap", "0.3", "--flip",
+                     "--stages", "3"]) == 0
+    assert cli.main(base) == 0
+    assert cli.main([*base, "--preset", "none"]) == 0
+    picked = [{k: c[k] for k in ("preset", "scale_number", "scale_gap", "flip", "stages")} for c in calls]
+    assert picked == [
+        {"preset": "fast", "scale_number": 2, "scale_gap": 0.3, "flip": True, "stages": 3},
+        {"preset": "balanced", "scale_number": None, "scale_gap": None, "flip": None, "stages": None},
+        {"preset": None, "scale_number": None, "scale_gap": None, "flip": None, "stages": None},
+    ]

@@ -198,3 +198,27 @@ def test_a_named_file_with_an_unknown_extension_goes_by_its_content(tmp_path):
     assert res.returncode == 1
     assert f"{notes}: not an image or a video" in res.stderr and "1 bad input(s)" in res.stderr
     assert sorted(p.name for p in out.iterdir()) == ["photo_keypoints.json"]
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGPIPE and poll are POSIX")
+def test_a_reader_that_goes_away_ends_the_command_quietly():
+    """``openpose models | head -1``: no traceback, and the status of a program SIGPIPE stopped (141)."""
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the reader is gone before the command writes anything
+    try:
+        proc = subprocess.run([sys.executable, "-m", "openpose", "models"], stdout=write_end,
+                              stderr=subprocess.PIPE, text=True, timeout=120)
+    finally:
+        os.close(write_end)
+    assert proc.returncode == 141
+    assert proc.stderr == ""
+
+
+def test_a_broken_pipe_elsewhere_is_not_hidden(monkeypatch):
+    """Only a closed standard output ends the command quietly; another broken pipe stays an error."""
+    def broken(argv):
+        raise BrokenPipeError("some other pipe")
+
+    monkeypatch.setattr(cli, "_main", broken)
+    with pytest.raises(BrokenPipeError, match="some other pipe"):
+        cli.main(["models"])

@@ -19,6 +19,7 @@ def build_parser(prog: str = "openpose batch") -> argparse.ArgumentParser:
     from . import _validation as v
     from .cli import (
         ENV_MODEL,
+        _add_accuracy_options,
         _add_openpose_options,
         _DefaultsOnce,
         _estimator_default,
@@ -55,6 +56,7 @@ def build_parser(prog: str = "openpose batch") -> argparse.ArgumentParser:
     parser.add_argument("--implementation", default=_estimator_default("implementation"), choices=v.IMPLEMENTATIONS,
                         help="post-processing implementation")
     parser.add_argument("--layout", default=None, help="keypoint layout; default: from the model")
+    _add_accuracy_options(parser)
     parser.add_argument("--output", required=True, metavar="DIR",
                         help="output folder (shared by every node): JSON files or Parquet parts")
     parser.add_argument("--format", choices=BATCH_FORMATS, default="json",
@@ -96,7 +98,7 @@ def main(argv: list[str] | None = None, prog: str = "openpose batch") -> int:
         from .models import builtin_model_path
 
         args.model = str(builtin_model_path())
-    from .cli import _frame_options, _net_height
+    from .cli import _frame_options, _net_height, accuracy_kwargs
 
     if args.frame_last is not None and args.frame_last < args.frame_first:
         parser.error(f"--frame-last {args.frame_last} is before --frame-first {args.frame_first}")
@@ -132,6 +134,7 @@ def main(argv: list[str] | None = None, prog: str = "openpose batch") -> int:
             max_frames=args.max_frames, progress=not args.quiet,
             weights=args.weights, net_height=args.net_height, mode=args.mode, implementation=args.implementation,
             layout=args.layout, engine=args.engine, precision=args.precision, device=args.device,
+            **accuracy_kwargs(args),
             **({"tracking": True, "tracking_max_age": args.tracking_max_age} if args.tracking else {}),
             **openpose_options,
         )

@@ -418,8 +418,36 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``openpose``; returns the exit status.
 
     0: every input processed; 1: some inputs were bad (named on stderr),
-    the others were processed; 2: a usage or model error.
+    the others were processed; 2: a usage or model error; 141 (128 +
+    SIGPIPE, as a shell reports a program the signal stopped): the reader
+    of the standard output went away (``openpose models | head -1``).
     """
+    try:
+        return _main(argv)
+    except BrokenPipeError:
+        if not _stdout_reader_gone():
+            raise
+        # Nothing more can reach the reader; the interpreter's last flush
+        # at exit would fail again and print a traceback: stdout goes to
+        # /dev/null instead.
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, 1)
+        os.close(null)
+        return 128 + 13
+
+
+def _stdout_reader_gone() -> bool:
+    """Whether descriptor 1 is a pipe whose reading end is closed (poll reports an error on it)."""
+    import select
+
+    if not hasattr(select, "poll"):  # Windows: no way to tell; the error stays as it was
+        return False
+    poller = select.poll()
+    poller.register(1, select.POLLOUT)
+    return any(events & select.POLLERR for _, events in poller.poll(0))
+
+
+def _main(argv: Sequence[str] | None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     _standard_streams()
     if argv and argv[0] in SUBCOMMANDS:
