@@ -27,6 +27,7 @@ def main(argv: list[str] | None = None, prog: str = "openpose models") -> int:
     """Entry point; returns the exit status (0; 2 when the built-in model is missing from the installation)."""
     from .cli import ENV_MODEL
     from .models import KNOWN_MODELS, builtin_model_path, file_spec, opencv_major
+    from .presets import PRESETS
 
     args = build_parser(prog).parse_args(list(sys.argv[1:] if argv is None else argv))
     path = builtin_model_path()
@@ -37,7 +38,8 @@ def main(argv: list[str] | None = None, prog: str = "openpose models") -> int:
     print(f"built-in model (the default): {path} ({size})")
     print(f"  licence and provenance: {path.parent / 'NOTICE'}")
     stages = len(file_spec(path).stage_outputs)
-    print(f"  {stages} stages (--stages N runs the first N: faster, less accurate; --preset fast runs 4)")
+    fast = PRESETS["fast"].stages
+    print(f"  {stages} stages (--stages N runs the first N: faster, less accurate; --preset fast runs {fast})")
     if opencv_major() < 5:
         print("  note: this OpenCV (4.x) cannot import it: use --engine onnxruntime "
               '(pip install "openpose[onnxruntime]") or OpenCV >= 5')
