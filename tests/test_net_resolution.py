@@ -101,8 +101,7 @@ def test_width_fixed_height_follows_the_aspect_ratio(tmp_path):
     assert est.net_input_size((w, h)) == (432, net_h) and est.net_height is None
     # The network input is the photo resized to 432 x net_h (built here), nothing else.
     blob = cv2.dnn.blobFromImage(image, 1.0, (432, net_h), (0, 0, 0), swapRB=False, crop=False)
-    with est._engine_lock:
-        expected = est.engine.run(blob)
+    expected = est.run_network(blob)
     out, _ = est.forward(image)
     np.testing.assert_array_equal(out, expected)
     res = run(photo, "--net-resolution", "432x-1", "--write-json", tmp_path / "j")

@@ -51,8 +51,8 @@ def test_a_video_compiles_once_and_each_new_shape_once():
     rng = np.random.default_rng(0)
     small, wide = (1, 3, 64, 80), (1, 3, 64, 128)
     outs = [engine.run(rng.normal(size=small).astype(np.float32)) for _ in range(4)]
-    assert engine.compiles == 1 and outs[0].shape == (1, 57, 8, 10)
-    assert engine.run(rng.normal(size=wide).astype(np.float32)).shape == (1, 57, 8, 16)
+    assert engine.compiles == 1 and list(outs[0]) == ["net_output"] and outs[0]["net_output"].shape == (1, 57, 8, 10)
+    assert engine.run(rng.normal(size=wide).astype(np.float32))["net_output"].shape == (1, 57, 8, 16)
     assert engine.compiles == 2
     engine.run(rng.normal(size=small).astype(np.float32))
     assert engine.compiles == 2  # the first shape is still compiled
@@ -74,7 +74,7 @@ def test_the_output_is_not_overwritten_by_the_next_call():
     pytest.importorskip("openvino", reason="the openvino engine needs openpose[openvino]")
     engine = create_engine("openvino", shared_path(MODEL))
     rng = np.random.default_rng(1)
-    first = engine.run(rng.normal(size=(1, 3, 64, 64)).astype(np.float32))
+    first = engine.run(rng.normal(size=(1, 3, 64, 64)).astype(np.float32))["net_output"]
     kept = first.copy()
     engine.run(rng.normal(size=(1, 3, 64, 64)).astype(np.float32))
     np.testing.assert_array_equal(first, kept)

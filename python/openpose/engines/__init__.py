@@ -3,10 +3,11 @@
 An engine loads one model (a file, or a network cut after a stage, in
 memory: `openpose.stages`) and runs it: `Engine.run` takes the network
 input that `openpose.models.prepare` makes from an image and the model's
-`ModelSpec` (float32 ``(1, 3, H, W)``) and returns the network's output
-(float32 ``(1, C, h, w)``: heatmaps then part affinity fields). Everything
-before (pre-processing) and after (post-processing) is the same for every
-engine.
+`ModelSpec` (float32 ``(1, 3, H, W)``) and returns every output of the
+network, by name, untouched; the model's spec makes the decoder's input of
+them (`openpose.models.ModelSpec.net_output`: heatmaps then part affinity
+fields). Everything before (pre-processing) and after (post-processing) is
+the same for every engine.
 
 Engines: ``cv2`` (``cv2.dnn``, the default and the only one that needs no
 extra package), ``onnxruntime`` (``pip install "openpose[onnxruntime]"``) and
@@ -92,6 +93,10 @@ class Engine(abc.ABC):
     thread_safe : bool
         True: `run` may be called from several threads at once. False (the
         default): `openpose.PoseEstimator` serialises its calls with a lock.
+    fixed_input_size : (int or None, int or None)
+        ``(height, width)`` the loaded model declares for its input and the
+        runtime enforces: `run` takes only that side; None for a free side.
+        The base: both free.
     """
 
     name: ClassVar[str]
@@ -99,6 +104,11 @@ class Engine(abc.ABC):
     thread_safe: ClassVar[bool] = False
     precision: str = DEFAULT_PRECISION
     device: str = DEFAULT_DEVICE
+
+    @property
+    def fixed_input_size(self) -> tuple[int | None, int | None]:
+        """``(height, width)`` the runtime holds the input to (None: free); see the class's attributes."""
+        return (None, None)
 
     @abc.abstractmethod
     def __init__(self, model, *, weights=None, precision: str = DEFAULT_PRECISION,
@@ -152,8 +162,8 @@ class Engine(abc.ABC):
         return ""
 
     @abc.abstractmethod
-    def run(self, blob: np.ndarray) -> np.ndarray:
-        """The network's output for one prepared input.
+    def run(self, blob: np.ndarray) -> dict[str, np.ndarray]:
+        """Every output of the network for one prepared input.
 
         Parameters
         ----------
@@ -162,8 +172,11 @@ class Engine(abc.ABC):
 
         Returns
         -------
-        ndarray of shape (1, C, h, w), float32
-            A new array (not a view of the runtime's buffers).
+        dict of str to ndarray (1, C, h, w), float32
+            Each output by its name, in the network's order, as the runtime
+            gives it: new arrays, not views of the runtime's buffers.
+            `openpose.models.ModelSpec.net_output` makes the decoder's input
+            of them.
         """
 
     @classmethod

@@ -90,6 +90,7 @@ class Cv2Engine(Engine):
                  device: str = DEFAULT_DEVICE) -> None:
         self.precision, self.device = self.check_options(precision=precision, device=device)
         self.net, _ = load_net(model, weights=weights)
+        self._outputs = list(self.net.getUnconnectedOutLayersNames())
         if self.device == "cuda":
             import cv2
 
@@ -97,10 +98,13 @@ class Cv2Engine(Engine):
             self.net.setPreferableTarget(cv2.dnn.DNN_TARGET_CUDA_FP16 if self.precision == "fp16"
                                          else cv2.dnn.DNN_TARGET_CUDA)
 
-    def run(self, blob: np.ndarray) -> np.ndarray:
+    def run(self, blob: np.ndarray) -> dict[str, np.ndarray]:
         self.net.setInput(blob)
-        # A copy: the array cv2 returns may share memory with the net's output blob.
-        return np.array(self.net.forward(), dtype=np.float32, copy=True)
+        # Copies: the arrays cv2 returns may share memory with the net's output blobs.
+        if len(self._outputs) == 1:
+            return {self._outputs[0]: np.array(self.net.forward(), dtype=np.float32, copy=True)}
+        outs = self.net.forward(self._outputs)
+        return {name: np.array(out, dtype=np.float32, copy=True) for name, out in zip(self._outputs, outs)}
 
 
 ENGINE = Cv2Engine

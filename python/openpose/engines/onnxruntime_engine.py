@@ -75,11 +75,18 @@ class OnnxruntimeEngine(Engine):
             msg = f"{str(path)!r} is not a pose network with one image input (N, 3, H, W): its inputs are {shapes}"
             raise ValueError(msg)
         self._input = inputs[0].name
+        self._outputs = [o.name for o in self.session.get_outputs()]
         # A declared height and width (ints) are the only ones onnxruntime accepts.
-        self._fixed = tuple(d if isinstance(d, int) else None for d in inputs[0].shape[2:])
+        height, width = (d if isinstance(d, int) else None for d in inputs[0].shape[2:])
+        self._fixed = (height, width)
         self._path = path
 
-    def run(self, blob: np.ndarray) -> np.ndarray:
+    @property
+    def fixed_input_size(self) -> tuple[int | None, int | None]:
+        """The input height and width the ONNX file declares (onnxruntime runs it at those only); None: free."""
+        return self._fixed
+
+    def run(self, blob: np.ndarray) -> dict[str, np.ndarray]:
         for declared, got, side in zip(self._fixed, blob.shape[2:], ("height", "width"), strict=True):
             if declared is not None and declared != got:
                 msg = (
@@ -88,7 +95,8 @@ class OnnxruntimeEngine(Engine):
                     "dynamic input shape with onnxruntime, or the cv2 engine"
                 )
                 raise ValueError(msg)
-        return np.asarray(self.session.run(None, {self._input: blob})[0], dtype=np.float32)  # a new array
+        outs = self.session.run(None, {self._input: blob})  # new arrays
+        return {name: np.asarray(out, dtype=np.float32) for name, out in zip(self._outputs, outs)}
 
 
 ENGINE = OnnxruntimeEngine

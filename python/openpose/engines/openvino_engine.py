@@ -1,5 +1,9 @@
 """The ``openvino`` engine: OpenVINO on the CPU (``pip install "openpose[openvino]"``).
 
+Models: ONNX files (and CMU Caffe models, converted once to ONNX), networks
+cut after a stage, and OpenVINO's own IR (``.xml`` with its ``.bin``), which
+only this engine reads.
+
 Shapes: the model is read once; each network input shape gets its own
 compiled model (the model reshaped to that static shape, which OpenVINO's
 CPU plugin runs faster than a dynamic one), compiled on first use and kept:
@@ -40,10 +44,11 @@ the cores are busy).
 from __future__ import annotations
 
 import collections
+from pathlib import Path
 
 import numpy as np
 
-from ..models import onnx_file, onnx_source
+from ..models import CutNetwork, onnx_file, onnx_source, openvino_ir
 from . import DEFAULT_DEVICE, DEFAULT_PRECISION, Engine, cpu_threads
 
 __all__ = ["ENGINE", "OpenvinoEngine", "output_convolutions", "split_at"]
@@ -111,11 +116,17 @@ class OpenvinoEngine(Engine):
                  device: str = DEFAULT_DEVICE) -> None:
         ov = self.import_runtime("openvino")
         self.precision, self.device = self.check_options(precision=precision, device=device)
-        path = onnx_file(model, weights=weights, why="the openvino engine reads ONNX")
+        path: Path | CutNetwork
+        if isinstance(model, (str, Path)) and Path(model).suffix.lower() == ".xml":
+            path, bin_path = openvino_ir(model, weights=weights)
+            source: tuple = (str(path), str(bin_path))
+        else:
+            path = onnx_file(model, weights=weights, why="the openvino engine reads ONNX and OpenVINO IR")
+            source = (onnx_source(path),)
         self._ov = ov
         self._core_ = ov.Core()
         try:
-            self._model = self._core_.read_model(onnx_source(path))
+            self._model = self._core_.read_model(*source)
         except RuntimeError as exc:
             msg = f"OpenVINO could not import {str(path)!r}: {str(exc).strip()[-300:]}"
             raise ValueError(msg) from None
@@ -164,7 +175,7 @@ class OpenvinoEngine(Engine):
     def _compile(self, model, config):
         return self._core_.compile_model(model, "CPU", config).create_infer_request()
 
-    def run(self, blob: np.ndarray) -> np.ndarray:
+    def run(self, blob: np.ndarray) -> dict[str, np.ndarray]:
         return self._request(tuple(int(n) for n in blob.shape)).run(np.ascontiguousarray(blob, dtype=np.float32))
 
 
@@ -175,7 +186,7 @@ class _Compiled:
         self.body, self.heads = body, heads
         self.requests = (body,) if heads is None else (body, heads)
 
-    def run(self, blob: np.ndarray) -> np.ndarray:
+    def run(self, blob: np.ndarray) -> dict[str, np.ndarray]:
         # share_inputs: the request reads the (C-contiguous float32) blob in place instead of copying it.
         self.body.infer({0: blob}, share_inputs=True)
         last = self.body
@@ -184,8 +195,10 @@ class _Compiled:
             n = len(self.body.get_compiled_model().outputs)
             self.heads.infer({i: self.body.get_output_tensor(i) for i in range(n)}, share_inputs=True)
             last = self.heads
-        # A copy: the output tensor's memory belongs to the request and is overwritten by its next call.
-        return np.array(last.get_output_tensor(0).data, dtype=np.float32, copy=True)
+        # Copies: an output tensor's memory belongs to the request and is overwritten by its next call.
+        outputs = last.get_compiled_model().outputs
+        return {output.get_any_name(): np.array(last.get_output_tensor(i).data, dtype=np.float32, copy=True)
+                for i, output in enumerate(outputs)}
 
 
 # Operations that do the network's arithmetic (the ones a reduced precision runs in it).

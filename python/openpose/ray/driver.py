@@ -41,7 +41,7 @@ def _estimator_defaults() -> dict:
 def build_pipeline(
     items: Sequence[WorkItem],
     *,
-    model,
+    model=None,
     output,
     format: str = "json",  # noqa: A002 - the user-facing name
     num_workers: int = 2,
@@ -54,8 +54,10 @@ def build_pipeline(
     ----------
     items : sequence of WorkItem
         From `plan_work`.
-    model : path
-        The model file, at the same path on every node.
+    model : str or path, optional
+        A built-in model's short name (each worker reads its own
+        installation's), or a model file at the same path on every node;
+        default: the preset's built-in model.
     output : path
         The output folder (created), on a file system every node shares.
     format : {"json", "parquet"}
@@ -90,13 +92,22 @@ def build_pipeline(
     threads = max(1, int(cpus_per_worker))
     return ds.map_batches(
         WorkItemProcessor,
-        fn_constructor_kwargs=dict(model=str(Path(model).absolute()), output=str(output), fmt=fmt,
+        fn_constructor_kwargs=dict(model=_worker_model(model), output=str(output), fmt=fmt,
                                    threads=threads, **estimator_options),
         batch_size=1,
         batch_format="numpy",
         compute=ray.data.ActorPoolStrategy(size=num_workers),
         num_cpus=cpus_per_worker,
     )
+
+
+def _worker_model(model):
+    """The model as the workers get it: a built-in name or None as it is, a file as an absolute path."""
+    from ..models import BUILTIN_MODELS
+
+    if model is None or (isinstance(model, str) and model in {m.name for m in BUILTIN_MODELS}):
+        return model
+    return str(Path(model).absolute())
 
 
 def _openpose_options(*, number_people_max, keypoint_scale, frame_flip, frame_rotate) -> dict:
@@ -126,7 +137,7 @@ def _openpose_options(*, number_people_max, keypoint_scale, frame_flip, frame_ro
 def run_batch(
     inputs: Sequence[str | Path],
     *,
-    model,
+    model=None,
     output,
     format: str = "json",  # noqa: A002
     address: str | None = None,
@@ -155,8 +166,11 @@ def run_batch(
     inputs : sequence of paths
         Image files, folders of images and video files, classified as the
         ``openpose`` command classifies them (`openpose.sources.classify`).
-    model : path
-        The model file (``.onnx``, or ``.prototxt`` with ``weights=``).
+    model : str or path, optional
+        As `openpose.PoseEstimator`'s: a built-in model's short name or a
+        model file (``.onnx``, ``.xml``, or ``.prototxt`` with
+        ``weights=``), at the same path on every node; default: the
+        preset's built-in model.
     output : path
         The output folder: JSON files or Parquet parts, and `FAILURES_FILE`.
     format : {"json", "parquet"}
