@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 
 from conftest import MEDIA, model_for_this_opencv
+from openpose.image_headers import image_header_size
 from openpose.sources import (
     MAX_BAD_FRAMES_IN_A_ROW,
     Failure,
@@ -21,7 +22,6 @@ from openpose.sources import (
     Note,
     Source,
     classify,
-    image_header_size,
     read_frames,
 )
 

@@ -13,8 +13,9 @@ import pytest
 
 import openpose
 from conftest import model_for_this_opencv, photos
+from openpose.image_headers import jpeg_is_truncated
 from openpose.outputs import Outputs
-from openpose.sources import Frame, Source, jpeg_is_truncated
+from openpose.sources import Frame, Source
 
 
 def run(*args):

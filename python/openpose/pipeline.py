@@ -39,7 +39,6 @@ from .sources import (
     Source,
     classify,
     count_frames,
-    jpeg_is_truncated,
     read_frames,
 )
 
@@ -53,7 +52,6 @@ __all__ = [
     "Summary",
     "count_frames",
     "iter_frames",
-    "jpeg_is_truncated",
     "run_pipeline",
 ]
 
