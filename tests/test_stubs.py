@@ -232,3 +232,33 @@ def test_the_limits_match():
     assert sorted(stub) == sorted(attributes)
     for name, value in attributes.items():
         assert stub[name] == "int" and isinstance(value, int), f"{name}: {value!r} against stub type {stub[name]}"
+
+
+@pytest.mark.parametrize("mode", ["seed", "accurate"])
+def test_the_mode_constants_are_spelled_once(mode):
+    """`openpose.params` is the Python side's source; the compiled module's defaults (its C++ headers') and the
+    stub's equal it."""
+    import dataclasses
+
+    from openpose.params import PARAMS
+
+    params = PARAMS[mode]
+    expected = {f.name: f.default for f in dataclasses.fields(params)}
+    cls = "SeedDecoder" if mode == "seed" else "AccurateDecoder"
+    (binding,) = parameters_in_doc(getattr(_ext, cls).__init__.__doc__, "__init__")
+    got = {}
+    for parameter in binding:
+        head, _, default = parameter.partition(" = ")
+        name = head.split(":", 1)[0].strip()
+        if default:
+            got[name] = ast.literal_eval(default)
+    assert got == expected
+    tree = ast.parse(STUB.read_text(encoding="utf-8"))
+    init = next(item for node in tree.body if isinstance(node, ast.ClassDef) and node.name == cls
+                for item in node.body if isinstance(item, ast.FunctionDef) and item.name == "__init__")
+    stub = {a.arg: ast.literal_eval(d) for a, d in zip(init.args.kwonlyargs, init.args.kw_defaults, strict=True)
+            if d is not None}
+    assert stub == expected
+    # The decoders' own defaults are these parameters, and nothing else spells them.
+    decoder = getattr(openpose, cls)("coco")
+    assert decoder.params == params()

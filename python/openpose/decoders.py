@@ -33,7 +33,7 @@ n_parts, **params)`` to build, then ``find_peaks``, ``score_limb``,
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, fields
+from dataclasses import fields
 from typing import ClassVar
 
 import numpy as np
@@ -43,107 +43,13 @@ from . import reference
 from . import reference_accurate as ref_acc
 from ._cpp import ext
 from .layouts import Layout, get_layout
+from .params import PARAMS, AccurateParams, SeedParams, check_names
 from .result import PoseResult, poses_from_persons
 
 __all__ = ["AccurateDecoder", "AccurateParams", "Decoder", "SeedDecoder", "SeedParams", "make_decoder"]
 
 #: Keypoint ids are float32 in the tables; they are exact up to 2**24.
 MAX_KEYPOINT_ID = 2**24
-
-
-# --- parameters ----------------------------------------------------------------
-
-@dataclass(frozen=True)
-class SeedParams:
-    """Constants of seed mode, the original program's algorithm.
-
-    Attributes
-    ----------
-    threshold : float
-        A blurred heatmap pixel belongs to a keypoint region when above this (0.1).
-    n_samples : int
-        Points sampled along each candidate limb (10).
-    paf_threshold : float
-        A sample supports the limb when its PAF score is above this (0.1).
-    min_fraction : float
-        A limb is valid when more than this fraction of samples support it (0.7).
-    """
-
-    threshold: float = 0.1
-    n_samples: int = 10
-    paf_threshold: float = 0.1
-    min_fraction: float = 0.7
-
-    def checked(self) -> SeedParams:
-        """These parameters converted (int, float), or a TypeError/ValueError naming the bad one."""
-        return SeedParams(
-            threshold=v.number(self.threshold, "threshold", minimum=0.0),
-            n_samples=v.number(self.n_samples, "n_samples", minimum=2, maximum=10_000, integer=True),
-            paf_threshold=v.number(self.paf_threshold, "paf_threshold"),
-            min_fraction=v.number(self.min_fraction, "min_fraction"),
-        )
-
-
-@dataclass(frozen=True)
-class AccurateParams:
-    """Constants of accurate mode, CMU OpenPose's own algorithm.
-
-    Attributes
-    ----------
-    factor : int
-        Maps are read bicubically upsampled by this factor to the working
-        resolution. 1 (default): OpenPose's rules applied on the network
-        output itself (same OKS accuracy on the shared set, ~13x faster);
-        8: OpenPose's own choice, the network input size (the stride). See
-        the README for the measurements.
-    threshold : float
-        A heatmap pixel is a peak when above this and strictly greater than
-        its 8 neighbours (0.05); also the score given to very short limbs
-        (+ 1e-6).
-    max_peaks : int
-        At most this many peaks per part, the first in raster order (127).
-    radius : int
-        Peaks are refined by the heatmap-weighted mean of x and y over a
-        (2 radius + 1)^2 window of values > 0 (3: 7x7).
-    paf_threshold : float
-        A PAF sample supports a limb when its dot product with the limb's
-        unit vector is above this (0.05).
-    min_above : float
-        A limb is scored when more than this fraction of its samples support
-        it (0.95); the score is their mean.
-    min_parts : int
-        People with fewer parts are dropped (3).
-    min_mean_score : float
-        People whose total score per part is lower are dropped (0.4).
-    grouping : {"cpu", "gpu"}
-        OpenPose's CPU grouping (limb by limb, greedy one-to-one matching)
-        or its GPU build's (all connections sorted together by
-        ``paf + 0.1 score(A) + 0.1 score(B)``, partial people merged).
-    """
-
-    factor: int = 1
-    threshold: float = 0.05
-    max_peaks: int = 127
-    radius: int = 3
-    paf_threshold: float = 0.05
-    min_above: float = 0.95
-    min_parts: int = 3
-    min_mean_score: float = 0.4
-    grouping: str = "cpu"
-
-    def checked(self) -> AccurateParams:
-        """These parameters converted (int, float), or a TypeError/ValueError naming the bad one."""
-        return AccurateParams(
-            factor=v.number(self.factor, "factor", minimum=1, maximum=8, integer=True),
-            threshold=v.number(self.threshold, "threshold", minimum=0.0),
-            max_peaks=v.number(self.max_peaks, "max_peaks", minimum=0, maximum=v.MAX_PEAKS_PER_PART, integer=True),
-            radius=v.number(self.radius, "radius", minimum=0, maximum=50, integer=True),
-            paf_threshold=v.number(self.paf_threshold, "paf_threshold"),
-            min_above=v.number(self.min_above, "min_above"),
-            min_parts=v.number(self.min_parts, "min_parts", minimum=1, maximum=1_000_000, integer=True),
-            min_mean_score=v.number(self.min_mean_score, "min_mean_score"),
-            grouping=v.choice(self.grouping, "grouping", v.GROUPINGS),
-        )
 
 
 # --- the C++ classes ------------------------------------------------------------
@@ -251,15 +157,24 @@ class _Decoder:
     """What both decoders share: the layout and its tables, the parameters, the array checks."""
 
     mode: ClassVar[str]
+    _flags_of: ClassVar[str]
+    _cores: ClassVar[dict]
 
-    def __init__(self, layout, params, implementation: str):
+    def __init__(self, layout, *, implementation: str = "cpp", **params):
+        check_names(self.mode, params)
         self._implementation = v.choice(implementation, "implementation", v.IMPLEMENTATIONS)
         self._layout: Layout = get_layout(layout)
-        self._params = params.checked()
+        self._params = PARAMS[self.mode](**params).checked()
         limbs = self._layout.limb_table(self.mode)
         limbs.setflags(write=False)
         self._limbs = limbs
         self._channels = max(self._layout.n_parts, int(limbs[:, 2:].max()) + 1)
+        # The mode's per-limb flags (`_flags_of`: which limbs start a person, or only fill slots), and its core
+        # (`_cores`: the C++ class or the reference's, which take the same arguments).
+        flags = getattr(self._layout, self._flags_of)()
+        flags.setflags(write=False)
+        self._flags = flags
+        self._core = self._cores[self._implementation](self._limbs, flags, self.n_parts, **self.options())
 
     @property
     def layout(self) -> Layout:
@@ -273,7 +188,7 @@ class _Decoder:
 
     @property
     def params(self):
-        """The checked parameters (`SeedParams` or `AccurateParams`)."""
+        """The checked parameters (`SeedParams` or `AccurateParams`); each is also an attribute of the decoder."""
         return self._params
 
     @property
@@ -350,10 +265,10 @@ class SeedDecoder(_Decoder):
     layout : str or Layout
         Keypoint layout (seed mode uses its ``seed_limbs`` where it has them:
         the original's limb table for COCO-18).
-    threshold, n_samples, paf_threshold, min_fraction
-        See `SeedParams` (defaults: the original's 0.1, 10, 0.1, 0.7).
     implementation : {"cpp", "python"}
         The compiled core or the pure-Python reference (`openpose.reference`).
+    **params
+        The mode's constants, `SeedParams` (defaults: the original's).
 
     Raises
     ------
@@ -362,40 +277,14 @@ class SeedDecoder(_Decoder):
     """
 
     mode: ClassVar[str] = "seed"
-
-    def __init__(
-        self,
-        layout,
-        *,
-        threshold: float = SeedParams.threshold,
-        n_samples: int = SeedParams.n_samples,
-        paf_threshold: float = SeedParams.paf_threshold,
-        min_fraction: float = SeedParams.min_fraction,
-        implementation: str = "cpp",
-    ):
-        params = SeedParams(threshold=threshold, n_samples=n_samples, paf_threshold=paf_threshold,
-                            min_fraction=min_fraction)
-        super().__init__(layout, params, implementation)
-        starts = self._layout.seed_starts_person()
-        starts.setflags(write=False)
-        self._starts = starts
-        build = _cpp_seed if self._implementation == "cpp" else reference.SeedDecoder
-        self._core = build(self._limbs, starts, self.n_parts, **self.options())
-
-    @property
-    def params(self) -> SeedParams:
-        """The checked parameters."""
-        return self._params
-
-    threshold = property(lambda self: self._params.threshold, doc="Keypoint region threshold (`SeedParams`).")
-    n_samples = property(lambda self: self._params.n_samples, doc="Samples per candidate limb (`SeedParams`).")
-    paf_threshold = property(lambda self: self._params.paf_threshold, doc="PAF sample threshold (`SeedParams`).")
-    min_fraction = property(lambda self: self._params.min_fraction, doc="Fraction of samples (`SeedParams`).")
+    _flags_of = "seed_starts_person"
+    _cores: ClassVar[dict] = {"cpp": _cpp_seed, "python": reference.SeedDecoder}
+    _params: SeedParams
 
     @property
     def starts_person(self) -> np.ndarray:
         """``(L,)`` uint8, read-only: which limbs may start a new person."""
-        return self._starts
+        return self._flags
 
     def find_peaks(self, heatmap, *, image_size: tuple[int, int] | None = None, first_id: int = 0) -> np.ndarray:
         """The original's getKeyPoints on one heatmap resized to `image_size`.
@@ -481,10 +370,10 @@ class AccurateDecoder(_Decoder):
     ----------
     layout : str or Layout
         Keypoint layout.
-    factor, threshold, max_peaks, radius, paf_threshold, min_above, min_parts, min_mean_score, grouping
-        See `AccurateParams` (defaults: 1, 0.05, 127, 3, 0.05, 0.95, 3, 0.4, "cpu").
     implementation : {"cpp", "python"}
         The compiled core or the pure-Python reference (`openpose.reference_accurate`).
+    **params
+        The mode's constants, `AccurateParams` (defaults: CMU OpenPose's).
 
     Raises
     ------
@@ -493,51 +382,14 @@ class AccurateDecoder(_Decoder):
     """
 
     mode: ClassVar[str] = "accurate"
-
-    def __init__(
-        self,
-        layout,
-        *,
-        factor: int = AccurateParams.factor,
-        threshold: float = AccurateParams.threshold,
-        max_peaks: int = AccurateParams.max_peaks,
-        radius: int = AccurateParams.radius,
-        paf_threshold: float = AccurateParams.paf_threshold,
-        min_above: float = AccurateParams.min_above,
-        min_parts: int = AccurateParams.min_parts,
-        min_mean_score: float = AccurateParams.min_mean_score,
-        grouping: str = AccurateParams.grouping,
-        implementation: str = "cpp",
-    ):
-        params = AccurateParams(factor=factor, threshold=threshold, max_peaks=max_peaks, radius=radius,
-                                paf_threshold=paf_threshold, min_above=min_above, min_parts=min_parts,
-                                min_mean_score=min_mean_score, grouping=grouping)
-        super().__init__(layout, params, implementation)
-        fill = self._layout.fill_only()
-        fill.setflags(write=False)
-        self._fill = fill
-        build = _cpp_accurate if self._implementation == "cpp" else ref_acc.AccurateDecoder
-        self._core = build(self._limbs, fill, self.n_parts, **self.options())
-
-    @property
-    def params(self) -> AccurateParams:
-        """The checked parameters."""
-        return self._params
-
-    factor = property(lambda self: self._params.factor, doc="Upsampling factor (`AccurateParams`).")
-    threshold = property(lambda self: self._params.threshold, doc="Peak threshold (`AccurateParams`).")
-    max_peaks = property(lambda self: self._params.max_peaks, doc="Peaks per part at most (`AccurateParams`).")
-    radius = property(lambda self: self._params.radius, doc="Peak refinement radius (`AccurateParams`).")
-    paf_threshold = property(lambda self: self._params.paf_threshold, doc="PAF sample threshold (`AccurateParams`).")
-    min_above = property(lambda self: self._params.min_above, doc="Fraction of samples (`AccurateParams`).")
-    min_parts = property(lambda self: self._params.min_parts, doc="Parts per person at least (`AccurateParams`).")
-    min_mean_score = property(lambda self: self._params.min_mean_score, doc="Score per part (`AccurateParams`).")
-    grouping = property(lambda self: self._params.grouping, doc='"cpu" or "gpu" grouping (`AccurateParams`).')
+    _flags_of = "fill_only"
+    _cores: ClassVar[dict] = {"cpp": _cpp_accurate, "python": ref_acc.AccurateDecoder}
+    _params: AccurateParams
 
     @property
     def fill_only(self) -> np.ndarray:
         """``(L,)`` uint8, read-only: limbs that only fill empty slots (CPU grouping)."""
-        return self._fill
+        return self._flags
 
     def find_peaks(self, heatmap, *, image_size: tuple[int, int] | None = None, first_id: int = 0) -> np.ndarray:
         """OpenPose's peaks of one heatmap (nmsCpu), sub-pixel, in raster order.
@@ -628,16 +480,16 @@ class AccurateDecoder(_Decoder):
 Decoder = SeedDecoder | AccurateDecoder
 
 _DECODERS: dict[str, type[SeedDecoder] | type[AccurateDecoder]] = {"seed": SeedDecoder, "accurate": AccurateDecoder}
-_PARAMS = {"seed": SeedParams, "accurate": AccurateParams}
 
 
-def _check_names(mode: str, options, allowed=None) -> None:
-    """A TypeError naming the options `mode` does not know (or that are not in `allowed`)."""
-    known = {f.name for f in fields(_PARAMS[mode])} if allowed is None else set(allowed)
-    unknown = sorted(set(options) - known)
-    if unknown:
-        msg = f"unknown option(s) for mode={mode!r}: {', '.join(unknown)}; known: {', '.join(sorted(known))}"
-        raise TypeError(msg)
+def _param_property(name: str):
+    return property(lambda self: getattr(self._params, name), doc=f"The `{name}` parameter (`params`).")
+
+
+# Each parameter is an attribute of its decoder (decoder.threshold), read from the checked parameters.
+for _cls in (SeedDecoder, AccurateDecoder):
+    for _field in fields(PARAMS[_cls.mode]):
+        setattr(_cls, _field.name, _param_property(_field.name))
 
 
 def make_decoder(mode: str, *, layout, implementation: str = "cpp", **options) -> Decoder:
@@ -663,5 +515,5 @@ def make_decoder(mode: str, *, layout, implementation: str = "cpp", **options) -
         For an unknown mode or implementation, or an option out of range.
     """
     mode = v.choice(mode, "mode", v.MODES)
-    _check_names(mode, options)
+    check_names(mode, options)
     return _DECODERS[mode](layout, implementation=implementation, **options)

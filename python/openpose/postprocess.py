@@ -16,8 +16,9 @@ from collections.abc import Sequence
 import numpy as np
 
 from . import _validation as v
-from .decoders import _PARAMS, AccurateParams, SeedParams, _check_names, make_decoder
+from .decoders import make_decoder
 from .layouts import COCO, get_layout, layout_for_channels
+from .params import PARAMS, AccurateParams, SeedParams, check_names
 from .result import PoseResult
 
 __all__ = [
@@ -41,14 +42,14 @@ _STAGE_OPTIONS = {
 
 def _params(mode: str, options: dict, allowed=None):
     """The checked parameters of `mode` from `options` (TypeError for an unknown one)."""
-    _check_names(mode, options, allowed)
-    return _PARAMS[mode](**options).checked()
+    check_names(mode, options, allowed)
+    return PARAMS[mode](**options).checked()
 
 
 def _stage_decoder(stage: str, mode: str, implementation: str, options: dict, layout=COCO):
     """The decoder a stage function runs: `mode`'s, with only the options `stage` takes."""
     mode = v.choice(mode, "mode", v.MODES)
-    _check_names(mode, options, _STAGE_OPTIONS[stage][mode])
+    check_names(mode, options, _STAGE_OPTIONS[stage][mode])
     return make_decoder(mode, layout=layout, implementation=implementation, **options)
 
 
@@ -114,7 +115,7 @@ def postprocess(
     if layout is not None:
         return make_decoder(mode, layout=layout, implementation=implementation, **options)(
             net_output, image_size=image_size)
-    _check_names(mode, options)
+    check_names(mode, options)
     net = v.net_output_array(net_output)
     decoder = make_decoder(mode, layout=layout_for_channels(net.shape[0]), implementation=implementation, **options)
     return decoder._decode(net, v.image_size(image_size))

@@ -19,6 +19,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from ._validation import MAX_PEAKS_PER_PART
+from .params import SeedParams as Seed
 
 __all__ = [
     "SeedDecoder",
@@ -97,7 +98,7 @@ def gaussian_blur3(src: np.ndarray) -> np.ndarray:
 
 # --- the original program's functions --------------------------------------
 
-def get_keypoints(prob_map: np.ndarray, threshold: float = 0.1) -> list[tuple[int, int, float]]:
+def get_keypoints(prob_map: np.ndarray, threshold: float = Seed.threshold) -> list[tuple[int, int, float]]:
     """getKeyPoints: the peaks of one image-size probability map.
 
     Returns ``(x, y, probability)`` per keypoint region, in contour order.
@@ -136,9 +137,9 @@ def get_valid_pairs_for_limb(
     cand_a: Sequence[tuple[int, int, int, float]],
     cand_b: Sequence[tuple[int, int, int, float]],
     *,
-    n_interp_samples: int = 10,
-    paf_score_th: float = 0.1,
-    conf_th: float = 0.7,
+    n_interp_samples: int = Seed.n_samples,
+    paf_score_th: float = Seed.paf_threshold,
+    conf_th: float = Seed.min_fraction,
 ) -> list[tuple[int, int, float]]:
     """The body of getValidPairs for one limb.
 
@@ -202,10 +203,10 @@ def seed_postprocess(
     limbs: np.ndarray,
     starts_person: np.ndarray,
     *,
-    threshold: float = 0.1,
-    n_samples: int = 10,
-    paf_threshold: float = 0.1,
-    min_fraction: float = 0.7,
+    threshold: float = Seed.threshold,
+    n_samples: int = Seed.n_samples,
+    paf_threshold: float = Seed.paf_threshold,
+    min_fraction: float = Seed.min_fraction,
 ):
     """The original program's main, from a (C, h, w) blob to people.
 
@@ -255,8 +256,8 @@ class SeedDecoder:
     it. The parameters are taken as given (the public decoder checks them).
     """
 
-    def __init__(self, limbs, starts_person, n_parts, *, threshold=0.1, n_samples=10, paf_threshold=0.1,
-                 min_fraction=0.7):
+    def __init__(self, limbs, starts_person, n_parts, *, threshold=Seed.threshold, n_samples=Seed.n_samples,
+                 paf_threshold=Seed.paf_threshold, min_fraction=Seed.min_fraction):
         self.limbs, self.starts_person, self.n_parts = limbs, starts_person, n_parts
         self.threshold, self.n_samples = threshold, n_samples
         self.paf_threshold, self.min_fraction = paf_threshold, min_fraction

@@ -50,6 +50,8 @@ import math
 
 import numpy as np
 
+from .params import AccurateParams as Cmu
+
 __all__ = [
     "AccurateDecoder",
     "accurate_postprocess",
@@ -114,8 +116,8 @@ def upsample_cubic(src: np.ndarray, factor: int) -> np.ndarray:
 
 # --- 2. peaks ----------------------------------------------------------------
 
-def find_peaks(up: np.ndarray, *, threshold=0.05, max_peaks=127,
-               radius=3) -> list[tuple[np.float32, np.float32, np.float32]]:
+def find_peaks(up: np.ndarray, *, threshold=Cmu.threshold, max_peaks=Cmu.max_peaks,
+               radius=Cmu.radius) -> list[tuple[np.float32, np.float32, np.float32]]:
     """Peaks of one working-resolution heatmap: ``(x, y, score)``, raster order."""
     up = np.asarray(up, f32)
     h, w = up.shape
@@ -158,8 +160,8 @@ def _round(v) -> int:
     return int(f32(v) + f32(0.5))
 
 
-def limb_score(paf_x: np.ndarray, paf_y: np.ndarray, a, b, *, paf_threshold=0.05, min_above=0.95,
-               threshold=0.05) -> np.float32:
+def limb_score(paf_x: np.ndarray, paf_y: np.ndarray, a, b, *, paf_threshold=Cmu.paf_threshold,
+               min_above=Cmu.min_above, threshold=Cmu.threshold) -> np.float32:
     """getScoreAB: the PAF score of the segment a -> b (working-resolution (x, y))."""
     h, w = paf_x.shape
     ax, ay, bx, by = f32(a[0]), f32(a[1]), f32(b[0]), f32(b[1])
@@ -307,7 +309,7 @@ def assemble_gpu(keypoints, connections, limbs) -> list[_Person]:
     return people
 
 
-def select_people(people, n_limbs, *, min_parts=3, min_mean_score=0.4):
+def select_people(people, n_limbs, *, min_parts=Cmu.min_parts, min_mean_score=Cmu.min_mean_score):
     """Keep people with enough parts and mean score; (rows of ids, person scores)."""
     rows, scores = [], []
     for p in people:
@@ -319,9 +321,10 @@ def select_people(people, n_limbs, *, min_parts=3, min_mean_score=0.4):
 
 # --- the whole pipeline ------------------------------------------------------
 
-def accurate_postprocess(net_output, width, height, n_parts, limbs, fill_only, *, factor=1, threshold=0.05,
-                         max_peaks=127, radius=3, paf_threshold=0.05, min_above=0.95, min_parts=3,
-                         min_mean_score=0.4, grouping="cpu"):
+def accurate_postprocess(net_output, width, height, n_parts, limbs, fill_only, *, factor=Cmu.factor,
+                         threshold=Cmu.threshold, max_peaks=Cmu.max_peaks, radius=Cmu.radius,
+                         paf_threshold=Cmu.paf_threshold, min_above=Cmu.min_above, min_parts=Cmu.min_parts,
+                         min_mean_score=Cmu.min_mean_score, grouping=Cmu.grouping):
     """From a (C, h, w) blob to people.
 
     Returns ``(keypoints, connections, invalid_limbs, persons, scores)``:
@@ -376,8 +379,10 @@ class AccurateDecoder:
     them). Coordinates are at the working resolution.
     """
 
-    def __init__(self, limbs, fill_only, n_parts, *, factor=1, threshold=0.05, max_peaks=127, radius=3,
-                 paf_threshold=0.05, min_above=0.95, grouping="cpu", min_parts=3, min_mean_score=0.4):
+    def __init__(self, limbs, fill_only, n_parts, *, factor=Cmu.factor, threshold=Cmu.threshold,
+                 max_peaks=Cmu.max_peaks, radius=Cmu.radius, paf_threshold=Cmu.paf_threshold,
+                 min_above=Cmu.min_above, grouping=Cmu.grouping, min_parts=Cmu.min_parts,
+                 min_mean_score=Cmu.min_mean_score):
         self.limbs, self.fill_only, self.n_parts = limbs, fill_only, n_parts
         self.factor, self.threshold, self.max_peaks, self.radius = factor, threshold, max_peaks, radius
         self.paf_threshold, self.min_above = paf_threshold, min_above

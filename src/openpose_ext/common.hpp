@@ -8,6 +8,8 @@
 
 #include <array>
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -23,6 +25,17 @@ namespace openpose_ext {
 using F32Array = py::array_t<float, py::array::c_style>;
 using I32Array = py::array_t<std::int32_t, py::array::c_style>;
 using U8Array = py::array_t<std::uint8_t, py::array::c_style>;
+
+// A keyword argument whose default is a C++ header's constant (the core's one source of its defaults),
+// given to Python as the decimal written there (0.05, not the float's expansion 0.0500000007...), which
+// converts back to the same float.
+inline py::arg_v default_arg(const char* name, float value) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%.7g", static_cast<double>(value));
+    return py::arg_v(name, std::strtod(text, nullptr));
+}
+
+inline py::arg_v default_arg(const char* name, int value) { return py::arg_v(name, value); }
 
 inline std::string shape_of(const py::array& a) {
     std::string s = "(";

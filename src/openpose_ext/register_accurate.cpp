@@ -40,6 +40,11 @@ py::array_t<float> subpixel_peaks_to_numpy(const std::vector<openpose::SubpixelP
     });
 }
 
+// The core's defaults (cpp/include/openpose/accurate/): the binding's defaults are these.
+const openpose::AccurateParams kDefaults{};
+
+std::string grouping_name(openpose::Grouping grouping) { return grouping == openpose::Grouping::cpu ? "cpu" : "gpu"; }
+
 openpose::Grouping grouping_from(const std::string& name) {
     if (name == "cpu") return openpose::Grouping::cpu;
     if (name == "gpu") return openpose::Grouping::gpu;
@@ -83,9 +88,12 @@ void register_accurate_decoder(py::module_& m) {
                  return AccurateDecoder(std::move(layout), params);
              }),
              py::arg("limbs").noconvert(), py::arg("fill_only").noconvert(), py::arg("n_parts"), py::kw_only(),
-             py::arg("factor") = 1, py::arg("threshold") = 0.05, py::arg("max_peaks") = 127, py::arg("radius") = 3,
-             py::arg("paf_threshold") = 0.05, py::arg("min_above") = 0.95, py::arg("grouping") = "cpu",
-             py::arg("min_parts") = 3, py::arg("min_mean_score") = 0.4)
+             default_arg("factor", kDefaults.factor), default_arg("threshold", kDefaults.peaks.threshold),
+             default_arg("max_peaks", kDefaults.peaks.max_peaks), default_arg("radius", kDefaults.peaks.radius),
+             default_arg("paf_threshold", kDefaults.pairs.paf_threshold),
+             default_arg("min_above", kDefaults.pairs.min_above),
+             py::arg("grouping") = grouping_name(kDefaults.grouping), default_arg("min_parts", kDefaults.min_parts),
+             default_arg("min_mean_score", kDefaults.min_mean_score))
         .def(
             "find_peaks",
             [](const AccurateDecoder& d, const F32Array& heatmap) {
@@ -156,7 +164,7 @@ void register_accurate_decoder(py::module_& m) {
         .def_property_readonly("min_above", [](const AccurateDecoder& d) { return d.params().pairs.min_above; })
         .def_property_readonly("grouping",
                                [](const AccurateDecoder& d) {
-                                   return std::string(d.params().grouping == openpose::Grouping::cpu ? "cpu" : "gpu");
+                                   return grouping_name(d.params().grouping);
                                })
         .def_property_readonly("min_parts", [](const AccurateDecoder& d) { return d.params().min_parts; })
         .def_property_readonly("min_mean_score", [](const AccurateDecoder& d) { return d.params().min_mean_score; })

@@ -24,6 +24,9 @@ py::tuple seed_result_to_python(openpose::SeedResult&& r, int n_parts) {
                           to_numpy(std::move(r.persons), {n, static_cast<py::ssize_t>(n_parts)}));
 }
 
+// The core's defaults (cpp/include/openpose/seed/): the binding's defaults are these.
+const openpose::SeedParams kDefaults{};
+
 void register_seed_decoder(py::module_& m) {
     using openpose::SeedDecoder;
     py::class_<SeedDecoder>(m, "SeedDecoder",
@@ -39,8 +42,9 @@ void register_seed_decoder(py::module_& m) {
                                     openpose::SeedParams{threshold, {n_samples, paf_threshold, min_fraction}});
              }),
              py::arg("limbs").noconvert(), py::arg("starts_person").noconvert(), py::arg("n_parts"), py::kw_only(),
-             py::arg("threshold") = 0.1, py::arg("n_samples") = 10, py::arg("paf_threshold") = 0.1,
-             py::arg("min_fraction") = 0.7)
+             default_arg("threshold", kDefaults.threshold), default_arg("n_samples", kDefaults.pairs.n_samples),
+             default_arg("paf_threshold", kDefaults.pairs.paf_threshold),
+             default_arg("min_fraction", kDefaults.pairs.min_fraction))
         .def(
             "find_peaks",
             [](const SeedDecoder& d, const F32Array& heatmap, int width, int height) {
