@@ -77,12 +77,12 @@ def network_fps(estimator, blobs) -> tuple[float, float]:
 
 def command_fps(estimator, n_frames: int) -> tuple[float, float]:
     """Frames per second of the command's pipeline on the video, writing JSON, and CPU ms a frame (all threads)."""
-    from openpose.outputs import Outputs
+    from openpose.outputs import OutputOptions, Outputs
     from openpose.pipeline import iter_frames, run_pipeline
 
     c0 = time.process_time()
     with tempfile.TemporaryDirectory() as tmp:
-        outputs = Outputs(json_dir=tmp)
+        outputs = Outputs(OutputOptions(write_json=tmp))
         try:
             summary = run_pipeline(estimator, iter_frames([VIDEO], max_frames=n_frames or None),
                                    lambda item: outputs.write(item.frame, item.result) if hasattr(item, "result")

@@ -13,6 +13,9 @@ import sys
 import pytest
 
 from conftest import model_for_this_opencv, photos, shared_path
+from openpose.estimator import EstimatorOptions
+from openpose.frames import FrameOptions
+from openpose.outputs import OutputOptions
 from openpose.ray import WorkItem, plan_work
 
 pytestmark = [pytest.mark.filterwarnings(r"ignore::DeprecationWarning:ray(\..*)?"),
@@ -27,25 +30,27 @@ def _video_frames(items):
 
 def test_plan_frame_selection_is_the_commands():
     video = shared_path("media/video.avi")
-    items, failures, _ = plan_work([video], frames_per_item=4, first=3, last=40, step=5)
+    items, failures, _ = plan_work([video], frames_per_item=4, frame_options=FrameOptions(frame_first=3, frame_last=40, frame_step=5))
     assert failures == []
     assert _video_frames(items) == list(range(3, 41, 5))  # 3, 8, ..., 38: the source's numbers
     assert [(i.start, i.stop, i.expected, i.step) for i in items] == [(3, 19, 4, 5), (23, 39, 4, 5)]
     # To the end of the video: the last range reads to the end, as the command does.
-    items, _, _ = plan_work([video], frames_per_item=64, first=200, step=2)
+    items, _, _ = plan_work([video], frames_per_item=64, frame_options=FrameOptions(frame_first=200, frame_step=2))
     assert [(i.start, i.stop, i.expected) for i in items] == [(200, -1, 3)] and _video_frames(items) == [200, 202, 204]
     # --max-frames counts the selected frames.
-    items, _, _ = plan_work([video], frames_per_item=64, first=10, step=10, max_frames=3)
+    items, _, _ = plan_work([video], frames_per_item=64,
+                            frame_options=FrameOptions(frame_first=10, frame_step=10, max_frames=3))
     assert _video_frames(items) == [10, 20, 30] and items[0].stop == 31
     # Beyond the end: nothing to do.
-    assert plan_work([video], first=VIDEO_FRAMES + 5).items == []
+    assert plan_work([video], frame_options=FrameOptions(frame_first=VIDEO_FRAMES + 5)).items == []
 
 
 def test_plan_frame_selection_counts_the_images_over_the_inputs():
     images = photos()[:6]
     if len(images) < 6:
         pytest.skip("needs six shared photos")
-    items, _, _ = plan_work([*images[:2], *images[2:]], images_per_item=2, first=1, step=2)
+    items, _, _ = plan_work([*images[:2], *images[2:]], images_per_item=2,
+                            frame_options=FrameOptions(frame_first=1, frame_step=2))
     assert [s for i in items for s in i.sources] == [str(images[k]) for k in (1, 3, 5)]
     assert [len(i.sources) for i in items] == [2, 1]
 
@@ -53,7 +58,7 @@ def test_plan_frame_selection_counts_the_images_over_the_inputs():
 def test_plan_without_selection_keeps_its_items_and_keys():
     video = shared_path("media/video.avi")
     plain, _, _ = plan_work([video], frames_per_item=64)
-    same, _, _ = plan_work([video], frames_per_item=64, first=0, last=None, step=1)
+    same, _, _ = plan_work([video], frames_per_item=64, frame_options=FrameOptions())
     assert plain == same and all(i.step == 1 for i in plain)
     # A step-1 item's key is the one it always had (what is done is still done); a step changes it.
     item = WorkItem("video", ("/v.avi",), 0, 64, 64)
@@ -61,11 +66,11 @@ def test_plan_without_selection_keeps_its_items_and_keys():
     assert WorkItem("video", ("/v.avi",), 0, 64, 64, 2).key != item.key
 
 
-@pytest.mark.parametrize(("name", "value"), [("first", -1), ("step", 0), ("last", 2)])
-def test_plan_rejects_a_bad_selection(name, value):
-    options = {"first": 3} if name == "last" else {}
+@pytest.mark.parametrize(("name", "value"), [("frame_first", -1), ("frame_step", 0), ("frame_last", 2)])
+def test_a_bad_selection_is_refused_once_by_its_options(name, value):
+    options = {"frame_first": 3} if name == "frame_last" else {}
     with pytest.raises(ValueError, match=f"`{name}`"):
-        plan_work([], **{**options, name: value})
+        FrameOptions(**{**options, name: value})
 
 
 def _have_ray() -> bool:
@@ -137,15 +142,14 @@ def test_worker_applies_keypoint_scale_and_people_max_to_json_and_parquet(tmp_pa
 
     photo = shared_path("media/COCO_val2014_000000000395.jpg")  # four people at this net height (two at 256)
     (item,) = plan_work([photo], images_per_item=1).items
-    model = str(model_for_this_opencv())
-    options = dict(model=model, net_height=320)
+    estimator = EstimatorOptions(model=str(model_for_this_opencv()), net_height=320)
     for folder in ("plain", "json", "parquet"):
         (tmp_path / folder).mkdir()  # the driver's job
-    plain = WorkItemProcessor(output=str(tmp_path / "plain"), fmt="json", **options)
+    plain = WorkItemProcessor(output=str(tmp_path / "plain"), fmt="json", estimator=estimator)
     assert plain.process(item).failures == []
-    scaled = dict(keypoint_scale=3, number_people_max=2)
     for fmt in ("json", "parquet"):
-        worker = WorkItemProcessor(output=str(tmp_path / fmt), fmt=fmt, **options, **scaled)
+        worker = WorkItemProcessor(output=str(tmp_path / fmt), fmt=fmt, estimator=estimator,
+                                   frames=FrameOptions(number_people_max=2), outputs=OutputOptions(keypoint_scale=3))
         assert worker.process(item).failures == []
     name = f"{photo.stem}_keypoints.json"
     everyone = json.loads((tmp_path / "plain" / name).read_text())["people"]
@@ -185,7 +189,8 @@ def test_batch_passes_the_accuracy_options_to_the_estimator(tmp_path, monkeypatc
                      "--stages", "3"]) == 0
     assert cli.main(base) == 0
     assert cli.main([*base, "--preset", "none"]) == 0
-    picked = [{k: c[k] for k in ("preset", "scale_number", "scale_gap", "flip", "stages")} for c in calls]
+    picked = [{k: getattr(c["estimator"], k) for k in ("preset", "scale_number", "scale_gap", "flip", "stages")}
+              for c in calls]
     assert picked == [
         {"preset": "fast", "scale_number": 2, "scale_gap": 0.3, "flip": True, "stages": 3},
         {"preset": "balanced", "scale_number": None, "scale_gap": None, "flip": None, "stages": None},

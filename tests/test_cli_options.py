@@ -200,7 +200,7 @@ def test_write_heatmaps_and_part_to_show(tmp_path):
               "--write-images", tmp_path / "img")
     assert res.returncode == 0, res.stderr
     from openpose.draw import draw_heatmap
-    from openpose.outputs import heatmap_sheet
+    from openpose.outputs.heatmaps_output import heatmap_sheet
 
     net, _ = openpose.PoseEstimator(model_for_this_opencv(), net_height=256).forward(image)
     maps = np.load(tmp_path / "maps" / "photo_heatmaps.npy")

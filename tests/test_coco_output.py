@@ -11,7 +11,8 @@ import openpose
 import openpose.cli
 import openpose.layouts
 from conftest import model_for_this_opencv, shared_path
-from openpose.outputs import CocoJson, Outputs, coco_image_id
+from openpose.outputs import Outputs
+from openpose.outputs.coco_output import CocoJson, coco_image_id
 from openpose.sources import Frame, Source
 from openpose.synthetic import synthetic_net_output
 
@@ -65,3 +66,35 @@ def test_openpose_eval_prints_the_coco_figures(capsys, tmp_path):
     for label in ("AP", "AP50", "AP75", "APm", "APl", "AR"):
         assert f"{label} " in out
     assert isinstance(json.loads(dets.read_text()), list)
+
+
+def test_coco_json_alone_is_an_output_and_gets_no_no_output_note(tmp_path):
+    """Bug: with --write-coco-json as its only output the command said "no output option ... not saved"."""
+    import subprocess
+    import sys
+
+    from conftest import photos
+
+    photo = photos()[0] if photos() else pytest.skip("needs a shared photo")
+    dets = tmp_path / "dets.json"
+    env = {k: v for k, v in __import__("os").environ.items() if k != "OPENPOSE_MODEL"}
+    res = subprocess.run([sys.executable, "-m", "openpose", str(photo), "--preset", "fast", "--write-coco-json",
+                          str(dets)], capture_output=True, text=True, timeout=300, env=env)
+    assert res.returncode == 0, res.stderr
+    assert "no output option" not in res.stderr
+    assert isinstance(json.loads(dets.read_text()), list)
+    quiet = subprocess.run([sys.executable, "-m", "openpose", str(photo), "--preset", "fast"],
+                           capture_output=True, text=True, timeout=300, env=env)
+    assert quiet.returncode == 0 and "no output option (--write-json" in quiet.stderr
+    assert "--write-coco-json" in quiet.stderr
+
+
+def test_openpose_eval_runs_the_default_model_without_model(capsys, monkeypatch, tmp_path):
+    """Bug: ``openpose eval`` alone required --model ("--model is required"), though its help said the default."""
+    pytest.importorskip("pycocotools")
+    gt = shared_path("data/dev/gt.json")
+    monkeypatch.delenv("OPENPOSE_MODEL", raising=False)
+    rc = openpose.cli.main(["eval", str(gt), str(gt.parent), "--preset", "fast", "--max-images", "2"])
+    out = capsys.readouterr().out
+    assert rc == 0
+    assert "human-pose-estimation-0001-int8.onnx" in out and "AP " in out

@@ -8,9 +8,9 @@ import importlib
 import pytest
 
 # Their examples run the default built-in model, which OpenCV 4 and 5 both import.
-MODULES = ["openpose.models.catalogue", "openpose.estimator", "openpose.draw", "openpose.sources", "openpose.outputs",
-           "openpose.keypoint_scale", "openpose.people", "openpose.net_resolution",
-           "openpose.postprocess"]
+MODULES = ["openpose.models.catalogue", "openpose.estimator", "openpose.draw", "openpose.sources", "openpose.frames",
+           "openpose.outputs.video_output", "openpose.outputs.heatmaps_output", "openpose.keypoint_scale",
+           "openpose.people", "openpose.net_resolution", "openpose.postprocess"]
 
 
 @pytest.mark.parametrize("name", MODULES)

@@ -11,14 +11,18 @@ import openpose
 from openpose.openpose_json import dumps
 from openpose.outputs import (
     FAILURES_FILE,
-    JsonFiles,
+    OutputOptions,
     Outputs,
-    ParquetPart,
+    RunContext,
+    batch_format,
+    batch_formats,
     json_path,
     output_stem,
-    parquet_is_complete,
+    output_types,
     write_failures,
 )
+from openpose.outputs.json_output import JsonFiles
+from openpose.outputs.parquet_output import ParquetPart, parquet_is_complete
 from openpose.sources import Failure, Frame, Source
 from openpose.synthetic import synthetic_net_output
 
@@ -40,7 +44,7 @@ def test_output_stem_from_the_source_and_the_index():
 
 def test_json_files_are_the_openpose_json_of_each_frame(tmp_path):
     result = _result()
-    outputs = Outputs(json_dir=tmp_path / "j")
+    outputs = Outputs(OutputOptions(write_json=tmp_path / "j"))
     assert not outputs.needs_drawing
     assert outputs.write(_frame(Source("video", "/x/clip.avi"), 3), result) is True
     assert outputs.close() is None
@@ -50,7 +54,7 @@ def test_json_files_are_the_openpose_json_of_each_frame(tmp_path):
 
 
 def test_two_frames_with_the_same_stem_are_refused(tmp_path):
-    outputs = Outputs(json_dir=tmp_path)
+    outputs = Outputs(OutputOptions(write_json=tmp_path))
     outputs.write(_frame(Source("image", "/a/same.jpg")), _result())
     with pytest.raises(ValueError, match="same name"):
         outputs.write(_frame(Source("image", "/b/same.png")), _result(seed=1))
@@ -59,17 +63,17 @@ def test_two_frames_with_the_same_stem_are_refused(tmp_path):
 def test_rendered_images_and_a_folder_in_the_way(tmp_path):
     import cv2
 
-    outputs = Outputs(images_dir=tmp_path / "i")
+    outputs = Outputs(OutputOptions(write_images=tmp_path / "i"))
     assert outputs.needs_drawing
     outputs.write(_frame(Source("image", "/x/p.jpg")), _result())
     assert cv2.imread(str(tmp_path / "i" / "p_rendered.png")).shape == (48, 64, 3)
     (tmp_path / "file").write_text("x")
     with pytest.raises(ValueError, match=r"--write-json .* is not a folder"):
-        Outputs(json_dir=tmp_path / "file")
+        Outputs(OutputOptions(write_json=tmp_path / "file"))
     with pytest.raises(ValueError, match="--write-video"):
-        Outputs(video_path=tmp_path / "v.gif")
+        Outputs(OutputOptions(write_video=tmp_path / "v.gif"))
     with pytest.raises(ValueError, match="--video-fps"):
-        Outputs(video_path=tmp_path / "v.avi", video_fps=0)
+        Outputs(OutputOptions(write_video=tmp_path / "v.avi", video_fps=0))
 
 
 def test_parquet_part_rows_are_the_people_with_their_frame_index(tmp_path):
@@ -119,21 +123,51 @@ def test_failures_file(tmp_path):
 def test_json_files_output_alone(tmp_path):
     writer = JsonFiles(tmp_path / "new")
     result = _result()
-    writer.write(_frame(Source("image", "p.png")), result, "p", None)
+    writer.write(_frame(Source("image", "p.png")), result, stem="p")
     assert (tmp_path / "new" / "p_keypoints.json").read_text(encoding="utf-8") == dumps(result)
 
 
 def test_batch_formats_name_their_writer_and_completeness(tmp_path):
-    from openpose.outputs import BATCH_FORMATS, batch_outputs_complete, batch_writer
-
-    assert BATCH_FORMATS == ("json", "parquet")
-    writer = batch_writer("json", tmp_path, key="k", n_parts=18)
+    assert tuple(batch_formats()) == ("json", "parquet")
+    json_format = batch_format("json")
+    writer = json_format.open_batch(tmp_path, OutputOptions(), RunContext(key="k"))
     assert isinstance(writer, JsonFiles)
-    assert not batch_outputs_complete("json", tmp_path, key="k", stems=["a", "b"])
-    assert not batch_outputs_complete("json", tmp_path, key="k", stems=[])  # unknown length: never complete
+    assert not json_format.is_complete(tmp_path, key="k", stems=["a", "b"])
+    assert not json_format.is_complete(tmp_path, key="k", stems=[])  # unknown length: never complete
     for stem in ("a", "b"):
-        writer.write(_frame(Source("image", f"{stem}.png")), _result(), stem, None)
-    assert batch_outputs_complete("json", tmp_path, key="k", stems=["a", "b"])
-    assert isinstance(batch_writer("parquet", tmp_path, key="k", n_parts=18), ParquetPart)
+        writer.write(_frame(Source("image", f"{stem}.png")), _result(), stem=stem)
+    assert json_format.is_complete(tmp_path, key="k", stems=["a", "b"])
+    part = batch_format("parquet").open_batch(tmp_path, OutputOptions(), RunContext(key="k", n_parts=18))
+    assert isinstance(part, ParquetPart) and part.path == tmp_path / "part-k.parquet"
     with pytest.raises(ValueError, match="`format`"):
-        batch_writer("csv", tmp_path, key="k", n_parts=18)
+        batch_format("csv")
+
+
+def test_outputs_declare_themselves():
+    """Each output declares its flag and what it needs; the command's parser and checks read the declarations."""
+    from openpose import cli
+
+    declared = {cls.name: cls for cls in output_types()}
+    assert set(declared) == {"json", "images", "heatmaps", "video", "coco_json", "parquet", "display"}
+    assert {n for n, c in declared.items() if c.needs_drawing} == {"images", "video", "display"}
+    assert {n for n, c in declared.items() if c.needs_net_output} == {"heatmaps"}
+    assert {n for n, c in declared.items() if c.named_per_frame} == {"json", "images", "heatmaps"}
+    assert {n for n, c in declared.items() if c.keypoint_scaled} == {"json", "coco_json", "parquet"}
+    flags = {option.flag.name for cls in output_types() for option in cls.options}
+    help_text = cli.build_parser().format_help()
+    assert all(flag in help_text for flag in flags)
+    assert Outputs.flags() == ["--write-json", "--write-images", "--write-heatmaps", "--write-video",
+                               "--write-coco-json", "--display"]
+
+
+def test_output_options_are_immutable_checked_and_pickle():
+    import pickle
+
+    options = OutputOptions(write_json="out", keypoint_scale=3)
+    assert options["write_json"] == "out" and options["write_images"] is None
+    assert options.asked() == {"write_json": "out", "keypoint_scale": 3}
+    assert pickle.loads(pickle.dumps(options)) == options
+    with pytest.raises(TypeError, match=r"unknown output option.*'write_jsn'"):
+        OutputOptions(write_jsn="out")
+    with pytest.raises(AttributeError):
+        options.x = 1

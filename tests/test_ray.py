@@ -24,8 +24,12 @@ import numpy as np
 import pytest
 
 from conftest import MEDIA, model_for_this_opencv, photos, shared_path
+from openpose.estimator import EstimatorOptions
+from openpose.frames import FrameOptions
+from openpose.outputs import parquet_part_path
 from openpose.ray import FAILURES_FILE, WorkItem, is_complete, plan_work
 from openpose.sources import Failure
+from openpose.tracking import TrackingOptions
 
 # Ray's own deprecation notices (raised inside ray, about its internals) are not this project's errors.
 pytestmark = [pytest.mark.filterwarnings(r"ignore::DeprecationWarning:ray(\..*)?"),
@@ -113,7 +117,7 @@ def test_plan_splits_images_in_order_and_videos_into_ranges():
 
 def test_plan_max_frames_bounds_the_last_range():
     video = shared_path("media/video.avi")
-    items, _, _ = plan_work([video], frames_per_item=16, max_frames=40)
+    items, _, _ = plan_work([video], frames_per_item=16, frame_options=FrameOptions(max_frames=40))
     assert [(i.start, i.stop, i.expected) for i in items] == [(0, 16, 16), (16, 32, 16), (32, 40, 8)]
 
 
@@ -126,11 +130,13 @@ def test_plan_records_missing_and_unknown_inputs(tmp_path):
                         Failure(str(odd), "not an image or a video (a text file)")]
 
 
-@pytest.mark.parametrize(("name", "value"), [("images_per_item", 0), ("frames_per_item", -1), ("max_frames", 0)],
-                         ids=["images_per_item", "frames_per_item", "max_frames"])
+@pytest.mark.parametrize(("name", "value"), [("images_per_item", 0), ("frames_per_item", -1)],
+                         ids=["images_per_item", "frames_per_item"])
 def test_plan_rejects_bad_sizes(name, value):
     with pytest.raises(ValueError, match=f"`{name}`"):
         plan_work([], **{name: value})
+    with pytest.raises(ValueError, match="`max_frames`"):
+        FrameOptions(max_frames=0)
 
 
 def test_item_key_depends_only_on_what_it_covers():
@@ -194,22 +200,21 @@ def test_parquet_item_whose_frames_all_fail_is_listed_not_a_crash(tmp_path):
     pytest.importorskip("pyarrow")
     import pyarrow.parquet as pq
 
-    from openpose.outputs import parquet_is_complete
+    from openpose.outputs.parquet_output import parquet_is_complete
     from openpose.ray import WorkItemProcessor
-    from openpose.ray.planning import parquet_path
 
     bad = tmp_path / "bad.jpg"
     bad.write_bytes(b"\xff\xd8 not a jpeg")
     item = WorkItem("images", (str(bad), str(tmp_path / "gone.png")), 0, 2, 2)
     out = tmp_path / "out"
     out.mkdir()
-    processor = WorkItemProcessor(model=str(model_for_this_opencv()), output=str(out), fmt="parquet")
+    processor = WorkItemProcessor(output=str(out), fmt="parquet", estimator=EstimatorOptions(model=str(model_for_this_opencv())))
     status = processor({k: np.asarray([v], dtype=object) for k, v in item.to_row().items()})
     assert [f["source"] for f in json.loads(status["failures"][0])] == [str(bad), str(tmp_path / "gone.png")]
     assert list(status["frames"]) == [0] and list(status["key"]) == [item.key]
-    table = pq.read_table(parquet_path(out, item))
+    table = pq.read_table(parquet_part_path(out, item.key))
     assert table.num_rows == 0 and table.schema.field("keypoints").type.list_size == 3 * 18
-    assert not parquet_is_complete(parquet_path(out, item))
+    assert not parquet_is_complete(parquet_part_path(out, item.key))
 
 
 # --------------------------------------------------------------------------- #
@@ -303,7 +308,8 @@ def test_local_ray_gives_the_single_machine_json(tmp_path, reference_json, chunk
     from openpose.ray import run_batch
 
     seen = []
-    summary = run_batch(_inputs(), model=model_for_this_opencv(), output=tmp_path, num_workers=2,
+    summary = run_batch(_inputs(), estimator=EstimatorOptions(model=str(model_for_this_opencv())), output=tmp_path,
+                        num_workers=2,
                         images_per_item=chunks[0], frames_per_item=chunks[1], progress=False, on_item=seen.append)
     _assert_same_json(tmp_path, reference_json)
     assert summary.frames == len(reference_json)
@@ -316,7 +322,8 @@ def test_local_ray_gives_the_single_machine_json(tmp_path, reference_json, chunk
     (tmp_path / f"{photos()[0].stem}_keypoints.json").unlink()
     kept = tmp_path / "video_000000000000_keypoints.json"
     before = kept.stat().st_mtime_ns
-    again = run_batch(_inputs(), model=model_for_this_opencv(), output=tmp_path, num_workers=2,
+    again = run_batch(_inputs(), estimator=EstimatorOptions(model=str(model_for_this_opencv())), output=tmp_path,
+                        num_workers=2,
                       images_per_item=chunks[0], frames_per_item=chunks[1], progress=False)
     assert (again.items, again.skipped_items, again.frames) == (7, 5, 8 + 64)
     assert kept.stat().st_mtime_ns == before
@@ -328,13 +335,15 @@ def test_local_ray_gives_the_single_machine_json(tmp_path, reference_json, chunk
 def test_local_ray_parquet_rows_are_the_json_people(tmp_path, reference_json):
     from openpose.ray import run_batch
 
-    summary = run_batch(_inputs(), model=model_for_this_opencv(), output=tmp_path, format="parquet", num_workers=2,
-                        frames_per_item=20, max_frames=60, progress=False)
+    summary = run_batch(_inputs(), estimator=EstimatorOptions(model=str(model_for_this_opencv())), output=tmp_path,
+                        format="parquet", num_workers=2, frames_per_item=20, frames=FrameOptions(max_frames=60),
+                        progress=False)
     assert summary.failures == []
     assert len(list(tmp_path.glob("part-*.parquet"))) == summary.items == 2 + 3
     _assert_parquet_matches(tmp_path, reference_json, _photo_names() + _video_names(60))
-    again = run_batch(_inputs(), model=model_for_this_opencv(), output=tmp_path, format="parquet", num_workers=2,
-                      frames_per_item=20, max_frames=60, progress=False)
+    again = run_batch(_inputs(), estimator=EstimatorOptions(model=str(model_for_this_opencv())), output=tmp_path,
+                      format="parquet", num_workers=2, frames_per_item=20, frames=FrameOptions(max_frames=60),
+                      progress=False)
     assert again.skipped_items == again.items and again.frames == 0
 
 
@@ -348,7 +357,7 @@ def test_failed_inputs_are_recorded_and_the_job_goes_on(tmp_path, reference_json
     bad.write_bytes(b"\xff\xd8 not a jpeg")
     good = photos()[:2]
     out = tmp_path / "out"
-    summary = run_batch([good[0], bad, tmp_path / "in" / "gone.png", good[1]], model=model_for_this_opencv(),
+    summary = run_batch([good[0], bad, tmp_path / "in" / "gone.png", good[1]], estimator=EstimatorOptions(model=str(model_for_this_opencv())),
                         output=out, num_workers=1, progress=False)
     recorded = [json.loads(line) for line in (out / FAILURES_FILE).read_text().splitlines()]
     assert recorded == [f.to_dict() for f in summary.failures]
@@ -363,7 +372,7 @@ def test_failed_inputs_are_recorded_and_the_job_goes_on(tmp_path, reference_json
 def test_batch_command_notes_skipped_files_and_records_an_item_whose_frames_all_fail(tmp_path, capsys):
     # Bug: a Parquet item whose frames all failed crashed the actor (Layout has no `parts`): exit 2, no record.
     from openpose import batch_cli
-    from openpose.outputs import parquet_is_complete
+    from openpose.outputs.parquet_output import parquet_is_complete
 
     folder = tmp_path / "in"
     folder.mkdir()
@@ -423,8 +432,9 @@ def test_batch_tracking_gives_the_single_machine_tracking_ids(tmp_path):
     assert len(expected) == 18 and any(b'"person_id":[3]' in text for text in expected.values())
     for fmt in ("json", "parquet"):
         out = tmp_path / fmt
-        summary = run_batch([video], model=model, output=out, format=fmt, num_workers=2, frames_per_item=6,
-                            max_frames=18, progress=False, tracking=True)
+        summary = run_batch([video], estimator=EstimatorOptions(model=str(model)), output=out, format=fmt,
+                            num_workers=2, frames_per_item=6, frames=FrameOptions(max_frames=18), progress=False,
+                            tracking=TrackingOptions(tracking=True))
         assert summary.failures == [] and summary.items == 3
         if fmt == "json":
             _assert_same_json(out, expected)

@@ -19,7 +19,8 @@ import openpose
 from conftest import MEDIA, model_for_this_opencv
 from openpose._io import TEMP_PATTERN, remove_stale_temporaries, write_atomically
 from openpose.openpose_json import write_openpose_json
-from openpose.outputs import Outputs, VideoFile
+from openpose.outputs import OutputOptions, Outputs
+from openpose.outputs.video_output import VideoFile
 from openpose.sources import Frame, Source
 
 _ENV = {k: v for k, v in os.environ.items() if k not in ("OPENPOSE_MODEL", "DISPLAY", "WAYLAND_DISPLAY")}
@@ -112,7 +113,7 @@ def test_two_writers_of_one_video_path_do_not_share_a_temporary(tmp_path):
     a, b = VideoFile(path), VideoFile(path)
     for writer, n in ((a, 3), (b, 5)):
         for i in range(n):
-            writer.write(Frame(Source("video", "x.avi"), i, image, 10.0), None, f"x_{i}", image)
+            writer.write(Frame(Source("video", "x.avi"), i, image, 10.0), None, stem=f"x_{i}", rendered=image)
     assert a.close(complete=True) is None
     assert _frames_in(path) == 3  # was: the other run's frames under this run's name
     assert b.close(complete=True) is None
@@ -146,7 +147,8 @@ def test_outputs_respect_the_umask(tmp_path):
         old = os.umask(umask)
         try:
             json_path = write_openpose_json(tmp_path / f"a{umask}.json", result)  # was: 0600 whatever the umask
-            outputs = Outputs(images_dir=tmp_path / f"img{umask}", video_path=tmp_path / f"v{umask}.avi")
+            outputs = Outputs(OutputOptions(write_images=tmp_path / f"img{umask}",
+                                            write_video=tmp_path / f"v{umask}.avi"))
             image = np.zeros((24, 32, 3), np.uint8)
             outputs.write(Frame(Source("video", "x.avi"), 0, image, 10.0), result)
             outputs.close(complete=True)

@@ -17,6 +17,7 @@ import numpy as np
 import pytest
 
 from conftest import model_for_this_opencv
+from openpose.estimator import EstimatorOptions
 from openpose.ray import WorkItem
 from openpose.ray.worker import ATTEMPTS_FOLDER, MAX_ATTEMPTS, WorkItemProcessor
 
@@ -34,10 +35,11 @@ _CRASHING_WORKER = textwrap.dedent("""
     import os, signal, sys
     import numpy as np
     from openpose.ray import WorkItem
+    from openpose.estimator import EstimatorOptions
     from openpose.ray.worker import WorkItemProcessor
 
     model, out, photo = sys.argv[1:]
-    processor = WorkItemProcessor(model=model, output=out, fmt="json", net_height=128)
+    processor = WorkItemProcessor(output=out, fmt="json", estimator=EstimatorOptions(model=model, net_height=128))
     processor.process = lambda item: os.kill(os.getpid(), signal.SIGSEGV)  # a native crash on this item
     item = WorkItem("images", (photo,), 0, 1, 1)
     processor({k: np.asarray([v], dtype=object) for k, v in item.to_row().items()})
@@ -54,7 +56,8 @@ def test_an_item_that_kills_its_worker_is_tried_a_bounded_number_of_times(tmp_pa
         res = subprocess.run([sys.executable, "-c", _CRASHING_WORKER, str(model_for_this_opencv()), str(out),
                               str(photo)], capture_output=True, text=True, env=env, timeout=120)
         assert res.returncode == -11, res.stderr[-2000:]
-    processor = WorkItemProcessor(model=str(model_for_this_opencv()), output=str(out), fmt="json", net_height=128)
+    processor = WorkItemProcessor(output=str(out), fmt="json",
+                                  estimator=EstimatorOptions(model=str(model_for_this_opencv()), net_height=128))
     item = WorkItem("images", (str(photo),), 0, 1, 1)
     status = processor(batch_of(item))
     [failure] = json.loads(status["failures"][0])  # was: retried forever, failures.jsonl never written
@@ -67,7 +70,8 @@ def test_an_item_that_succeeds_leaves_no_attempt_count(tmp_path):
     photo = tmp_path / "a.jpg"
     photo.write_bytes(jpeg())
     out = tmp_path / "out"
-    processor = WorkItemProcessor(model=str(model_for_this_opencv()), output=str(out), fmt="json", net_height=128)
+    processor = WorkItemProcessor(output=str(out), fmt="json",
+                                  estimator=EstimatorOptions(model=str(model_for_this_opencv()), net_height=128))
     item = WorkItem("images", (str(photo),), 0, 1, 1)
     (out / ATTEMPTS_FOLDER).mkdir(parents=True)
     (out / ATTEMPTS_FOLDER / item.key).write_text(str(MAX_ATTEMPTS - 1))  # died before: one attempt left
@@ -87,7 +91,8 @@ def test_a_work_item_with_a_name_that_is_not_utf8(tmp_path):
     row["sources"][0].encode("utf-8")
     assert WorkItem.from_row(row) == item and item.key  # was: UnicodeEncodeError in the key
     out = tmp_path / "out"
-    processor = WorkItemProcessor(model=str(model_for_this_opencv()), output=str(out), fmt="json", net_height=128)
+    processor = WorkItemProcessor(output=str(out), fmt="json",
+                                  estimator=EstimatorOptions(model=str(model_for_this_opencv()), net_height=128))
     status = processor(batch_of(item))  # was: the worker died (SIGSEGV in cv2.imread), again and again
     assert json.loads(status["failures"][0]) == [] and list(status["frames"]) == [1]
     assert sorted(os.listdir(os.fsencode(out))) == [ATTEMPTS_FOLDER.encode(), b"bad\xff\xfe_keypoints.json"]

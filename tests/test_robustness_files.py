@@ -14,7 +14,7 @@ import pytest
 import openpose
 from conftest import model_for_this_opencv, photos
 from openpose.image_headers import jpeg_is_truncated
-from openpose.outputs import Outputs
+from openpose.outputs import OutputOptions, Outputs
 from openpose.sources import Frame, Source
 
 
@@ -189,7 +189,7 @@ def test_video_output_is_renamed_only_when_complete(tmp_path):
     image = np.zeros((24, 32, 3), np.uint8)
     for complete in (True, False):
         path = tmp_path / f"run_{complete}.avi"
-        outputs = Outputs(video_path=path)
+        outputs = Outputs(OutputOptions(write_video=path))
         for i in range(3):
             outputs.write(Frame(Source("video", "x.avi"), i, image, 10.0), result)
         assert not path.exists()  # nothing under the final name while writing

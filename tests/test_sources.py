@@ -185,13 +185,15 @@ def test_recursive_folders_read_a_link_back_up_the_tree_once(tmp_path):
 
 
 def test_stream_urls_are_videos_and_frames_are_selected_and_transformed(tmp_path):
-    from openpose.sources import is_stream_url, select_frames, transform_image
+    from openpose.frames import FrameOptions, transform_image
+    from openpose.sources import is_stream_url
 
     assert classify(["rtsp://cam/1", "HTTPS://x/v.mp4"]) == [Source(VIDEO, "rtsp://cam/1"),
                                                              Source(VIDEO, "HTTPS://x/v.mp4")]
     assert not is_stream_url("file:///x.avi") and not is_stream_url(tmp_path)
     images = [_png(tmp_path / f"{i}.png", width=8 + i, height=6) for i in range(5)]
-    frames = list(select_frames(classify(images), first=1, last=3, step=2, flip=True, rotate=90))
+    selection = FrameOptions(frame_first=1, frame_last=3, frame_step=2, frame_flip=True, frame_rotate=90)
+    frames = list(selection.select(classify(images)))
     assert [f.source.location for f in frames] == [str(images[1]), str(images[3])]
     assert [f.image.shape for f in frames] == [(9, 6, 3), (11, 6, 3)]
     image = np.arange(24, dtype=np.uint8).reshape(2, 4, 3)
@@ -199,5 +201,5 @@ def test_stream_urls_are_videos_and_frames_are_selected_and_transformed(tmp_path
                                   cv2.rotate(image, cv2.ROTATE_90_COUNTERCLOCKWISE))
     with pytest.raises(ValueError, match="`rotate`"):
         transform_image(image, rotate=45)
-    with pytest.raises(ValueError, match="`last`"):
-        list(select_frames([], first=3, last=2))
+    with pytest.raises(ValueError, match="`frame_last` 2 is before `frame_first` 3"):
+        FrameOptions(frame_first=3, frame_last=2)

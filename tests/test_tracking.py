@@ -351,14 +351,14 @@ def test_parquet_part_has_the_track_column(tmp_path):
     pytest.importorskip("pyarrow", reason="the Parquet output needs pyarrow (openpose[ray])")
     import pyarrow.parquet as pq
 
-    from openpose.outputs import PARQUET_COLUMNS, ParquetPart
+    from openpose.outputs.parquet_output import PARQUET_COLUMNS, ParquetPart
     from openpose.sources import VIDEO, Frame, Source
 
     part = ParquetPart(tmp_path / "p.parquet", n_parts=18)
     r = result_of(np.stack([person(100, 100), person(300, 100)]))
-    part.write(Frame(Source(VIDEO, "v.avi"), 0, None, None), r, "v", None)  # type: ignore[arg-type]
+    part.write(Frame(Source(VIDEO, "v.avi"), 0, None, None), r, stem="v")  # type: ignore[arg-type]
     r.track_ids = np.array([5, 2])
-    part.write(Frame(Source(VIDEO, "v.avi"), 1, None, None), r, "v", None)  # type: ignore[arg-type]
+    part.write(Frame(Source(VIDEO, "v.avi"), 1, None, None), r, stem="v")  # type: ignore[arg-type]
     part.close()
     table = pq.read_table(tmp_path / "p.parquet").to_pydict()
     assert tuple(table) == PARQUET_COLUMNS
@@ -400,6 +400,8 @@ def test_command_tracking_writes_ids_and_smoothing_moves_keypoints(tmp_path):
 def test_batch_tracking_pass_gives_the_commands_ids_whatever_the_chunks_and_order(tmp_path):
     """The pass of ``openpose batch --tracking``, without Ray: items processed out of order, then tracked."""
     from openpose.cli import main
+    from openpose.estimator import EstimatorOptions
+    from openpose.frames import FrameOptions
     from openpose.ray.planning import plan_work
     from openpose.ray.tracking_pass import track_outputs
     from openpose.ray.worker import WorkItemProcessor
@@ -413,9 +415,10 @@ def test_batch_tracking_pass_gives_the_commands_ids_whatever_the_chunks_and_orde
         if fmt == "parquet":
             pytest.importorskip("pyarrow", reason="the Parquet output needs pyarrow (openpose[ray])")
         out = tmp_path / fmt
-        plan = plan_work([str(video.absolute())], frames_per_item=6, max_frames=20)
+        plan = plan_work([str(video.absolute())], frames_per_item=6, frame_options=FrameOptions(max_frames=20))
         out.mkdir()
-        worker = WorkItemProcessor(model=str(model.absolute()), output=str(out), fmt=fmt, net_height=288)
+        worker = WorkItemProcessor(output=str(out), fmt=fmt,
+                                   estimator=EstimatorOptions(model=str(model.absolute()), net_height=288))
         for item in reversed(plan.items):  # any order, as the workers finish
             assert worker.process(item).failures == []
         # A retried item (a worker killed mid-job) rewrites its outputs before the pass.

@@ -1,6 +1,6 @@
 """``openpose batch``: the job of the ``openpose`` command on a Ray cluster.
 
-``openpose batch INPUT... --model PATH --output DIR [--ray-address ADDR] [--num-workers N]``
+``openpose batch INPUT... --output DIR [--model NAME|PATH] [--ray-address ADDR] [--num-workers N]``
 
 Needs the optional extra ``openpose[ray]``; see `openpose.ray`.
 """
@@ -9,25 +9,23 @@ from __future__ import annotations
 
 import argparse
 import logging
-import os
 import sys
+
+from . import _parse
 
 __all__ = ["build_parser", "main"]
 
 
 def build_parser(prog: str = "openpose batch") -> argparse.ArgumentParser:
-    from . import _validation as v
-    from .cli import (
-        ENV_MODEL,
-        _add_accuracy_options,
-        _add_openpose_options,
-        _DefaultsOnce,
-        _estimator_default,
-        _non_negative_int,
-        _positive_int,
-    )
-    from .engines import DEVICES, PRECISIONS, engine_names
-    from .outputs import BATCH_FORMATS
+    """The parser of ``openpose batch``: the job's own options, then the layers' (those that make sense without
+    rendering), from their declarations."""
+    from ._commands import HelpFormatter
+    from .estimator import EstimatorOptions
+    from .frames import FrameOptions
+    from .options import add_options
+    from .outputs import add_output_options, batch_formats
+    from .sources import InputOptions
+    from .tracking import TrackingOptions
 
     parser = argparse.ArgumentParser(
         prog=prog,
@@ -35,51 +33,30 @@ def build_parser(prog: str = "openpose batch") -> argparse.ArgumentParser:
                      "`openpose INPUT --write-json DIR`, spread over a Ray cluster (or a local one). Resumable: "
                      "a rerun skips the inputs whose outputs are complete; failed inputs are listed in "
                      "DIR/failures.jsonl. Needs: pip install \"openpose[ray]\"."),
-        formatter_class=_DefaultsOnce,
+        formatter_class=HelpFormatter,
     )
     parser.add_argument("inputs", nargs="+", metavar="INPUT",
                         help="image files, folders of images and video files, read as the openpose command reads them")
-    parser.add_argument("--model", default=os.environ.get(ENV_MODEL),
-                        help="a built-in model's name (`openpose models`), or a model file at the same path on "
-                             f"every node; default: ${ENV_MODEL} if set, else the preset's model (lightweight)")
-    parser.add_argument("--weights", default=None, help="the .caffemodel of a .prototxt model")
-    parser.add_argument("--engine", default=_estimator_default("engine"), choices=engine_names(),
-                        help="inference engine, on every node")
-    parser.add_argument("--precision", default=_estimator_default("precision"), choices=PRECISIONS,
-                        help="the network's arithmetic (what the engine supports on the workers' CPUs)")
-    parser.add_argument("--device", default=_estimator_default("device"), choices=DEVICES,
-                        help="where the network runs on every worker")
-    parser.add_argument("--net-height", type=_positive_int, default=None,
-                        help="network input height; default: the model's usual height (368)")
-    parser.add_argument("--mode", default=_estimator_default("mode"), choices=v.MODES,
-                        help="post-processing algorithm")
-    parser.add_argument("--implementation", default=_estimator_default("implementation"), choices=v.IMPLEMENTATIONS,
-                        help="post-processing implementation")
-    parser.add_argument("--layout", default=None, help="keypoint layout; default: from the model")
-    _add_accuracy_options(parser)
-    parser.add_argument("--output", required=True, metavar="DIR",
-                        help="output folder (shared by every node): JSON files or Parquet parts")
-    parser.add_argument("--format", choices=BATCH_FORMATS, default="json",
-                        help="json: <stem>_keypoints.json per image/frame (OpenPose format); "
-                             "parquet: one row per person (source, frame, person, keypoints, score)")
-    parser.add_argument("--ray-address", default=None, metavar="ADDR",
-                        help="a running Ray cluster (auto, HOST:PORT, ray://...); default: start a local one")
-    parser.add_argument("--num-workers", type=_positive_int, default=None, metavar="N",
-                        help="workers (actors, one model each); default: the cluster's CPUs / --cpus-per-worker")
-    parser.add_argument("--cpus-per-worker", type=float, default=1.0, help="CPUs per worker")
-    parser.add_argument("--images-per-item", type=_positive_int, default=16,
-                        help="images per unit of work")
-    parser.add_argument("--frames-per-item", type=_positive_int, default=64,
-                        help="video frames per unit of work (a long video spreads over the workers)")
-    parser.add_argument("--max-frames", type=_positive_int, default=None, metavar="N",
-                        help="at most N frames from each video")
-    parser.add_argument("--tracking", action="store_true",
-                        help="give each person an id that stays across a video's frames (JSON person_id, Parquet "
-                             "track), the ids of `openpose VIDEO --tracking`: one pass on the driver after the job")
-    parser.add_argument("--tracking-max-age", type=_non_negative_int, default=10, metavar="N",
-                        help="frames a person may be missed or hidden and still keep their id")
-    parser.add_argument("--quiet", action="store_true", help="no progress bar and no summary")
-    _add_openpose_options(parser, batch=True)
+    job = parser.add_argument_group("the job")
+    job.add_argument("--output", required=True, metavar="DIR",
+                     help="output folder (shared by every node): JSON files or Parquet parts")
+    job.add_argument("--format", choices=list(batch_formats()), default="json",
+                     help="json: <stem>_keypoints.json per image/frame (OpenPose format); "
+                          "parquet: one row per person (source, frame, person, keypoints, score, track)")
+    job.add_argument("--ray-address", default=None, metavar="ADDR",
+                     help="a running Ray cluster (auto, HOST:PORT, ray://...); default: start a local one")
+    job.add_argument("--num-workers", type=_parse.positive_int, default=None, metavar="N",
+                     help="workers (actors, one model each); default: the cluster's CPUs / --cpus-per-worker")
+    job.add_argument("--cpus-per-worker", type=float, default=1.0, help="CPUs per worker")
+    job.add_argument("--images-per-item", type=_parse.positive_int, default=16, help="images per unit of work")
+    job.add_argument("--frames-per-item", type=_parse.positive_int, default=64,
+                     help="video frames per unit of work (a long video spreads over the workers)")
+    job.add_argument("--quiet", action="store_true", help="no progress bar and no summary")
+    add_options(parser, EstimatorOptions, command="batch")
+    add_options(parser, InputOptions, command="batch")
+    add_options(parser, FrameOptions, command="batch")
+    add_output_options(parser, command="batch")
+    add_options(parser, TrackingOptions, command="batch")
     return parser
 
 
@@ -90,28 +67,27 @@ def main(argv: list[str] | None = None, prog: str = "openpose batch") -> int:
     in DIR/failures.jsonl), the others were processed; 2: a usage, model or
     cluster error.
     """
+    from ._commands import config, estimator_options, joined_net_resolution
+    from .frames import FrameOptions
+    from .outputs import output_options
+    from .sources import InputOptions
+    from .tracking import TrackingOptions
+
     parser = build_parser(prog)
-    from .cli import _net_resolution_joined
-
-    args = parser.parse_args(_net_resolution_joined(list(sys.argv[1:] if argv is None else argv)))
-    args.model = args.model or None  # no --model and no $OPENPOSE_MODEL: the preset's built-in model
-    from .cli import _frame_options, _net_height, accuracy_kwargs
-
-    if args.frame_last is not None and args.frame_last < args.frame_first:
-        parser.error(f"--frame-last {args.frame_last} is before --frame-first {args.frame_first}")
-    args.net_height = _net_height(args, parser)
-    if args.tracking and args.keypoint_scale:
-        # The tracking pass reads the written coordinates; its distances are in pixels.
-        parser.error("--tracking needs --keypoint-scale 0 (pixels) in openpose batch")
-    openpose_options = {f"frame_{k}": value for k, value in _frame_options(args).items()}
-    if args.number_people_max is not None:
-        openpose_options["number_people_max"] = args.number_people_max
-    if args.keypoint_scale:
-        openpose_options["keypoint_scale"] = args.keypoint_scale
-    if args.net_resolution is not None:
-        openpose_options["net_resolution"] = args.net_resolution
+    args = parser.parse_args(joined_net_resolution(list(sys.argv[1:] if argv is None else argv)))
     if not args.cpus_per_worker > 0:
         parser.error(f"--cpus-per-worker must be positive, got {args.cpus_per_worker}")
+    estimator = estimator_options(parser, args)
+    inputs = config(parser, InputOptions, args)
+    frames = config(parser, FrameOptions, args)
+    tracking = config(parser, TrackingOptions, args)
+    outputs = output_options(args)
+    try:
+        from .ray.driver import check_job
+
+        check_job(format=args.format, tracking=tracking, outputs=outputs)
+    except ValueError as exc:
+        parser.error(str(exc))
     logging.basicConfig(level=logging.WARNING, format="openpose: %(message)s")
     try:
         from . import ray as opray
@@ -125,16 +101,10 @@ def main(argv: list[str] | None = None, prog: str = "openpose batch") -> int:
         logging.getLogger("ray.data").setLevel(logging.WARNING)
     try:
         summary = opray.run_batch(
-            args.inputs, model=args.model, output=args.output, format=args.format, address=args.ray_address,
+            args.inputs, output=args.output, format=args.format, estimator=estimator, frames=frames,
+            input_options=inputs, outputs=outputs, tracking=tracking, address=args.ray_address,
             num_workers=args.num_workers, cpus_per_worker=args.cpus_per_worker,
-            images_per_item=args.images_per_item, frames_per_item=args.frames_per_item,
-            max_frames=args.max_frames, progress=not args.quiet,
-            weights=args.weights, net_height=args.net_height, mode=args.mode, implementation=args.implementation,
-            layout=args.layout, engine=args.engine, precision=args.precision, device=args.device,
-            **accuracy_kwargs(args),
-            **({"tracking": True, "tracking_max_age": args.tracking_max_age} if args.tracking else {}),
-            **openpose_options,
-        )
+            images_per_item=args.images_per_item, frames_per_item=args.frames_per_item, progress=not args.quiet)
     except KeyboardInterrupt:
         print(f"{prog}: interrupted (a rerun resumes)", file=sys.stderr)
         return 130

@@ -6,23 +6,34 @@ import contextlib
 import numbers
 import threading
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
+from . import _parse
 from . import _validation as v
 from .decoders import Decoder, make_decoder
-from .engines import DEFAULT_DEVICE, DEFAULT_ENGINE, DEFAULT_PRECISION, Engine, engine_class
+from .engines import (
+    DEFAULT_DEVICE,
+    DEFAULT_ENGINE,
+    DEFAULT_PRECISION,
+    DEVICES,
+    PRECISIONS,
+    Engine,
+    engine_class,
+    engine_names,
+)
 from .layouts import LAYOUTS, Layout, get_layout, layout_for_channels
 from .models import ModelSpec, file_spec, prepare, resolve_model
 from .multiscale import average_outputs, scale_heights, unflip
-from .net_resolution import check_net_resolution, fit_canvas, fitted_size, free_side_size, from_canvas
+from .net_resolution import check_net_resolution, check_one_height, fit_canvas, fitted_size, free_side_size, from_canvas
+from .options import flag
 from .postprocess import _params, postprocess
-from .presets import DEFAULT_PRESET, Preset, get_preset
+from .presets import DEFAULT_PRESET, PRESETS, Preset, get_preset
 from .result import PoseResult
 from .stages import check_stages, first_stages
 
-__all__ = ["MAX_NET_SIDE", "NetInput", "PoseEstimator", "as_bgr"]
+__all__ = ["MAX_NET_SIDE", "EstimatorOptions", "NetInput", "PoseEstimator", "as_bgr"]
 
 #: Largest network input side (height and the aspect-preserving width): an
 #: image more than 4096 / net_height times wider than high is an error, not
@@ -165,6 +176,76 @@ def _layout_hint(channels: int) -> str:
         if lay.n_channels == channels:
             return f"this model is {lay.name!r} (use --layout {lay.name}, or leave it out)"
     return "this is not a model of that layout"
+
+
+_MODEL = "model and network"
+_ACCURACY = "accuracy (presets; explicit options win)"
+
+
+@dataclass(frozen=True)
+class EstimatorOptions:
+    """The options of `PoseEstimator` that the commands offer, declared once.
+
+    Each field is the `PoseEstimator` keyword argument of the same name and
+    default (see there); its metadata is its command-line flag
+    (`openpose.options`). ``PoseEstimator.from_options(options)`` builds the
+    estimator; ``openpose``, ``openpose batch`` (on every Ray worker) and
+    ``openpose eval`` build their parsers from these fields. The decoder's
+    constants (``threshold=`` and the like) stay keyword arguments of the
+    API.
+    """
+
+    model: str | None = field(default=None, metadata=flag(
+        "--model", "a built-in model's name (lightweight, tfpose: `openpose models`), an .onnx file, an OpenVINO "
+        ".xml (--engine openvino), or CMU .prototxt with its .caffemodel; default: $OPENPOSE_MODEL if set, else "
+        "the preset's model (lightweight)", group=_MODEL))
+    weights: str | None = field(default=None, metadata=flag(
+        "--weights", "the .caffemodel of a .prototxt, the .bin of an .xml model", group=_MODEL))
+    engine: str = field(default=DEFAULT_ENGINE, metadata=flag(
+        "--engine", 'inference engine; all but cv2 need their extra: pip install "openpose[ENGINE]"',
+        choices=engine_names, group=_MODEL))
+    precision: str = field(default=DEFAULT_PRECISION, metadata=flag(
+        "--precision", "the network's arithmetic; anything this engine and machine cannot run is an error that "
+        "says what they can", choices=PRECISIONS, group=_MODEL))
+    device: str = field(default=DEFAULT_DEVICE, metadata=flag(
+        "--device", "where the network runs; cuda needs a GPU (onnxruntime-gpu, or OpenCV built with CUDA)",
+        choices=DEVICES, group=_MODEL))
+    net_height: int | None = field(default=None, metadata=flag(
+        "--net-height", "network input height (a multiple of the model's stride); the width follows the aspect "
+        "ratio; default: the preset's", type=_parse.positive_int, metavar="H", group=_MODEL))
+    net_resolution: tuple[int, int] | None = field(default=None, metadata=flag(
+        "--net-resolution", "OpenPose's network input size WxH: -1x368 is --net-height 368, 432x-1 fixes the "
+        "width, 656x368 fits the image inside (black padding right and bottom); coordinates stay the image's",
+        type=_parse.net_resolution, metavar="WxH", group=_MODEL))
+    mode: str = field(default="accurate", metadata=flag(
+        "--mode", "post-processing: accurate (CMU OpenPose's) or seed (the original program, exactly)",
+        choices=v.MODES, group=_MODEL))
+    implementation: str = field(default="cpp", metadata=flag(
+        "--implementation", "post-processing implementation", choices=v.IMPLEMENTATIONS, group=_MODEL))
+    layout: str | None = field(default=None, metadata=flag(
+        "--layout", "keypoint layout (coco, mpi, body_25); default: from the model", group=_MODEL))
+    preset: str | None = field(default=DEFAULT_PRESET, metadata=flag(
+        "--preset", "model, net height, scales, flip, upsampling and thresholds chosen together; none: the "
+        "model's defaults", type=_parse.preset, metavar="{" + ",".join([*PRESETS, "none"]) + "}", group=_ACCURACY))
+    scale_number: int | None = field(default=None, metadata=flag(
+        "--scale-number", "run the network at N scales and average the outputs; default: the preset's",
+        type=_parse.positive_int, metavar="N", group=_ACCURACY))
+    scale_gap: float | None = field(default=None, metadata=flag(
+        "--scale-gap", "scales 1, 1-G, 1-2G, ... of the net height; default: the preset's", type=_parse.fraction,
+        metavar="G", group=_ACCURACY))
+    flip: bool | None = field(default=None, metadata=flag(
+        "--flip", "also run the mirrored image and average it in; default: the preset's", switch=True,
+        group=_ACCURACY))
+    stages: int | None = field(default=None, metadata=flag(
+        "--stages", "run only the network's first N stages: faster, less accurate; default: the preset's",
+        type=_parse.positive_int, metavar="N", group=_ACCURACY))
+
+    def __post_init__(self) -> None:
+        check_one_height(self.net_height, self.net_resolution)
+
+    def kwargs(self) -> dict:
+        """The `PoseEstimator` keyword arguments, ``model`` included."""
+        return asdict(self)
 
 
 class PoseEstimator:
@@ -324,10 +405,7 @@ class PoseEstimator:
         self.net_resolution = None
         if net_resolution is not None:
             resolution = check_net_resolution(net_resolution, multiple=multiple, max_side=MAX_NET_SIDE)
-            if net_height is not None and net_height != resolution[1]:
-                msg = (f"`net_height` {net_height!r} and `net_resolution` {resolution[0]}x{resolution[1]} "
-                       "disagree; give one of them")
-                raise ValueError(msg)
+            check_one_height(net_height, resolution)
             if resolution[0] == -1:  # -1xH is net_height=H
                 net_height = resolution[1]
             else:
@@ -378,6 +456,15 @@ class PoseEstimator:
         self._engine_lock: AbstractContextManager[object] = (
             contextlib.nullcontext() if self.engine.thread_safe else threading.Lock())
         check_model(self)
+
+    @classmethod
+    def from_options(cls, options: EstimatorOptions, **decoder_options) -> PoseEstimator:
+        """The estimator of a config value (`EstimatorOptions`), with the decoder's constants if any."""
+        if not isinstance(options, EstimatorOptions):
+            msg = f"`options` must be an EstimatorOptions, got {type(options).__name__}"
+            raise TypeError(msg)
+        kwargs = options.kwargs()
+        return cls(kwargs.pop("model"), **kwargs, **decoder_options)
 
     def net_input_size(self, image_size: tuple[int, int]) -> tuple[int, int]:
         """``(width, height)`` of the network input for an image of `image_size`."""

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+
+from . import _parse
 
 __all__ = ["main"]
 
@@ -23,34 +24,29 @@ PRINTED = (("AP", "AP"), ("AP50", "AP50"), ("AP75", "AP75"), ("APm", "AP_medium"
 
 
 def build_parser(prog: str = "openpose eval") -> argparse.ArgumentParser:
-    from . import _validation as v
-    from .cli import ENV_MODEL, _add_accuracy_options, _positive_int
-    from .engines import DEFAULT_ENGINE, engine_names
+    from ._commands import HelpFormatter
+    from .estimator import EstimatorOptions
+    from .options import add_options
 
-    parser = argparse.ArgumentParser(prog=prog, description=__doc__.splitlines()[0].split(": ", 1)[1])
+    parser = argparse.ArgumentParser(prog=prog, description=__doc__.splitlines()[0].split(": ", 1)[1],
+                                     formatter_class=HelpFormatter)
     parser.add_argument("annotations", type=Path, metavar="ANNOTATIONS.json",
                         help="COCO-format person keypoint annotations")
     parser.add_argument("images", type=Path, metavar="IMAGES", help="the folder of the annotations' file names")
-    parser.add_argument("--model", default=os.environ.get(ENV_MODEL),
-                        help="a built-in model's name (`openpose models`) or a model file; default: "
-                             f"${ENV_MODEL} if set, else the preset's model (lightweight)")
-    parser.add_argument("--weights", default=None, help="the .caffemodel of a .prototxt model")
-    parser.add_argument("--engine", default=DEFAULT_ENGINE, choices=engine_names())
-    parser.add_argument("--net-height", type=_positive_int, default=None)
-    parser.add_argument("--mode", default="accurate", choices=v.MODES)
-    parser.add_argument("--implementation", default="cpp", choices=v.IMPLEMENTATIONS)
-    _add_accuracy_options(parser)
-    parser.add_argument("--max-images", type=_positive_int, default=None, metavar="N",
+    parser.add_argument("--max-images", type=_parse.positive_int, default=None, metavar="N",
                         help="only the first N images (by id)")
     parser.add_argument("--write-coco-json", metavar="FILE", default=None, help="also write the detections")
+    add_options(parser, EstimatorOptions, command="eval")
     return parser
 
 
 def main(argv: Sequence[str] | None = None, *, prog: str = "openpose eval") -> int:
     """Entry point; 0 on success, 2 on a usage, model or data error."""
+    from ._commands import estimator_options, joined_net_resolution
+
     parser = build_parser(prog)
-    args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
-    args.model = args.model or None  # no --model and no $OPENPOSE_MODEL: the preset's built-in model
+    args = parser.parse_args(joined_net_resolution(list(sys.argv[1:] if argv is None else argv)))
+    options = estimator_options(parser, args)
     try:
         import pycocotools  # noqa: F401
     except ImportError:
@@ -62,15 +58,13 @@ def main(argv: Sequence[str] | None = None, *, prog: str = "openpose eval") -> i
     import cv2
     from pycocotools.coco import COCO
 
-    from .cli import accuracy_kwargs
     from .estimator import PoseEstimator
     from .evaluation import coco_detections, evaluate_oks
 
     try:
         with contextlib.redirect_stdout(io.StringIO()):
             gt = COCO(str(args.annotations))
-        estimator = PoseEstimator(args.model, engine=args.engine, weights=args.weights, net_height=args.net_height,
-                                  mode=args.mode, implementation=args.implementation, **accuracy_kwargs(args))
+        estimator = PoseEstimator.from_options(options)
     except (OSError, ValueError, TypeError, json.JSONDecodeError) as exc:
         print(f"{prog}: error: {exc}", file=sys.stderr)
         return 2

@@ -49,7 +49,7 @@ def _preset_line(spec) -> str:
 
 def main(argv: list[str] | None = None, prog: str = "openpose models") -> int:
     """Entry point; returns the exit status (0; 2 when a built-in model is missing from the installation)."""
-    from .cli import ENV_MODEL
+    from ._commands import ENV_MODEL
     from .models import BUILTIN_MODELS, KNOWN_MODELS, builtin_model, file_spec, opencv_major
 
     args = build_parser(prog).parse_args(list(sys.argv[1:] if argv is None else argv))

@@ -33,7 +33,7 @@ import numpy as np
 
 from .result import PoseResult
 
-__all__ = ["check_net_resolution", "fit_canvas", "fitted_size", "free_side_size", "from_canvas"]
+__all__ = ["check_net_resolution", "check_one_height", "fit_canvas", "fitted_size", "free_side_size", "from_canvas"]
 
 
 def check_net_resolution(value, *, multiple: int, max_side: int) -> tuple[int, int]:
@@ -73,6 +73,22 @@ def check_net_resolution(value, *, multiple: int, max_side: int) -> tuple[int, i
                    f"(the network's stride; OpenPose's rule too), got {width}x{height}")
             raise ValueError(msg)
     return width, height
+
+
+def check_one_height(net_height, net_resolution) -> None:
+    """A `net_height` and a `net_resolution` given together must say the same height (ValueError).
+
+    ``-1xH`` and ``WxH`` say H; ``Wx-1`` says none, so no `net_height` may come with it.
+    """
+    if net_height is None or net_resolution is None:
+        return
+    try:
+        width, height = net_resolution
+    except (TypeError, ValueError):
+        return  # not a pair: check_net_resolution says so
+    if net_height != height:
+        msg = f"`net_height` {net_height!r} and `net_resolution` {width}x{height} disagree; give one of them"
+        raise ValueError(msg)
 
 
 def free_side_size(image_size: tuple[int, int], net_resolution: tuple[int, int], multiple: int) -> tuple[int, int]:

@@ -29,6 +29,7 @@ from pathlib import Path
 import numpy as np
 
 from .estimator import NetInput
+from .frames import FrameOptions
 from .result import PoseResult
 from .sources import (
     IMAGE_EXTENSIONS,
@@ -39,7 +40,6 @@ from .sources import (
     Source,
     classify,
     count_frames,
-    read_frames,
 )
 
 __all__ = [
@@ -60,12 +60,13 @@ _QUEUE_SIZE = 4
 
 @dataclass
 class Processed:
-    """A frame with its result and the time each stage took (seconds)."""
+    """A frame with its result, the time each stage took (seconds), and its network output if kept."""
 
     frame: Frame
     result: PoseResult
     infer_s: float
     post_s: float
+    net_output: np.ndarray | None = None
 
 
 @dataclass
@@ -137,7 +138,7 @@ class Summary:
             if self.failures:
                 line += f"; {len({f.label for f in self.failures})} bad input(s)"
             return line
-        from .outputs import FAILURES_FILE
+        from .outputs.base import FAILURES_FILE
 
         fps = self.frames / self.run_s if self.run_s > 0 else 0.0
         per_worker = fps / self.workers if self.workers else 0.0
@@ -170,13 +171,11 @@ def iter_frames(
         At most this many frames per video or camera.
     sources : sequence, optional
         ``classify(inputs, camera=camera)`` already done by the caller.
+
+    Every frame; `FrameOptions.select` selects and transforms them.
     """
     items = classify(inputs, camera=camera) if sources is None else sources
-    for item in items:
-        if isinstance(item, Source):
-            yield from read_frames(item, count=max_frames)
-        else:
-            yield item
+    yield from FrameOptions(max_frames=max_frames).select(items)
 
 
 _END = object()
@@ -230,17 +229,27 @@ def run_pipeline(
     estimator,
     items: Iterable[Frame | Failure | Note],
     consume: Callable[[Processed | Failure | Note], bool],
+    *,
+    frame_options: FrameOptions | None = None,
+    keep_net_output: bool = False,
 ) -> Summary:
     """Run `estimator` over `items` in five overlapped stages.
 
     Parameters
     ----------
     estimator : PoseEstimator
+        Its `PoseEstimator.prepare_input`, `PoseEstimator.forward_prepared`
+        and `PoseEstimator.postprocess` run in their threads.
     items : iterable of Frame, Failure or Note
-        Typically `iter_frames(...)`; it is consumed in a decoding thread.
+        Typically `iter_frames(...)` or `FrameOptions.select(...)`; it is
+        consumed in a decoding thread.
     consume : callable
         Called in the caller's thread, in order, with each `Processed`
         frame, `Failure` and `Note`. Returning False stops the run early.
+    frame_options : FrameOptions, optional
+        Its people limit (``--number-people-max``) applies to every result.
+    keep_net_output : bool
+        Hand each frame's network output on with it (`Processed.net_output`).
 
     Returns
     -------
@@ -255,24 +264,23 @@ def run_pipeline(
     inferred: queue.Queue = queue.Queue(_QUEUE_SIZE)
     done: queue.Queue = queue.Queue(_QUEUE_SIZE)
 
-    # An estimator without the prepare / run split (a stand-in with forward and postprocess only) runs forward whole.
-    split = hasattr(estimator, "prepare_input") and hasattr(estimator, "forward_prepared")
-
-    def prepare(frame: Frame) -> tuple[Frame, NetInput | None]:
+    def prepare(frame: Frame) -> tuple[Frame, NetInput]:
         # Pre-processing (resize, scale, transpose) in its own thread: the network's thread only runs the network.
-        return frame, estimator.prepare_input(frame.image) if split else None
+        return frame, estimator.prepare_input(frame.image)
 
-    def infer(item: tuple[Frame, NetInput | None]) -> tuple[Frame, np.ndarray, tuple[int, int], float]:
+    def infer(item: tuple[Frame, NetInput]) -> tuple[Frame, np.ndarray, tuple[int, int], float]:
         frame, net_input = item
         t0 = time.perf_counter()
-        out, size = estimator.forward(frame.image) if net_input is None else estimator.forward_prepared(net_input)
+        out, size = estimator.forward_prepared(net_input)
         return frame, out, size, time.perf_counter() - t0
 
     def post(item) -> Processed:
         frame, out, size, infer_s = item
         t0 = time.perf_counter()
         result = estimator.postprocess(out, image_size=size)
-        return Processed(frame, result, infer_s, time.perf_counter() - t0)
+        if frame_options is not None:
+            result = frame_options.keep_people(result)
+        return Processed(frame, result, infer_s, time.perf_counter() - t0, out if keep_net_output else None)
 
     threads = [
         threading.Thread(target=_producer, args=(items, decoded, stop, errors), name="openpose-decode", daemon=True),

@@ -32,16 +32,17 @@ import errno
 import os
 import stat
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
+from . import _parse
 from .image_headers import JPEG_EXTENSIONS, image_header_size, jpeg_is_truncated
+from .options import flag
 
 __all__ = [
     "CAMERA",
-    "FRAME_ROTATIONS",
     "IMAGE",
     "IMAGE_EXTENSIONS",
     "MAX_BAD_FRAMES_IN_A_ROW",
@@ -52,6 +53,7 @@ __all__ = [
     "VIDEO_EXTENSIONS",
     "Failure",
     "Frame",
+    "InputOptions",
     "Note",
     "Source",
     "classify",
@@ -61,8 +63,6 @@ __all__ = [
     "opencv_name",
     "read_frames",
     "read_input_bytes",
-    "select_frames",
-    "transform_image",
     "video_frame_count",
 ]
 
@@ -359,6 +359,42 @@ def _folder_tree(path: Path, absolute: bool, *, recursive: bool, videos: bool,
             yield from _folder_tree(child, absolute, recursive=recursive, videos=videos, seen=seen)
 
 
+@dataclass(frozen=True)
+class InputOptions:
+    """How the inputs are read: the options of `classify`, declared once.
+
+    Attributes
+    ----------
+    camera : int, optional
+        A camera index, read after the inputs through the video path.
+    recursive : bool
+        Read the sub-folders of folders too.
+    skip_folder_videos : bool
+        Skip the videos found in folders (named inputs are read).
+    """
+
+    camera: int | None = field(default=None, metadata=flag(
+        "--camera", "read camera N (through the video path)", type=_parse.non_negative_int, metavar="N",
+        commands=("run",), group="inputs"))
+    recursive: bool = field(default=False, metadata=flag(
+        "--recursive", "read the sub-folders of folders too", switch=True, commands=("run", "batch"),
+        group="inputs"))
+    skip_folder_videos: bool = field(default=False, metadata=flag(
+        "--skip-folder-videos", "skip the videos found in folders (named inputs are read)", switch=True,
+        commands=("run", "batch"), group="inputs"))
+
+    def __post_init__(self) -> None:
+        if self.camera is not None and (isinstance(self.camera, bool) or not isinstance(self.camera, int)
+                                        or self.camera < 0):
+            msg = f"`camera` must be an integer >= 0 or None, got {self.camera!r}"
+            raise ValueError(msg)
+
+    def classify(self, inputs: Iterable[str | Path], *, absolute: bool = False) -> list[Source | Failure | Note]:
+        """`classify` with these options."""
+        return classify(inputs, camera=self.camera, absolute=absolute, recursive=self.recursive,
+                        folder_videos=not self.skip_folder_videos)
+
+
 def classify(
     inputs: Iterable[str | Path],
     *,
@@ -615,15 +651,13 @@ def read_frames(
 
 
 # --------------------------------------------------------------------------- #
-# Streams, frame selection and frame transforms (OpenPose's --frame_* options)
+# Streams
 # --------------------------------------------------------------------------- #
 
 #: URL schemes read as video streams (through ``cv2.VideoCapture``, FFmpeg).
 STREAM_SCHEMES = ("rtsp", "rtsps", "rtmp", "http", "https")
 #: Seconds a stream may take to open, and to give its next frame, before it counts as unreachable.
 STREAM_TIMEOUT_S = 10.0
-#: ``--frame-rotate``: clockwise rotations in degrees.
-FRAME_ROTATIONS = (0, 90, 180, 270)
 
 
 def is_stream_url(value) -> bool:
@@ -650,98 +684,3 @@ def _open_stream(url: str):
         return cv2.VideoCapture(url, cv2.CAP_FFMPEG, params)
     except cv2.error:
         return cv2.VideoCapture(url)
-
-
-def transform_image(image: np.ndarray, *, flip: bool = False, rotate: int = 0) -> np.ndarray:
-    """`image` mirrored left-right (`flip`), then rotated clockwise by `rotate` degrees (`FRAME_ROTATIONS`).
-
-    OpenPose's ``--frame_flip`` and ``--frame_rotate``, in that order. The
-    image itself when there is nothing to do.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from openpose.sources import transform_image
-    >>> transform_image(np.zeros((2, 3, 3), np.uint8), rotate=90).shape
-    (3, 2, 3)
-    """
-    import cv2
-
-    if rotate not in FRAME_ROTATIONS:
-        msg = f"`rotate` must be one of {FRAME_ROTATIONS}, got {rotate!r}"
-        raise ValueError(msg)
-    if flip:
-        image = cv2.flip(image, 1)
-    codes = {90: cv2.ROTATE_90_CLOCKWISE, 180: cv2.ROTATE_180, 270: cv2.ROTATE_90_COUNTERCLOCKWISE}
-    if rotate:
-        image = cv2.rotate(image, codes[rotate])
-    return image
-
-
-def select_frames(
-    items: Iterable[Source | Failure | Note],
-    *,
-    first: int = 0,
-    last: int | None = None,
-    step: int = 1,
-    max_frames: int | None = None,
-    flip: bool = False,
-    rotate: int = 0,
-) -> Iterator[Frame | Failure | Note]:
-    """The frames of `items` (`classify`'s), selected and transformed as OpenPose's ``--frame_*`` options say.
-
-    Parameters
-    ----------
-    items : iterable of Source, Failure and Note
-    first, last : int
-        Frames ``first`` to ``last`` (inclusive; None: to the end) of each
-        video, stream or camera; of images, the images ``first`` to ``last``
-        counted over all image inputs in order (a folder's images are its
-        frames). A frame keeps its number in its source (JSON names too).
-    step : int
-        Every `step`-th frame from `first` on.
-    max_frames : int, optional
-        At most this many selected frames per video, stream or camera.
-    flip, rotate
-        `transform_image` on every frame before it is processed.
-    """
-    for name, value in (("first", first), ("step", step)):
-        if isinstance(value, bool) or not isinstance(value, int) or value < (0 if name == "first" else 1):
-            msg = f"`{name}` must be an integer >= {0 if name == 'first' else 1}, got {value!r}"
-            raise ValueError(msg)
-    if last is not None and (isinstance(last, bool) or not isinstance(last, int) or last < first):
-        msg = f"`last` must be an integer >= `first` ({first}), got {last!r}"
-        raise ValueError(msg)
-    if rotate not in FRAME_ROTATIONS:
-        msg = f"`rotate` must be one of {FRAME_ROTATIONS}, got {rotate!r}"
-        raise ValueError(msg)
-
-    def wanted(index: int) -> bool:
-        return index >= first and (last is None or index <= last) and (index - first) % step == 0
-
-    def transformed(frame: Frame) -> Frame:
-        if flip or rotate:
-            return Frame(frame.source, frame.index, transform_image(frame.image, flip=flip, rotate=rotate),
-                         frame.fps)
-        return frame
-
-    image_number = 0
-    for item in items:
-        if not isinstance(item, Source):
-            yield item
-        elif item.kind == IMAGE:
-            number, image_number = image_number, image_number + 1
-            if wanted(number):
-                for decoded in read_frames(item):
-                    yield transformed(decoded) if isinstance(decoded, Frame) else decoded
-        else:
-            count = None if last is None else last - first + 1
-            kept = 0
-            for decoded in read_frames(item, start=first, count=count):
-                if not isinstance(decoded, Frame):
-                    yield decoded
-                elif wanted(decoded.index):
-                    yield transformed(decoded)
-                    kept += 1
-                    if max_frames is not None and kept >= max_frames:
-                        break

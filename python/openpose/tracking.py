@@ -35,11 +35,22 @@ import math
 
 import numpy as np
 
+from . import _parse
 from . import _validation as v
+from .options import flag
 from .result import PoseResult
 
-__all__ = ["OneEuroFilter", "PoseTracker", "SequenceTracker", "box_iou", "pose_boxes", "pose_similarity",
-           "sequence_key"]
+__all__ = [
+    "OneEuroFilter",
+    "PoseTracker",
+    "SequenceTracker",
+    "TrackingOptions",
+    "box_iou",
+    "pose_boxes",
+    "pose_similarity",
+    "result_of_poses",
+    "sequence_key",
+]
 
 #: A keypoint with a score above this counts as present (OpenPose writes 0 for a missing part).
 _PRESENT = 0.0
@@ -491,3 +502,62 @@ def _non_negative(value, name: str) -> float:
         msg = f"`{name}` must be >= 0, got {value!r}"
         raise ValueError(msg)
     return value
+
+
+_GROUP = "tracking"
+
+
+@dataclasses.dataclass(frozen=True)
+class TrackingOptions:
+    """Whether and how the people of a sequence are tracked: the commands' tracking options, declared once.
+
+    Attributes
+    ----------
+    tracking : bool
+        Give each person an id that stays theirs across a sequence's frames.
+    smoothing : bool
+        Also smooth the tracked keypoints (One Euro filter); implies tracking.
+    tracking_max_age : int
+        Frames a person may be missed or hidden and keep their id
+        (`PoseTracker`'s ``max_age``).
+    """
+
+    tracking: bool = dataclasses.field(default=False, metadata=flag(
+        "--tracking", "give each person an id that stays across the frames of a video, a camera or a folder of "
+        "images (JSON person_id, Parquet track, the colour and label drawn)", switch=True,
+        commands=("run", "batch"), group=_GROUP))
+    smoothing: bool = dataclasses.field(default=False, metadata=flag(
+        "--smoothing", "smooth the tracked keypoints over time (One Euro filter); implies --tracking",
+        switch=True, commands=("run",), group=_GROUP))
+    tracking_max_age: int = dataclasses.field(default=10, metadata=flag(
+        "--tracking-max-age", "frames a person may be missed or hidden and still keep their id",
+        type=_parse.non_negative_int, metavar="N", commands=("run", "batch"), group=_GROUP))
+
+    def __post_init__(self) -> None:
+        _count(self.tracking_max_age, "tracking_max_age", 0)
+
+    @property
+    def enabled(self) -> bool:
+        """Whether people are tracked (`tracking`, or `smoothing`, which implies it)."""
+        return bool(self.tracking or self.smoothing)
+
+    def tracker(self) -> SequenceTracker | None:
+        """The tracker of a run over a stream of frames, or None without tracking."""
+        if not self.enabled:
+            return None
+        return SequenceTracker(max_age=self.tracking_max_age, smoothing=self.smoothing)
+
+
+def result_of_poses(poses: np.ndarray, width: int) -> PoseResult:
+    """A `PoseResult` holding only poses read back from an output (``(P, 3K)`` flat), for a tracker.
+
+    The tracker reads poses only; scores and the rest are empty.
+    """
+    from .layouts import get_layout
+
+    k = width // 3
+    layout = get_layout("coco") if k == get_layout("coco").n_parts else None
+    return PoseResult(poses=poses.reshape(-1, k, 3), scores=np.zeros(len(poses), np.float32),
+                      persons=np.zeros((len(poses), k), np.int32), keypoints=[], valid_pairs=[], invalid_pairs=[],
+                      layout=layout, image_size=(0, 0), mode="")  # type: ignore[arg-type]
+

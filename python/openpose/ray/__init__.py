@@ -46,23 +46,26 @@ same paths on every node (a shared file system).
 
 The package: `planning` (work items, frame ranges, what a rerun skips; no
 Ray), `worker` (`PoseBatchPredictor`, the work-item processor; no Ray),
-`driver` (`run_batch`). Inputs are classified and decoded by
+`driver` (`run_batch`). The options are the layers' config values, as the
+command's (`openpose.estimator.EstimatorOptions`,
+`openpose.frames.FrameOptions`, `openpose.outputs.OutputOptions`,
+`openpose.tracking.TrackingOptions`); inputs are classified and decoded by
 `openpose.sources`, outputs written by `openpose.outputs`, as the command
 does; a job's totals are the command's `openpose.pipeline.Summary`.
 """
 
 from __future__ import annotations
 
-from ..outputs import FAILURES_FILE, PARQUET_COLUMNS
+from ..outputs import FAILURES_FILE
+from ..outputs.parquet_output import PARQUET_COLUMNS
 from ..pipeline import Summary
 from .driver import _ray as _ray  # the import check of `openpose batch`
-from .driver import build_pipeline, run_batch
-from .planning import FORMATS, Plan, WorkItem, is_complete, plan_work
+from .driver import build_pipeline, check_job, run_batch
+from .planning import Plan, WorkItem, is_complete, plan_work
 from .worker import PoseBatchPredictor, WorkItemProcessor
 
 __all__ = [
     "FAILURES_FILE",
-    "FORMATS",
     "PARQUET_COLUMNS",
     "Plan",
     "PoseBatchPredictor",
@@ -70,6 +73,7 @@ __all__ = [
     "WorkItem",
     "WorkItemProcessor",
     "build_pipeline",
+    "check_job",
     "is_complete",
     "plan_work",
     "run_batch",

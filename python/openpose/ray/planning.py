@@ -16,13 +16,11 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import NamedTuple
 
-from ..outputs import BATCH_FORMATS, batch_outputs_complete, output_stem, parquet_part_path
-from ..sources import IMAGE, VIDEO, Failure, Note, Source, classify, video_frame_count
+from ..frames import FrameOptions
+from ..outputs import batch_format, output_stem
+from ..sources import IMAGE, VIDEO, Failure, InputOptions, Source, video_frame_count
 
-__all__ = ["FORMATS", "Plan", "WorkItem", "is_complete", "parquet_path", "plan_work"]
-
-#: The output formats of a job.
-FORMATS = BATCH_FORMATS
+__all__ = ["Plan", "WorkItem", "is_complete", "plan_work"]
 
 
 @dataclass(frozen=True)
@@ -82,10 +80,6 @@ class WorkItem:
         """A video item's frames to decode for its `expected` ones, every `step`-th (0: unknown)."""
         return (self.expected - 1) * self.step + 1 if self.expected > 0 else 0
 
-    def wanted(self, index: int) -> bool:
-        """Whether a video item keeps its frame `index` (every `step`-th from `start`)."""
-        return (index - self.start) % self.step == 0
-
     def stems(self) -> list[str]:
         """The output stems of the item's frames (a video: up to its expected count)."""
         if self.kind == "images":
@@ -132,11 +126,9 @@ class Plan(NamedTuple):
     notes: list[str]
 
 
-def _positive(value, name: str, *, none: bool = False) -> None:
-    if none and value is None:
-        return
+def _positive(value, name: str) -> None:
     if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
-        msg = f"`{name}` must be a positive integer{' or None' if none else ''}, got {value!r}"
+        msg = f"`{name}` must be a positive integer, got {value!r}"
         raise ValueError(msg)
 
 
@@ -145,10 +137,8 @@ def plan_work(
     *,
     images_per_item: int = 16,
     frames_per_item: int = 64,
-    max_frames: int | None = None,
-    first: int = 0,
-    last: int | None = None,
-    step: int = 1,
+    frame_options: FrameOptions | None = None,
+    input_options: InputOptions | None = None,
 ) -> Plan:
     """Split inputs into work items (on the driver; reads video headers only).
 
@@ -156,19 +146,18 @@ def plan_work(
     ----------
     inputs : sequence of paths
         Image files, folders and video files, classified as the command
-        classifies them (`openpose.sources.classify`).
+        classifies them (`openpose.sources.InputOptions.classify`).
     images_per_item : int
         Images per item, consecutive in input order.
     frames_per_item : int
         Video frames per item.
-    max_frames : int, optional
-        At most this many frames from each video (of those selected).
-    first, last, step : int
-        OpenPose's ``--frame_first`` / ``--frame_last`` (inclusive; None:
-        to the end) / ``--frame_step``, as `openpose.sources.select_frames`
-        reads them: a video's frames ``first, first + step, ...`` up to
-        `last`; the images numbered over all image inputs in order, those
-        selected the same way. Frame numbers stay the source's.
+    frame_options : FrameOptions, optional
+        The frames selected (`FrameOptions.wanted`: a video's frames, the
+        images numbered over all image inputs in order) and at most
+        ``max_frames`` of each video, as the command selects them; frame
+        numbers stay the source's.
+    input_options : InputOptions, optional
+        How folders are read (``recursive``, ``skip_folder_videos``).
 
     Returns
     -------
@@ -179,15 +168,11 @@ def plan_work(
     """
     _positive(images_per_item, "images_per_item")
     _positive(frames_per_item, "frames_per_item")
-    _positive(max_frames, "max_frames", none=True)
-    _positive(step, "step")
-    if isinstance(first, bool) or not isinstance(first, int) or first < 0:
-        msg = f"`first` must be an integer >= 0, got {first!r}"
+    frame_options = FrameOptions() if frame_options is None else frame_options
+    input_options = InputOptions() if input_options is None else input_options
+    if input_options.camera is not None:
+        msg = "`input_options`: a camera cannot be planned into work items"
         raise ValueError(msg)
-    if last is not None and (isinstance(last, bool) or not isinstance(last, int) or last < first):
-        msg = f"`last` must be an integer >= `first` ({first}) or None, got {last!r}"
-        raise ValueError(msg)
-    selection = _Selection(first, last, step)
 
     plan = Plan([], [], [])
     image_number = 0
@@ -199,21 +184,21 @@ def plan_work(
             plan.items.append(WorkItem("images", chunk, 0, len(chunk), len(chunk)))
         pending_images.clear()
 
-    for entry in classify(inputs, absolute=True):
+    for entry in input_options.classify(inputs, absolute=True):
         if isinstance(entry, Failure):
             plan.failures.append(entry)
-        elif isinstance(entry, Note):
+        elif not isinstance(entry, Source):
             plan.notes.append(entry.text)
         elif entry.kind == IMAGE:
-            if selection.wanted(image_number):
+            if frame_options.wanted(image_number):
                 pending_images.append(entry.location)
             image_number += 1
         elif entry.kind == VIDEO:
             flush_images()
-            if selection.is_all():
-                _plan_video(entry, plan, frames_per_item, max_frames)
+            if frame_options.selects_all:
+                _plan_video(entry, plan, frames_per_item, frame_options.max_frames)
             else:
-                _plan_video_selection(entry, plan, frames_per_item, max_frames, selection)
+                _plan_video_selection(entry, plan, frames_per_item, frame_options)
     flush_images()
     return plan
 
@@ -235,30 +220,15 @@ def _plan_video(video: Source, plan: Plan, frames_per_item: int, max_frames: int
         plan.items.append(WorkItem("video", path, start, -1 if (last and max_frames is None) else stop, stop - start))
 
 
-class _Selection(NamedTuple):
-    """``--frame-first/--frame-last/--frame-step``."""
-
-    first: int
-    last: int | None
-    step: int
-
-    def wanted(self, index: int) -> bool:
-        return index >= self.first and (self.last is None or index <= self.last) and (
-            index - self.first) % self.step == 0
-
-    def is_all(self) -> bool:
-        return self == (0, None, 1)
-
-
-def _plan_video_selection(video: Source, plan: Plan, frames_per_item: int, max_frames: int | None,
-                          selection: _Selection) -> None:
+def _plan_video_selection(video: Source, plan: Plan, frames_per_item: int, selection: FrameOptions) -> None:
     """`_plan_video` for a frame selection: each item is `frames_per_item` selected frames."""
     count = video_frame_count(video.location)
     if count is None:
         plan.failures.append(Failure(video.label, "cannot open it as a video (corrupt, truncated or unsupported)"))
         return
     path = (video.location,)
-    first, last, step = selection
+    first, last, step = selection.frame_first, selection.frame_last, selection.frame_step
+    max_frames = selection.max_frames
     if count <= 0:  # no frame count in the header: one item, read to the end (or to the last frame asked for)
         stops = [n for n in (None if last is None else last + 1,
                              None if max_frames is None else first + (max_frames - 1) * step + 1) if n is not None]
@@ -277,11 +247,6 @@ def _plan_video_selection(video: Source, plan: Plan, frames_per_item: int, max_f
         plan.items.append(WorkItem("video", path, start, -1 if to_end else stop, n, step))
 
 
-def parquet_path(output, item: WorkItem) -> Path:
-    """The Parquet file of one item."""
-    return parquet_part_path(output, item.key)
-
-
 def is_complete(item: WorkItem, output, fmt: str) -> bool:
-    """Whether the item's outputs are all there (then a rerun skips it)."""
-    return batch_outputs_complete(fmt, output, key=item.key, stems=item.stems())
+    """Whether the item's outputs in format `fmt` are all there (then a rerun skips it)."""
+    return batch_format(fmt).is_complete(Path(output), key=item.key, stems=item.stems())

@@ -13,7 +13,9 @@ from pathlib import Path
 
 import numpy as np
 
-from ..outputs import Outputs, batch_writer
+from ..estimator import EstimatorOptions
+from ..frames import FrameOptions
+from ..outputs import OutputOptions, Outputs, RunContext, batch_format
 from ..pipeline import Processed, Summary, run_pipeline
 from ..sources import Failure, Frame, read_frames
 from .planning import WorkItem
@@ -143,34 +145,26 @@ def _object_array(items: list[np.ndarray]) -> np.ndarray:
     return out
 
 
-def item_frames(item: WorkItem, *, flip: bool = False, rotate: int = 0) -> Iterator[Frame | Failure]:
+def item_frames(item: WorkItem, frame_options: FrameOptions | None = None) -> Iterator[Frame | Failure]:
     """The frames of one work item, decoded as the command decodes them (`openpose.sources.read_frames`).
 
     A video range's failures are named by the item's label (the video and
-    the range). A video item with a ``step`` keeps every step-th frame.
-    `flip`, `rotate`: `openpose.sources.transform_image` on every frame
-    (``--frame-flip``, ``--frame-rotate``).
+    the range). The frames the planner selected are kept
+    (`FrameOptions.wanted`) and transformed (`FrameOptions.transform`).
     """
-    from ..sources import transform_image
-
-    def transformed(frame):
-        if isinstance(frame, Frame) and (flip or rotate):
-            return Frame(frame.source, frame.index, transform_image(frame.image, flip=flip, rotate=rotate),
-                         frame.fps)
-        return frame
-
+    frame_options = FrameOptions() if frame_options is None else frame_options
     if item.kind == "images":
         for source in item.source_list():
             for frame in read_frames(source):
-                yield transformed(frame)
+                yield frame_options.transform(frame) if isinstance(frame, Frame) else frame
         return
     video = item.source_list()[0]
     expected = item.expected if item.step == 1 else item.frames_read
     for frame in read_frames(video, start=item.start, count=item.count, expected=expected):
         if isinstance(frame, Failure):
             yield Failure(item.label, frame.reason)
-        elif item.wanted(frame.index):
-            yield transformed(frame)
+        elif frame_options.wanted(frame.index):
+            yield frame_options.transform(frame)
 
 
 class WorkItemProcessor:
@@ -182,23 +176,20 @@ class WorkItemProcessor:
     whole is one of its failures, not an error of the actor.
     """
 
-    def __init__(self, *, model, output: str, fmt: str, threads: int | None = None,
-                 number_people_max: int | None = None, keypoint_scale: int = 0, frame_flip: bool = False,
-                 frame_rotate: int = 0, **estimator_options):
+    def __init__(self, *, output: str, fmt: str, estimator: EstimatorOptions | None = None,
+                 frames: FrameOptions | None = None, outputs: OutputOptions | None = None,
+                 threads: int | None = None):
         import cv2
 
         from ..estimator import PoseEstimator
 
         if threads:
             cv2.setNumThreads(int(threads))
-        self.estimator = PoseEstimator(model, **estimator_options)
+        self.estimator = PoseEstimator.from_options(EstimatorOptions() if estimator is None else estimator)
         self.output = Path(output)
         self.fmt = fmt
-        # OpenPose's options, as the command applies them (`openpose.cli`).
-        self.number_people_max = number_people_max
-        self.keypoint_scale = keypoint_scale
-        self.frame_flip = bool(frame_flip)
-        self.frame_rotate = frame_rotate
+        self.frames = FrameOptions() if frames is None else frames
+        self.outputs = OutputOptions() if outputs is None else outputs
 
     def __call__(self, batch: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         status: dict[str, list] = {k: [] for k in STATUS_COLUMNS}
@@ -254,18 +245,13 @@ class WorkItemProcessor:
             return True
 
         try:
-            outputs = Outputs(extra=[batch_writer(self.fmt, self.output, key=item.key,
-                                                  n_parts=_n_parts(self.estimator),
-                                                  keypoint_scale=self.keypoint_scale,
-                                                  net_size=self.estimator.net_content_size)])
-            estimator: object = self.estimator
-            if self.number_people_max is not None:
-                from ..cli import _CommandEstimator
-
-                estimator = _CommandEstimator(self.estimator, people_max=self.number_people_max,
-                                              keep_net_output=False)
-            frames = item_frames(item, flip=self.frame_flip, rotate=self.frame_rotate)
-            summary = run_pipeline(estimator, frames, consume)
+            context = RunContext(net_size=self.estimator.net_content_size,
+                                 net_input_size=self.estimator.net_input_size,
+                                 n_parts=_n_parts(self.estimator), key=item.key, folder=self.output)
+            writer = batch_format(self.fmt).open_batch(self.output, self.outputs, context)
+            outputs = Outputs(context=context, extra=[writer])
+            summary = run_pipeline(self.estimator, item_frames(item, self.frames), consume,
+                                   frame_options=self.frames)
         except Exception as exc:  # noqa: BLE001 - recorded, the job goes on
             logger.warning("work item %s failed: %s", item.label, exc)
             return Summary(failures=[Failure(item.label, f"{type(exc).__name__}: {exc}")])
