@@ -186,9 +186,8 @@ def _run(args, parser: argparse.ArgumentParser) -> int:
     except (OSError, ValueError, TypeError) as exc:
         print(f"openpose: error: {exc}", file=sys.stderr)
         return 2
-    context = RunContext(net_size=estimator.net_content_size, net_input_size=estimator.net_input_size)
     try:
-        outputs = Outputs(output_config, context)
+        outputs = Outputs(output_config, RunContext.of(estimator))
     except (OSError, ValueError) as exc:
         print(f"openpose: error: {exc}", file=sys.stderr)
         return 2

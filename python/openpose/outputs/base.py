@@ -148,6 +148,13 @@ class RunContext:
     key: str = ""
     folder: Path | None = None
 
+    @classmethod
+    def of(cls, estimator, **kwargs) -> RunContext:
+        """The context of a run of `estimator` (its network sizes and layout), with `kwargs` (a work item's key)."""
+        layout = estimator.layout
+        return cls(net_size=estimator.net_content_size, net_input_size=estimator.net_input_size,
+                   n_parts=18 if layout is None else layout.n_parts, **kwargs)
+
 
 class Output(abc.ABC):
     """One place results go, declared: its options, what it needs, how it is checked and written.

@@ -245,9 +245,7 @@ class WorkItemProcessor:
             return True
 
         try:
-            context = RunContext(net_size=self.estimator.net_content_size,
-                                 net_input_size=self.estimator.net_input_size,
-                                 n_parts=_n_parts(self.estimator), key=item.key, folder=self.output)
+            context = RunContext.of(self.estimator, key=item.key, folder=self.output)
             writer = batch_format(self.fmt).open_batch(self.output, self.outputs, context)
             outputs = Outputs(context=context, extra=[writer])
             summary = run_pipeline(self.estimator, item_frames(item, self.frames), consume,
