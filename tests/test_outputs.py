@@ -157,7 +157,7 @@ def test_outputs_declare_themselves():
     help_text = cli.build_parser().format_help()
     assert all(flag in help_text for flag in flags)
     assert Outputs.flags() == ["--write-json", "--write-images", "--write-heatmaps", "--write-video",
-                               "--write-coco-json", "--display"]
+                               "--write-coco-json", "--write-parquet", "--display"]
 
 
 def test_output_options_are_immutable_checked_and_pickle():
@@ -171,3 +171,25 @@ def test_output_options_are_immutable_checked_and_pickle():
         OutputOptions(write_jsn="out")
     with pytest.raises(AttributeError):
         options.x = 1
+
+
+def test_the_command_writes_one_parquet_file_of_the_json_people(tmp_path):
+    """--write-parquet (declared by the Parquet output alone): one row per person, the JSON's keypoints."""
+    pq = pytest.importorskip("pyarrow.parquet", reason='Parquet needs pyarrow (pip install "openpose[ray]")')
+    from conftest import photos
+    from openpose import cli
+
+    images = photos()[:3] if len(photos()) >= 3 else pytest.skip("needs three shared photos")
+    path = tmp_path / "people.parquet"
+    assert cli.main([*map(str, images), "--preset", "fast", "--write-parquet", str(path),
+                     "--write-json", str(tmp_path / "json"), "--quiet"]) == 0
+    table = pq.read_table(path).to_pydict()
+    people = [(str(image), p) for image in images for p in
+              json.loads((tmp_path / "json" / f"{image.stem}_keypoints.json").read_text())["people"]]
+    assert len(table["person"]) == len(people) > 0
+    assert table["source"] == [source for source, _ in people]
+    for keypoints, (_, person) in zip(table["keypoints"], people):
+        assert keypoints == pytest.approx(person["pose_keypoints_2d"], rel=1e-6)
+    assert set(table["track"]) == {-1} and parquet_is_complete(path)
+    with pytest.raises(ValueError, match="--write-parquet"):
+        Outputs(OutputOptions(write_parquet=tmp_path))

@@ -1,4 +1,5 @@
-"""``openpose batch --format parquet``: one Parquet file per Ray work item, one row per person."""
+"""Parquet, one row per person: ``--write-parquet FILE`` (the command's run), and ``openpose batch --format parquet``
+(one file per Ray work item)."""
 
 from __future__ import annotations
 
@@ -9,8 +10,9 @@ import numpy as np
 
 from .._io import write_atomically
 from ..openpose_json import flat_keypoints
+from ..options import Flag
 from ..sources import Frame, Source
-from .base import Output, OutputOptions, RunContext, keypoint_scale, parquet_part_path, scaled
+from .base import GROUP, Option, Output, OutputOptions, RunContext, keypoint_scale, parquet_part_path, scaled
 
 __all__ = ["OUTPUT", "PARQUET_COLUMNS", "ParquetPart", "parquet_is_complete"]
 
@@ -51,7 +53,10 @@ class ParquetPart(Output):
     """
 
     name = "parquet"
-    options = ()
+    options = (Option("write_parquet", None, Flag(
+        "--write-parquet", "every person of the run as one Parquet file, one row each (source, frame, person, "
+        'keypoints, score, track); needs pyarrow (pip install "openpose[ray]")', metavar="FILE", commands=("run",),
+        group=GROUP)),)
     order = 70
     keypoint_scaled = True
     batch_format = "parquet"
@@ -64,13 +69,13 @@ class ParquetPart(Output):
         self.net_size = net_size
 
     @classmethod
-    def asked(cls, options: OutputOptions) -> bool:
-        return False  # only openpose batch --format parquet writes it
-
-    @classmethod
     def open(cls, options: OutputOptions, context: RunContext) -> ParquetPart:
-        msg = "the Parquet output is openpose batch's (--format parquet)"
-        raise ValueError(msg)
+        path = Path(options["write_parquet"])
+        if path.is_dir() or not path.parent.is_dir():
+            msg = f"--write-parquet {str(path)!r}: give a file in an existing folder"
+            raise ValueError(msg)
+        _pyarrow()  # before the first frame: the extra that writes it
+        return cls(path, n_parts=context.n_parts, scale=options["keypoint_scale"], net_size=context.net_size)
 
     @classmethod
     def open_batch(cls, path: Path, options: OutputOptions, context: RunContext) -> ParquetPart:
