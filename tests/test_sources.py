@@ -203,3 +203,26 @@ def test_stream_urls_are_videos_and_frames_are_selected_and_transformed(tmp_path
         transform_image(image, rotate=45)
     with pytest.raises(ValueError, match="`frame_last` 2 is before `frame_first` 3"):
         FrameOptions(frame_first=3, frame_last=2)
+
+
+def test_people_min_score_drops_the_low_scoring_people_before_number_people_max():
+    """--people-min-score (declared by FrameOptions alone): offered by both commands, applied per frame."""
+    import openpose
+    from openpose import batch_cli, cli
+    from openpose.frames import FrameOptions
+    from openpose.synthetic import synthetic_net_output
+
+    result = openpose.postprocess(synthetic_net_output(5, map_size=(32, 24), seed=3)[0], image_size=(256, 192))
+    scores = np.sort(result.scores)
+    assert len(result) >= 4 and scores[0] < scores[-1]
+    cut = float(scores[-3])  # the third best: three people at or above it
+    kept = FrameOptions(people_min_score=cut).keep_people(result)
+    assert len(kept) == 3 and (kept.scores >= np.float32(cut)).all()
+    np.testing.assert_array_equal(kept.poses, result.poses[result.scores >= np.float32(cut)])
+    both = FrameOptions(people_min_score=cut, number_people_max=2).keep_people(result)
+    np.testing.assert_array_equal(np.sort(both.scores), scores[-2:])
+    assert FrameOptions().keep_people(result) is result
+    with pytest.raises(ValueError, match="`people_min_score`"):
+        FrameOptions(people_min_score=1.5)
+    for parser in (cli.build_parser(), batch_cli.build_parser()):
+        assert "--people-min-score" in parser.format_help()

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numbers
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -83,6 +83,9 @@ class FrameOptions:
     number_people_max : int, optional
         Keep the N highest-scoring people of each frame
         (`openpose.people.keep_top_people`).
+    people_min_score : float
+        Drop the people of each frame whose person score is below this,
+        before `number_people_max` keeps the best (0: keep everyone).
 
     Raises
     ------
@@ -112,6 +115,10 @@ class FrameOptions:
     number_people_max: int | None = field(default=None, metadata=flag(
         "--number-people-max", "keep the N highest-scoring people of each image or frame; default: all",
         type=_parse.positive_int, metavar="N", commands=("run", "batch"), group=_GROUP))
+    people_min_score: float = field(default=0.0, metadata=flag(
+        "--people-min-score", "drop the people of each image or frame whose score is below S (before "
+        "--number-people-max); 0: keep everyone", type=_parse.unit_float, metavar="S", commands=("run", "batch"),
+        group=_GROUP))
 
     def __post_init__(self) -> None:
         _integer(self.frame_first, "frame_first", 0)
@@ -121,6 +128,10 @@ class FrameOptions:
         _integer(self.number_people_max, "number_people_max", 1, none=True)
         if self.frame_last is not None and self.frame_last < self.frame_first:
             msg = f"`frame_last` {self.frame_last} is before `frame_first` {self.frame_first}"
+            raise ValueError(msg)
+        if isinstance(self.people_min_score, bool) or not isinstance(self.people_min_score, numbers.Real) \
+                or not 0 <= self.people_min_score <= 1:
+            msg = f"`people_min_score` must be a number in [0, 1], got {self.people_min_score!r}"
             raise ValueError(msg)
         if not isinstance(self.frame_flip, (bool, np.bool_)):
             msg = f"`frame_flip` must be True or False, got {self.frame_flip!r}"
@@ -154,9 +165,14 @@ class FrameOptions:
                      transform_image(frame.image, flip=self.frame_flip, rotate=self.frame_rotate), frame.fps)
 
     def keep_people(self, result):
-        """`result` with at most `number_people_max` people, the highest-scoring (in their order)."""
+        """`result` without the people scoring below `people_min_score`, then at most `number_people_max` of
+        them, the highest-scoring (in their order)."""
         from .people import keep_top_people
 
+        if self.people_min_score > 0:
+            keep = np.asarray(result.scores) >= np.float32(self.people_min_score)
+            result = replace(result, poses=result.poses[keep], scores=result.scores[keep],
+                             persons=result.persons[keep])
         return keep_top_people(result, self.number_people_max)
 
     def select(self, items: Iterable[Source | Failure | Note]) -> Iterator[Frame | Failure | Note]:
