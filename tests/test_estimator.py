@@ -172,3 +172,21 @@ def test_the_decoder_is_built_once(photo, monkeypatch):
             np.testing.assert_array_equal(again.poses, first.poses)
         assert len(built) - before <= 1
         assert est.decoder_for(57).threshold == 0.06
+
+
+def test_the_upsampling_ratio_reaches_the_decoder_from_every_command():
+    """--upsampling-ratio N (declared by EstimatorOptions alone): PoseEstimator(factor=N) in all three commands."""
+    from openpose import batch_cli, cli, eval_cli
+    from openpose.estimator import EstimatorOptions
+    from openpose.options import from_namespace
+
+    for build in (cli.build_parser, batch_cli.build_parser, eval_cli.build_parser):
+        args = build().parse_args([*(["x", "y"] if build is eval_cli.build_parser else ["x"]),
+                                   *(["--output", "o"] if build is batch_cli.build_parser else []),
+                                   "--upsampling-ratio", "2", "--preset", "fast"])
+        options = from_namespace(EstimatorOptions, args)
+        assert options.factor == 2 and options.kwargs()["factor"] == 2
+    assert "factor" not in EstimatorOptions().kwargs()  # not given: the preset's
+    est = openpose.PoseEstimator.from_options(EstimatorOptions(preset="fast", factor=2))
+    assert est.options["factor"] == 2
+    assert openpose.PoseEstimator.from_options(EstimatorOptions(preset="fast")).options["factor"] == 8

@@ -190,9 +190,10 @@ class EstimatorOptions:
     default (see there); its metadata is its command-line flag
     (`openpose.options`). ``PoseEstimator.from_options(options)`` builds the
     estimator; ``openpose``, ``openpose batch`` (on every Ray worker) and
-    ``openpose eval`` build their parsers from these fields. The decoder's
-    constants (``threshold=`` and the like) stay keyword arguments of the
-    API.
+    ``openpose eval`` build their parsers from these fields. Of the
+    decoder's constants only ``factor`` (OpenPose's ``--upsampling_ratio``)
+    is offered; the others (``threshold=`` and the like) stay keyword
+    arguments of the API.
     """
 
     model: str | None = field(default=None, metadata=flag(
@@ -239,13 +240,17 @@ class EstimatorOptions:
     stages: int | None = field(default=None, metadata=flag(
         "--stages", "run only the network's first N stages: faster, less accurate; default: the preset's",
         type=_parse.positive_int, metavar="N", group=_ACCURACY))
+    factor: int | None = field(default=None, metadata=flag(
+        "--upsampling-ratio", "accurate mode reads the maps upsampled N times (bicubic, 1 to 8; 8: the network "
+        "input's resolution, as OpenPose); default: the preset's", type=_parse.positive_int, metavar="N",
+        group=_ACCURACY))
 
     def __post_init__(self) -> None:
         check_one_height(self.net_height, self.net_resolution)
 
     def kwargs(self) -> dict:
-        """The `PoseEstimator` keyword arguments, ``model`` included."""
-        return asdict(self)
+        """The `PoseEstimator` keyword arguments, ``model`` included (a decoder constant only when given)."""
+        return {name: value for name, value in asdict(self).items() if not (name == "factor" and value is None)}
 
 
 class PoseEstimator:
