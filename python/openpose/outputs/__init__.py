@@ -23,6 +23,7 @@ import importlib
 import pkgutil
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from .base import (
     FAILURES_FILE,
@@ -30,7 +31,6 @@ from .base import (
     SHARED_OPTIONS,
     Option,
     Output,
-    OutputOptions,
     RunContext,
     json_path,
     output_stem,
@@ -87,6 +87,55 @@ def add_output_options(parser: argparse.ArgumentParser, *, command: str) -> None
     from ..options import add_declared
 
     add_declared(parser, [(o.name, o.default, o.flag) for o in declared_options()], command=command)
+
+
+class OutputOptions:
+    """The options of every output of a run, declared by the outputs themselves (`Output.options`).
+
+    Built from keyword arguments (``OutputOptions(write_json="out/")``) or
+    from the commands' parsed options (`openpose.outputs.output_options`);
+    immutable, and read by name (``options["write_json"]``). A name no
+    output declares is a `TypeError`.
+    """
+
+    __slots__ = ("_values",)
+    _values: dict[str, Any]
+
+    def __init__(self, **values) -> None:
+        known = {option.name: option.default for option in declared_options()}
+        unknown = sorted(set(values) - set(known))
+        if unknown:
+            msg = f"unknown output option(s) {', '.join(map(repr, unknown))}; known: {', '.join(sorted(known))}"
+            raise TypeError(msg)
+        object.__setattr__(self, "_values", {**known, **values})
+
+    def __getitem__(self, name: str):
+        return self._values[name]
+
+    def __setattr__(self, name, value):
+        msg = "OutputOptions is immutable"
+        raise AttributeError(msg)
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, OutputOptions) and self._values == other._values
+
+    def __hash__(self) -> int:
+        return hash(tuple(sorted((k, repr(v)) for k, v in self._values.items())))
+
+    def __reduce__(self):
+        return (_rebuild, (dict(self._values),))
+
+    def asked(self) -> dict[str, Any]:
+        """The options that differ from their defaults."""
+        return {o.name: self._values[o.name] for o in declared_options() if self._values[o.name] != o.default}
+
+    def __repr__(self) -> str:
+        given = ", ".join(f"{k}={v!r}" for k, v in self.asked().items())
+        return f"OutputOptions({given})"
+
+
+def _rebuild(values: dict) -> OutputOptions:
+    return OutputOptions(**values)
 
 
 def output_options(namespace: argparse.Namespace) -> OutputOptions:

@@ -7,7 +7,7 @@ import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from .. import _parse
 from .._io import check_writable, remove_stale_temporaries, write_atomically
@@ -15,13 +15,15 @@ from ..keypoint_scale import KEYPOINT_SCALES
 from ..options import Flag
 from ..sources import IMAGE, Failure, Frame, Source
 
+if TYPE_CHECKING:
+    from . import OutputOptions
+
 __all__ = [
     "FAILURES_FILE",
     "JSON_SUFFIX",
     "SHARED_OPTIONS",
     "Option",
     "Output",
-    "OutputOptions",
     "RunContext",
     "json_path",
     "output_stem",
@@ -67,59 +69,6 @@ SHARED_OPTIONS: tuple[Option, ...] = (
         "background, 20 all parts, 21 all PAFs, 22-40 one limb's PAF); 0: the skeletons",
         type=_parse.non_negative_int, metavar="K", commands=("run",), group=RENDERING)),
 )
-
-
-class OutputOptions:
-    """The options of every output of a run, declared by the outputs themselves (`Output.options`).
-
-    Built from keyword arguments (``OutputOptions(write_json="out/")``) or
-    from the commands' parsed options (`openpose.outputs.output_options`);
-    immutable, and read by name (``options["write_json"]``). A name no
-    output declares is a `TypeError`.
-    """
-
-    __slots__ = ("_values",)
-    _values: dict[str, Any]
-
-    def __init__(self, **values) -> None:
-        from . import declared_options
-
-        known = {option.name: option.default for option in declared_options()}
-        unknown = sorted(set(values) - set(known))
-        if unknown:
-            msg = f"unknown output option(s) {', '.join(map(repr, unknown))}; known: {', '.join(sorted(known))}"
-            raise TypeError(msg)
-        object.__setattr__(self, "_values", {**known, **values})
-
-    def __getitem__(self, name: str):
-        return self._values[name]
-
-    def __setattr__(self, name, value):
-        msg = "OutputOptions is immutable"
-        raise AttributeError(msg)
-
-    def __eq__(self, other) -> bool:
-        return isinstance(other, OutputOptions) and self._values == other._values
-
-    def __hash__(self) -> int:
-        return hash(tuple(sorted((k, repr(v)) for k, v in self._values.items())))
-
-    def __reduce__(self):
-        return (_rebuild, (dict(self._values),))
-
-    def asked(self) -> dict[str, Any]:
-        """The options that differ from their defaults."""
-        from . import declared_options
-
-        return {o.name: self._values[o.name] for o in declared_options() if self._values[o.name] != o.default}
-
-    def __repr__(self) -> str:
-        given = ", ".join(f"{k}={v!r}" for k, v in self.asked().items())
-        return f"OutputOptions({given})"
-
-
-def _rebuild(values: dict) -> OutputOptions:
-    return OutputOptions(**values)
 
 
 @dataclass(frozen=True)

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .._io import write_atomically
 from ..options import Flag
 from ..sources import Frame
-from .base import GROUP, Option, Output, OutputOptions, RunContext, keypoint_scale, scaled
+from .base import GROUP, Option, Output, RunContext, keypoint_scale, scaled
+
+if TYPE_CHECKING:
+    from . import OutputOptions
 
 __all__ = ["OUTPUT", "CocoJson", "coco_image_id"]
 

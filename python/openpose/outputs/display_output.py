@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import os
+from typing import TYPE_CHECKING
 
 from ..options import Flag
 from ..sources import Frame
-from .base import GROUP, Option, Output, OutputOptions, RunContext
+from .base import GROUP, Option, Output, RunContext
+
+if TYPE_CHECKING:
+    from . import OutputOptions
 
 __all__ = ["OUTPUT", "Display"]
 

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from .._io import write_atomically
 from ..options import Flag
 from ..sources import Frame
-from .base import GROUP, Option, Output, OutputOptions, RunContext, folder
+from .base import GROUP, Option, Output, RunContext, folder
+
+if TYPE_CHECKING:
+    from . import OutputOptions
 
 __all__ = ["HEATMAPS_SUFFIX", "OUTPUT", "HeatmapFiles", "heatmap_sheet"]
 

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .._io import write_bytes_atomically
 from ..options import Flag
 from ..sources import Frame
-from .base import GROUP, Option, Output, OutputOptions, RunContext, folder
+from .base import GROUP, Option, Output, RunContext, folder
+
+if TYPE_CHECKING:
+    from . import OutputOptions
 
 __all__ = ["IMAGE_FORMATS", "OUTPUT", "RENDERED_SUFFIX", "RenderedImages"]
 

@@ -6,6 +6,7 @@ import json
 import re
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -13,8 +14,11 @@ from .._io import write_atomically
 from ..openpose_json import write_openpose_json
 from ..options import Flag
 from ..sources import Frame
-from .base import GROUP, JSON_SUFFIX, Option, Output, OutputOptions, RunContext, folder, json_path, keypoint_scale
+from .base import GROUP, JSON_SUFFIX, Option, Output, RunContext, folder, json_path, keypoint_scale
 from .base import scaled as _scaled
+
+if TYPE_CHECKING:
+    from . import OutputOptions
 
 __all__ = ["OUTPUT", "JsonFiles"]
 

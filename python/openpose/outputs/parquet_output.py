@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -12,7 +13,10 @@ from .._io import write_atomically
 from ..openpose_json import flat_keypoints
 from ..options import Flag
 from ..sources import Frame, Source
-from .base import GROUP, Option, Output, OutputOptions, RunContext, keypoint_scale, parquet_part_path, scaled
+from .base import GROUP, Option, Output, RunContext, keypoint_scale, parquet_part_path, scaled
+
+if TYPE_CHECKING:
+    from . import OutputOptions
 
 __all__ = ["OUTPUT", "PARQUET_COLUMNS", "ParquetPart", "parquet_is_complete"]
 

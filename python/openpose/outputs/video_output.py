@@ -6,14 +6,17 @@ import argparse
 import contextlib
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from .._io import locked_temporary
 from ..options import Flag
 from ..sources import Frame
-from .base import GROUP, Option, Output, OutputOptions, RunContext, prepare_folder
+from .base import GROUP, Option, Output, RunContext, prepare_folder
+
+if TYPE_CHECKING:
+    from . import OutputOptions
 
 __all__ = ["OUTPUT", "VIDEO_FPS_RANGE", "VideoFile", "check_video_fps", "letterbox"]
 
