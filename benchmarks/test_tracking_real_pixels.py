@@ -23,15 +23,12 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 import tracking_scenes  # noqa: E402
 
-MODEL = ROOT.parent / "shared" / "models" / "openpose_mobilenet_v2_small_coco.onnx"
-
 pytestmark = pytest.mark.slow_network
 
 
-@pytest.mark.skipif(not (tracking_scenes.DEV / "gt.json").is_file() or not MODEL.is_file(),
-                    reason="needs ../shared/data/dev and the shared model")
+@pytest.mark.skipif(not (tracking_scenes.DEV / "gt.json").is_file(), reason="needs ../shared/data/dev")
 def test_the_real_pixel_sequence_from_the_network_now():
-    est = openpose.PoseEstimator(MODEL)
+    est = openpose.PoseEstimator()
     ann_ids, drawn, poses = tracking_scenes.real_pixel_run(lambda image: est.estimate(image).poses)
     if tracking_scenes.FIXTURE.is_file():
         assert ann_ids == tracking_scenes.load_run(tracking_scenes.FIXTURE)[0]

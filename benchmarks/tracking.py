@@ -77,8 +77,7 @@ def video_poses() -> tuple[list[np.ndarray], float]:
     """The default estimator's poses of every frame of video.avi (cached per estimator settings), and its frame rate."""
     import openpose
 
-    model = SHARED / "models" / "openpose_mobilenet_v2_small_coco.onnx"
-    estimator = openpose.PoseEstimator(model)
+    estimator = openpose.PoseEstimator()
     description = estimator_description(estimator)
     data = np.load(CACHE, allow_pickle=False) if CACHE.is_file() else None
     if data is not None and "description" in data and str(data["description"]) == description:
@@ -134,15 +133,15 @@ def crops_measure(write_fixture: bool = False) -> dict | None:
     """The tracker on the network's poses of the real-pixel sequence (``tracking_scenes.crop_frames``).
 
     The crops are chosen by ``tracking_scenes.choose_crops`` and the poses
-    computed by the default estimator (the balanced preset) on the shared
-    model; both are cached in /tmp, and with `write_fixture` written to
+    computed by the default estimator (the balanced preset and its model);
+    both are cached in /tmp, and with `write_fixture` written to
     ``tests/data/tracking_real_pixels.npz`` for the test.
     """
     if not (SHARED / "data" / "dev" / "gt.json").is_file():
         return None
     import openpose
 
-    estimator = openpose.PoseEstimator(SHARED / "models" / "openpose_mobilenet_v2_small_coco.onnx")
+    estimator = openpose.PoseEstimator()
     description = estimator_description(estimator)
     if CROPS_CACHE.is_file() and load_run(CROPS_CACHE)[3] == description:
         ann_ids, drawn, per_frame, _ = load_run(CROPS_CACHE)
@@ -159,12 +158,12 @@ def crops_measure(write_fixture: bool = False) -> dict | None:
 
 
 def network_ms(repeats: int = 3) -> float:
-    """The shared model's median time per video frame (network and post-processing), for the ratio."""
+    """The default estimator's median time per video frame (network and post-processing), for the ratio."""
     import cv2
 
     import openpose
 
-    estimator = openpose.PoseEstimator(SHARED / "models" / "openpose_mobilenet_v2_small_coco.onnx")
+    estimator = openpose.PoseEstimator()
     cap = cv2.VideoCapture(str(SHARED / "media" / "video.avi"))
     ok, image = cap.read()
     cap.release()

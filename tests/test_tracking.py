@@ -259,8 +259,7 @@ def test_no_id_switch_on_real_pixels_the_networks_poses_of_the_crop_sequence():
     """The network's poses of the real-pixel sequence (tests/data, written by benchmarks/tracking.py --write-fixture)."""
     ann_ids, drawn, poses, description = _fixture()
     # Made by the default estimator of today (regenerate it when the defaults change).
-    model = shared_path("models/openpose_mobilenet_v2_small_coco.onnx")
-    today = tracking_scenes.estimator_description(openpose.PoseEstimator(model))
+    today = tracking_scenes.estimator_description(openpose.PoseEstimator())
     assert description.split(", ", 1)[1] == today.split(", ", 1)[1], (
         "tests/data/tracking_real_pixels.npz was made with other estimator settings: "
         "python benchmarks/tracking.py --write-fixture")

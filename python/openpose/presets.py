@@ -78,8 +78,8 @@ GENERIC_PRESETS: tuple[Preset, ...] = (
 #: every preset runs by default).
 LIGHTWEIGHT_PRESETS: tuple[Preset, ...] = (
     Preset("fast", net_height=256, stages=1, decoder=(("factor", 8),), model="lightweight"),
-    Preset("balanced", net_height=368, decoder=(("factor", 8),), model="lightweight"),
-    Preset("best", net_height=656, scale_number=3, scale_gap=0.25, flip=True, decoder=(("factor", 8),),
+    Preset("balanced", net_height=448, decoder=(("factor", 8),), model="lightweight"),
+    Preset("best", net_height=656, scale_number=3, scale_gap=0.33, flip=True, decoder=(("factor", 8),),
            model="lightweight"),
 )
 
