@@ -337,7 +337,7 @@ class PoseEstimator:
     >>> import openpose
     >>> est = openpose.PoseEstimator()  # the default preset, balanced, and its model
     >>> est.spec.name, est.net_height, est.layout.name, est.mode
-    ('lightweight', 368, 'coco', 'accurate')
+    ('lightweight', 448, 'coco', 'accurate')
     >>> res = est.estimate(np.zeros((240, 320, 3), np.uint8))
     >>> res.poses.shape, res.scores.shape  # nobody in a black image: still (P, K, 3)
     ((0, 18, 3), (0,))
@@ -507,7 +507,7 @@ class PoseEstimator:
         >>> est = openpose.PoseEstimator()
         >>> net_output, size = est.forward(np.zeros((240, 320, 3), np.uint8))
         >>> net_output.shape, net_output.dtype, size  # 57 = 19 heatmaps + 38 PAF channels, stride 8
-        ((1, 57, 46, 61), dtype('float32'), (320, 240))
+        ((1, 57, 56, 75), dtype('float32'), (320, 240))
         >>> len(est.postprocess(net_output, image_size=size))
         0
         """
