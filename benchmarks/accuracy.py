@@ -35,7 +35,6 @@ import json
 import os
 import statistics
 import sys
-import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -97,24 +96,6 @@ def dev_ap(model: str, kwargs: dict, gt, ids) -> tuple[float, float, float, floa
     return evaluate(gt, dets)
 
 
-def command_fps(estimator, n_frames: int) -> float:
-    """Frames per second of the command's pipeline on the first `n_frames` of the video, writing JSON."""
-    from openpose.outputs import OutputOptions, Outputs
-    from openpose.pipeline import Processed, iter_frames, run_pipeline
-
-    with tempfile.TemporaryDirectory() as tmp:
-        outputs = Outputs(OutputOptions(write_json=tmp))
-
-        def consume(item) -> bool:
-            return outputs.write(item.frame, item.result) if isinstance(item, Processed) else True
-
-        try:
-            summary = run_pipeline(estimator, iter_frames([VIDEO], max_frames=n_frames), consume)
-        finally:
-            outputs.close(complete=True)
-    return summary.frames / summary.wall_s
-
-
 def installed_engines() -> list[str]:
     found = []
     for name in engine_names():
@@ -148,7 +129,7 @@ def measure(n_frames: int = 30, reps: int = 2, subset=None):
     for rep in range(reps):
         for k in range(len(keys)):
             key = keys[(k + rep) % len(keys)]
-            rates[key].append(command_fps(estimators[key], n_frames))
+            rates[key].append(dc.command_fps(estimators[key], n_frames, VIDEO)[0])
             print(*key, f"{rates[key][-1]:.2f} frames/s", file=sys.stderr, flush=True)
     for (model, label, engine), values in rates.items():
         table[(model, label)][4][engine] = statistics.median(values)

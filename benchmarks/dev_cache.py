@@ -58,6 +58,31 @@ def video_frames(n_frames: int, video: Path = SHARED / "media" / "video.avi") ->
     return frames
 
 
+def command_fps(estimator, n_frames: int, video: Path = SHARED / "media" / "video.avi") -> tuple[float, float]:
+    """The ``openpose`` command's pipeline on a video's first `n_frames` (0: all), writing JSON.
+
+    Returns frames per second and the CPU milliseconds a frame (every thread).
+    """
+    import tempfile
+    import time
+
+    from openpose.outputs import OutputOptions, Outputs
+    from openpose.pipeline import Processed, iter_frames, run_pipeline
+
+    c0 = time.process_time()
+    with tempfile.TemporaryDirectory() as tmp:
+        outputs = Outputs(OutputOptions(write_json=tmp))
+
+        def consume(item) -> bool:
+            return outputs.write(item.frame, item.result) if isinstance(item, Processed) else True
+
+        try:
+            summary = run_pipeline(estimator, iter_frames([video], max_frames=n_frames or None), consume)
+        finally:
+            outputs.close(complete=True)
+    return summary.frames / summary.wall_s, 1e3 * (time.process_time() - c0) / max(summary.frames, 1)
+
+
 def load_gt(annotations: Path = DEV / "gt.json"):
     from pycocotools.coco import COCO
 

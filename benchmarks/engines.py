@@ -1,8 +1,8 @@
 """Which engine and precision to pick: one row per engine x precision, measured side by side in one process.
 
 For each configuration that the installed runtimes and this CPU support, with
-one `PoseEstimator` (the command's defaults; the engine's own thread
-settings) used for everything:
+one `PoseEstimator` (the command's defaults: the balanced preset and its
+model; the engine's own thread settings) used for everything:
 
 - first frame: seconds from building the `PoseEstimator` to the first
   network output (loading, compiling);
@@ -18,7 +18,9 @@ settings) used for everything:
   table gives the median ratio and its range over the repeats;
 - AP: COCO OKS AP on ../shared/data/dev (pycocotools), cached per
   configuration, estimator settings and engine code in
-  ``$XDG_CACHE_HOME/openpose-bench`` (``--no-ap``: skipped).
+  ``$XDG_CACHE_HOME/openpose-bench`` (``--no-ap``: skipped);
+- peak memory: the ``openpose`` command's peak resident size (the process's
+  ``ru_maxrss``) writing the video's JSON, run as its own process.
 
 A header line gives what the other stages cost alone, in one thread, per
 frame (decoding, pre-processing, post-processing): what the network shares
@@ -42,12 +44,12 @@ import time
 from pathlib import Path
 
 import openpose
-from dev_cache import video_frames
+from dev_cache import command_fps, video_frames
 from openpose.engines import PRECISIONS, engine_class, engine_names
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
-MODEL = SHARED / "models" / "openpose_mobilenet_v2_small_coco.onnx"
+MODEL = "lightweight"  # the default model (the balanced preset's)
 VIDEO = SHARED / "media" / "video.avi"
 DEV = SHARED / "data" / "dev"
 README = ROOT / "README.md"
@@ -73,23 +75,6 @@ def network_fps(estimator, blobs) -> tuple[float, float]:
     for blob in blobs:
         estimator.engine.run(blob)
     return len(blobs) / (time.perf_counter() - t0), 1e3 * (time.process_time() - c0) / len(blobs)
-
-
-def command_fps(estimator, n_frames: int) -> tuple[float, float]:
-    """Frames per second of the command's pipeline on the video, writing JSON, and CPU ms a frame (all threads)."""
-    from openpose.outputs import OutputOptions, Outputs
-    from openpose.pipeline import iter_frames, run_pipeline
-
-    c0 = time.process_time()
-    with tempfile.TemporaryDirectory() as tmp:
-        outputs = Outputs(OutputOptions(write_json=tmp))
-        try:
-            summary = run_pipeline(estimator, iter_frames([VIDEO], max_frames=n_frames or None),
-                                   lambda item: outputs.write(item.frame, item.result) if hasattr(item, "result")
-                                   else True)
-        finally:
-            outputs.close(complete=True)
-    return summary.frames / summary.wall_s, 1e3 * (time.process_time() - c0) / max(summary.frames, 1)
 
 
 def stage_ms(estimator, frames) -> dict[str, float]:
@@ -121,7 +106,8 @@ def settings_key(estimator) -> str:
 
     engine_code = inspect.getsource(sys.modules[type(estimator.engine).__module__])
     text = repr((estimator.net_height, estimator.scale_number, estimator.scale_gap, estimator.flip, estimator.mode,
-                 sorted(estimator.options.items()), engine_code, MODEL.stat().st_size, openpose.__version__))
+                 sorted(estimator.options.items()), engine_code, Path(estimator.model).stat().st_size,
+                 openpose.__version__))
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
@@ -143,6 +129,19 @@ def dev_ap(engine: str, precision: str) -> float:
     return stats["AP"]
 
 
+def peak_rss_mb(engine: str, precision: str, n_frames: int) -> float:
+    """The command's peak resident memory (MB) on the video's first `n_frames`, writing JSON, as its own process."""
+    import subprocess
+
+    with tempfile.TemporaryDirectory() as tmp:
+        probe = ("import resource, subprocess, sys; subprocess.run(sys.argv[1:], check=True); "
+                 "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
+        command = [sys.executable, "-m", "openpose", str(VIDEO), "--engine", engine, "--precision", precision,
+                   "--max-frames", str(n_frames or 205), "--write-json", tmp, "--quiet"]
+        out = subprocess.run([sys.executable, "-c", probe, *command], capture_output=True, text=True, check=True)
+    return int(out.stdout.split()[-1]) / 1024  # ru_maxrss is in KiB on Linux
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--frames", type=int, default=60, help="video frames per measurement (0: all 205)")
@@ -150,8 +149,8 @@ def main(argv=None) -> int:
     parser.add_argument("--no-ap", action="store_true", help="skip the dev-set AP")
     parser.add_argument("--write-readme", action="store_true", help="write the table into README.md")
     args = parser.parse_args(argv)
-    if not (MODEL.exists() and VIDEO.exists()):
-        raise SystemExit(f"needs {MODEL} and {VIDEO}")
+    if not VIDEO.exists():
+        raise SystemExit(f"needs {VIDEO}")
     load_start = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     frames = video_frames(args.frames, VIDEO)
     configs = configurations()
@@ -170,7 +169,7 @@ def main(argv=None) -> int:
     for repeat in range(args.repeats):
         for config in configs:
             nets[config].append(network_fps(estimators[config], blobs[config]))
-            cmds[config].append(command_fps(estimators[config], len(frames)))
+            cmds[config].append(command_fps(estimators[config], len(frames), VIDEO))
             print(f"repeat {repeat}: {config[0]} {config[1]}: network {nets[config][-1][0]:.1f} fps "
                   f"({nets[config][-1][1]:.0f} CPU ms/frame), command {cmds[config][-1][0]:.1f} fps "
                   f"({cmds[config][-1][1]:.0f} CPU ms/frame)", file=sys.stderr)
@@ -178,27 +177,28 @@ def main(argv=None) -> int:
     for config in configs:
         ratios = [c[0] / n[0] for c, n in zip(cmds[config], nets[config], strict=True)]
         ap = None if args.no_ap else dev_ap(*config)
+        rss = peak_rss_mb(*config, len(frames))
         rows.append((*config, firsts[config], statistics.median(n[0] for n in nets[config]),
                      statistics.median(c[0] for c in cmds[config]), statistics.median(ratios), min(ratios),
                      max(ratios), statistics.median(n[1] for n in nets[config]),
-                     statistics.median(c[1] for c in cmds[config]), ap))
+                     statistics.median(c[1] for c in cmds[config]), ap, rss))
     base = next((r for r in rows if r[:2] == ("cv2", "fp32")), rows[0])
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     net_w, net_h = first.net_input_size((frames[0].shape[1], frames[0].shape[0]))
     lines = [(f"`video.avi`, first {len(frames)} frames ({frames[0].shape[1]}x{frames[0].shape[0]}, network input "
-              f"{net_w}x{net_h}: the default preset), shared model, {os.cpu_count()} CPU cores, load average "
+              f"{net_w}x{net_h}: the default preset and model), {os.cpu_count()} CPU cores, load average "
               f"{load_start:.1f} at the start and {load:.1f} at the end; one process, {args.repeats} interleaved "
               f"repeats (medians; the ratio's range in brackets). The other stages alone, one thread: decoding "
               f"{stages['decode']:.1f} ms, pre-processing {stages['prepare']:.1f} ms, post-processing "
               f"{stages['post']:.1f} ms per frame."), "",
              ("| engine | precision | network fps | command fps | command / network | command vs cv2 fp32 | "
-              "CPU ms/frame: network, command | dev AP | first frame s |"),
-             "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
-    for engine, precision, first_s, net, fps, ratio, low, high, net_cpu, cmd_cpu, ap in rows:
+              "CPU ms/frame: network, command | dev AP | first frame s | command peak MB |"),
+             "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    for engine, precision, first_s, net, fps, ratio, low, high, net_cpu, cmd_cpu, ap, rss in rows:
         ap_text = "-" if ap is None else f"{ap:.3f}"
         lines.append(f"| {engine} | {precision} | {net:.1f} | {fps:.1f} | {100 * ratio:.0f}% "
                      f"({100 * low:.0f}-{100 * high:.0f}%) | {fps / base[4]:.2f}x | {net_cpu:.0f}, {cmd_cpu:.0f} | "
-                     f"{ap_text} | {first_s:.2f} |")
+                     f"{ap_text} | {first_s:.2f} | {rss:.0f} |")
     text = "\n".join(lines)
     print(text)
     if args.write_readme:
