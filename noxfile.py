@@ -26,7 +26,9 @@ nox.needs_version = ">=2024.4.15"
 nox.options.sessions = ["lint", "tests"]
 
 # As in .ci/run: the tests that OpenCV's major version can change.
-OPENCV4_TESTS = ["tests/test_models.py", "tests/test_estimator.py", "tests/test_evaluation.py", "tests/test_convert.py"]
+OPENCV4_TESTS = ["tests/test_models.py", "tests/test_estimator.py", "tests/test_evaluation.py", "tests/test_convert.py",
+                 "tests/test_builtin_model.py", "tests/test_doctests.py", "tests/test_stages.py",
+                 "tests/test_model_families.py"]
 
 
 def _script(session: nox.Session, name: str) -> None:
