@@ -201,16 +201,26 @@ def test_a_named_file_with_an_unknown_extension_goes_by_its_content(tmp_path):
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="SIGPIPE and poll are POSIX")
-def test_a_reader_that_goes_away_ends_the_command_quietly():
-    """``openpose models | head -1``: no traceback, and the status of a program SIGPIPE stopped (141)."""
+@pytest.mark.parametrize("buffering", ["block-buffered", "unbuffered"])
+def test_a_reader_that_goes_away_ends_the_command_quietly(buffering):
+    """``openpose models | head -1``: no traceback, and the status of a program SIGPIPE stopped (141).
+
+    Whether the command's stdout is buffered is the environment's choice
+    (PYTHONUNBUFFERED), so both are set here: block-buffered, the output
+    reaches the closed pipe only when it is flushed (was: at the
+    interpreter's exit, status 120 and a BrokenPipeError on stderr).
+    """
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+    if buffering == "unbuffered":
+        env["PYTHONUNBUFFERED"] = "1"
     read_end, write_end = os.pipe()
     os.close(read_end)  # the reader is gone before the command writes anything
     try:
         proc = subprocess.run([sys.executable, "-m", "openpose", "models"], stdout=write_end,
-                              stderr=subprocess.PIPE, text=True, timeout=120)
+                              stderr=subprocess.PIPE, text=True, timeout=120, env=env)
     finally:
         os.close(write_end)
-    assert proc.returncode == 141
+    assert proc.returncode == 141, proc.stderr
     assert proc.stderr == ""
 
 
@@ -222,3 +232,46 @@ def test_a_broken_pipe_elsewhere_is_not_hidden(monkeypatch):
     monkeypatch.setattr(cli, "_main", broken)
     with pytest.raises(BrokenPipeError, match="some other pipe"):
         cli.main(["models"])
+
+
+_INTERRUPTED_WHILE_LOADING = """
+import functools, os, signal, sys, time
+signal.signal(signal.SIGINT, signal.default_int_handler)  # as Python sets it up where SIGINT is not ignored
+import openpose.estimator
+
+@functools.wraps(openpose.estimator.PoseEstimator.__init__)  # its signature stays the estimator's
+def loading(self, *args, **kwargs):
+    os.kill(os.getpid(), signal.SIGINT)  # Ctrl-C while the model loads
+    for _ in range(3000):
+        time.sleep(0.01)
+
+openpose.estimator.PoseEstimator.__init__ = loading
+from openpose.cli import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="os.kill(SIGINT) is POSIX")
+def test_ctrl_c_while_the_model_loads_is_one_line(tmp_path):
+    photo = tmp_path / "a.jpg"
+    cv2.imwrite(str(photo), np.zeros((32, 32, 3), np.uint8))
+    res = subprocess.run([sys.executable, "-c", _INTERRUPTED_WHILE_LOADING, str(photo), "--write-json", tmp_path],
+                         capture_output=True, text=True, timeout=120)
+    assert res.returncode == 130, res.stderr  # was: a KeyboardInterrupt traceback
+    assert res.stderr == "openpose: interrupted\n"
+
+
+def test_ctrl_c_in_a_subcommand_is_handled_by_main(monkeypatch, capsys):
+    def interrupted(argv, prog):
+        raise KeyboardInterrupt
+
+    module = types.ModuleType("openpose_interrupted_subcommand")
+    module.main = interrupted
+    monkeypatch.setitem(sys.modules, module.__name__, module)
+    monkeypatch.setitem(cli.SUBCOMMANDS, "slow", (module.__name__, "a test subcommand"))
+    try:
+        status = cli.main(["slow"])
+    except KeyboardInterrupt:  # would end the test session
+        pytest.fail("KeyboardInterrupt escaped openpose.cli.main")
+    assert status == 130
+    assert capsys.readouterr().err == "openpose: interrupted\n"

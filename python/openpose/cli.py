@@ -420,10 +420,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     0: every input processed; 1: some inputs were bad (named on stderr),
     the others were processed; 2: a usage or model error; 141 (128 +
     SIGPIPE, as a shell reports a program the signal stopped): the reader
-    of the standard output went away (``openpose models | head -1``).
+    of the standard output went away (``openpose models | head -1``); 130:
+    interrupted (Ctrl-C), at any point of the run.
     """
     try:
-        return _main(argv)
+        status = _main(argv)
+        # A block-buffered stdout (a pipe) writes here, not at the
+        # interpreter's exit, so that a reader that went away is handled below.
+        sys.stdout.flush()
+        return status
+    except KeyboardInterrupt as exc:
+        terminated = isinstance(exc, _Terminated)
+        print(f"openpose: {'terminated' if terminated else 'interrupted'}", file=sys.stderr)
+        return 128 + 15 if terminated else 130
     except BrokenPipeError:
         if not _stdout_reader_gone():
             raise
