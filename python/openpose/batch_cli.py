@@ -12,6 +12,8 @@ import logging
 import os
 import sys
 
+from ._commandline import CommandParser
+
 __all__ = ["build_parser", "main"]
 
 
@@ -21,7 +23,6 @@ def build_parser(prog: str = "openpose batch") -> argparse.ArgumentParser:
         ENV_MODEL,
         _add_accuracy_options,
         _add_openpose_options,
-        _DefaultsOnce,
         _estimator_default,
         _non_negative_int,
         _positive_int,
@@ -29,13 +30,12 @@ def build_parser(prog: str = "openpose batch") -> argparse.ArgumentParser:
     from .engines import DEVICES, PRECISIONS, engine_names
     from .outputs import BATCH_FORMATS
 
-    parser = argparse.ArgumentParser(
+    parser = CommandParser(
         prog=prog,
         description=("Pose estimation over large image and video collections on Ray Data: the same results as "
                      "`openpose INPUT --write-json DIR`, spread over a Ray cluster (or a local one). Resumable: "
                      "a rerun skips the inputs whose outputs are complete; failed inputs are listed in "
                      "DIR/failures.jsonl. Needs: pip install \"openpose[ray]\"."),
-        formatter_class=_DefaultsOnce,
     )
     parser.add_argument("inputs", nargs="+", metavar="INPUT",
                         help="image files, folders of images and video files, read as the openpose command reads them")

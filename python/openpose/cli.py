@@ -23,6 +23,7 @@ from pathlib import Path
 
 from . import __version__
 from . import _validation as v
+from ._commandline import CommandParser, missing_model_message
 
 __all__ = ["SUBCOMMANDS", "build_parser", "main"]
 
@@ -38,23 +39,20 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
 ENV_MODEL = "OPENPOSE_MODEL"
 
 
-class _DefaultsOnce(argparse.ArgumentDefaultsHelpFormatter):
-    """Shows each default once: not when the help already says it ("default:"), nor when there is none."""
-
-    def _get_help_string(self, action):
-        help_text = action.help or ""
-        if "default:" in help_text or action.default in (None, False) or action.default is argparse.SUPPRESS:
-            return help_text
-        return super()._get_help_string(action)
-
-
-class _HelpFormatter(_DefaultsOnce, argparse.RawDescriptionHelpFormatter):
-    """Shows defaults (once) and keeps the description's and epilog's line breaks."""
+#: The options ``openpose --help`` shows (``--help-all``: every option).
+BRIEF_OPTIONS = ("--version", "--model", "--engine", "--preset", "--write-json", "--write-images", "--write-video",
+                 "--camera", "--tracking", "--quiet")
 
 _DESCRIPTION = """\
 Multi-person 2D pose estimation (OpenPose style) on images, folders of
 images, videos and a camera. Writes OpenPose-format JSON, rendered images
 and a rendered video."""
+
+_EXAMPLES = """\
+examples:
+  openpose photo.jpg --write-images out/           skeletons drawn on the photo
+  openpose video.mp4 --write-json out/ --tracking  JSON per frame, with ids
+  openpose --camera 0 --display                    live, in a window"""
 
 
 def _positive_int(text: str) -> int:
@@ -166,16 +164,11 @@ def build_parser() -> argparse.ArgumentParser:
     """The parser of the default action (``openpose INPUT... --model ...``)."""
     from .engines import DEVICES, PRECISIONS, engine_names
 
-    epilog = None
+    epilog = _EXAMPLES
     if SUBCOMMANDS:
         lines = [f"  openpose {name} ...  {text}" for name, (_, text) in sorted(SUBCOMMANDS.items())]
-        epilog = "subcommands (openpose NAME --help):\n" + "\n".join(lines)
-    parser = argparse.ArgumentParser(
-        prog="openpose",
-        description=_DESCRIPTION,
-        epilog=epilog,
-        formatter_class=_HelpFormatter,
-    )
+        epilog += "\n\nsubcommands (openpose NAME --help):\n" + "\n".join(lines)
+    parser = CommandParser(prog="openpose", description=_DESCRIPTION, epilog=epilog, brief=BRIEF_OPTIONS)
     parser.add_argument("inputs", nargs="*", metavar="INPUT",
                         help="image files, folders of images (sorted; other files skipped with a note) and video "
                              "files; a file with another extension is read as an image, else as a video, if OpenCV can")
@@ -500,7 +493,9 @@ def _run(args, parser: argparse.ArgumentParser) -> int:
                                   precision=args.precision, device=args.device, **accuracy_kwargs(args),
                                   **({"net_resolution": args.net_resolution} if args.net_resolution else {}))
     except (OSError, ValueError, TypeError) as exc:
-        print(f"openpose: error: {exc}", file=sys.stderr)
+        missing = isinstance(exc, FileNotFoundError) and missing_model_message(
+            "openpose", [("--model", args.model), ("--weights", args.weights)], env_model=os.environ.get(ENV_MODEL))
+        print(missing or f"openpose: error: {exc}", file=sys.stderr)
         return 2
     try:
         from .outputs import CocoJson

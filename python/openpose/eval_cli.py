@@ -15,6 +15,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from ._commandline import CommandParser
+
 __all__ = ["main"]
 
 #: The figures printed, as (label, key of `openpose.evaluation.evaluate_oks`).
@@ -27,7 +29,7 @@ def build_parser(prog: str = "openpose eval") -> argparse.ArgumentParser:
     from .cli import ENV_MODEL, _add_accuracy_options, _positive_int
     from .engines import DEFAULT_ENGINE, engine_names
 
-    parser = argparse.ArgumentParser(prog=prog, description=__doc__.splitlines()[0].split(": ", 1)[1])
+    parser = CommandParser(prog=prog, description=__doc__.splitlines()[0].split(": ", 1)[1])
     parser.add_argument("annotations", type=Path, metavar="ANNOTATIONS.json",
                         help="COCO-format person keypoint annotations")
     parser.add_argument("images", type=Path, metavar="IMAGES", help="the folder of the annotations' file names")

@@ -9,11 +9,13 @@ import argparse
 import sys
 import textwrap
 
+from ._commandline import CommandParser
+
 __all__ = ["build_parser", "main"]
 
 
 def build_parser(prog: str = "openpose models") -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = CommandParser(
         prog=prog,
         description=("The built-in model (the default of `openpose` and `openpose.PoseEstimator()`) and the other "
                      "model files and layouts openpose knows, with where to get them and how to convert them. "
