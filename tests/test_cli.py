@@ -168,6 +168,33 @@ def test_camera_that_does_not_exist(tmp_path):
     assert res.returncode == 1 and "camera 57" in res.stderr
 
 
+def _not_the_commands(stderr: str) -> list[str]:
+    return [line for line in stderr.splitlines() if not line.startswith("openpose: ")]
+
+
+@pytest.mark.parametrize("case", ["empty folder", "camera", "unreachable stream"])
+def test_an_input_that_gives_no_frame_gets_only_the_commands_messages(tmp_path, case):
+    args = {"empty folder": [tmp_path / "empty"], "camera": ["--camera", "57"],
+            "unreachable stream": ["http://127.0.0.1:9/nothing.avi"]}[case]
+    (tmp_path / "empty").mkdir()
+    res = run(*args, "--write-json", tmp_path / "out", env_model=model_for_this_opencv())
+    assert res.returncode == 1
+    assert "bad input" in res.stderr
+    # Was: progress-bar text ("0frame [00:00, ?frame/s]") and OpenCV's "[ WARN:...]" lines among the errors.
+    assert "frame/s" not in res.stderr
+    assert _not_the_commands(res.stderr) == [], res.stderr
+
+
+def test_verbose_brings_opencvs_log_back(tmp_path):
+    url = "http://127.0.0.1:9/nothing.avi"
+    quiet = run(url, "--write-json", tmp_path, env_model=model_for_this_opencv())
+    verbose = run(url, "--write-json", tmp_path, "--verbose", env_model=model_for_this_opencv())
+    assert quiet.returncode == verbose.returncode == 1
+    assert _not_the_commands(quiet.stderr) == []
+    # OpenCV's FFmpeg says why the connection failed ("[tcp @ 0x...] Connection ... refused").
+    assert any(line.startswith("[") for line in _not_the_commands(verbose.stderr)), verbose.stderr
+
+
 def test_subcommand_dispatch(monkeypatch):
     calls = []
     module = types.ModuleType("openpose_fake_subcommand")

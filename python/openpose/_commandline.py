@@ -7,6 +7,8 @@
   shows those options only and ``--help-all`` shows every option.
 - `HelpFormatter`: each default shown once, the description's line breaks
   kept, lines at most 100 columns.
+- `silence_opencv_log`: OpenCV's (and its FFmpeg's) own log off, unless the
+  command is given ``--verbose``.
 - `missing_model_message`: a missing ``--model`` or ``--weights`` file in a
   few short lines.
 """
@@ -22,7 +24,7 @@ import textwrap
 from collections.abc import Iterable, Sequence
 from typing import NoReturn
 
-__all__ = ["CommandParser", "HelpFormatter", "closest_option", "missing_model_message"]
+__all__ = ["CommandParser", "HelpFormatter", "closest_option", "missing_model_message", "silence_opencv_log"]
 
 #: The widest help text, in columns (a wide terminal would make long lines hard to read).
 MAX_WIDTH = 100
@@ -183,6 +185,23 @@ def closest_option(name: str, options: Iterable[str]) -> str | None:
         return hyphens
     found = difflib.get_close_matches(hyphens, options, n=1, cutoff=0.6)
     return found[0] if found else None
+
+
+def silence_opencv_log() -> None:
+    """Silence OpenCV's own log (``[ WARN:0@...]`` lines) and that of the FFmpeg inside it, for this process.
+
+    The command's messages say what went wrong with an input in its own
+    words; ``--verbose`` leaves OpenCV's log as it is. FFmpeg reads its level
+    (``OPENCV_FFMPEG_LOGLEVEL``) once, when OpenCV first opens a video, so
+    this is called before that; a level set in the environment is kept.
+    """
+    import cv2
+
+    os.environ.setdefault("OPENCV_FFMPEG_LOGLEVEL", "-8")  # AV_LOG_QUIET
+    logging_api = getattr(getattr(cv2, "utils", None), "logging", None)
+    set_level = getattr(logging_api, "setLogLevel", None) or getattr(cv2, "setLogLevel", None)
+    if set_level is not None:
+        set_level(0)  # LOG_LEVEL_SILENT
 
 
 def missing_model_message(prog: str, files: Sequence[tuple[str, str | None]], *,

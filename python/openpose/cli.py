@@ -23,7 +23,7 @@ from pathlib import Path
 
 from . import __version__
 from . import _validation as v
-from ._commandline import CommandParser, missing_model_message
+from ._commandline import CommandParser, missing_model_message, silence_opencv_log
 
 __all__ = ["SUBCOMMANDS", "build_parser", "main"]
 
@@ -41,7 +41,7 @@ ENV_MODEL = "OPENPOSE_MODEL"
 
 #: The options ``openpose --help`` shows (``--help-all``: every option).
 BRIEF_OPTIONS = ("--version", "--model", "--engine", "--preset", "--write-json", "--write-images", "--write-video",
-                 "--camera", "--tracking", "--quiet")
+                 "--camera", "--tracking", "--quiet", "--verbose")
 
 _DESCRIPTION = """\
 Multi-person 2D pose estimation (OpenPose style) on images, folders of
@@ -224,6 +224,8 @@ def build_parser() -> argparse.ArgumentParser:
     ui.add_argument("--display", action="store_true",
                     help="show the rendered frames in a window (q or Esc stops); needs opencv-python, not -headless")
     ui.add_argument("--quiet", action="store_true", help="no progress bar and no summary (errors are still shown)")
+    ui.add_argument("--verbose", action="store_true",
+                    help="show OpenCV's and FFmpeg's own log lines too")
     return parser
 
 
@@ -524,18 +526,17 @@ def _run(args, parser: argparse.ArgumentParser) -> int:
     runner = _CommandEstimator(estimator, people_max=args.number_people_max,
                                keep_net_output=outputs.needs_net_output)
     frame_options = _frame_options(args)
+    if not args.verbose:
+        silence_opencv_log()  # before the inputs are probed: the command names a bad input itself
     sources = classify(args.inputs, camera=args.camera, recursive=args.recursive,
                        folder_videos=not args.skip_folder_videos)
-    # A progress bar unless the one input is one image file.
+    # A progress bar unless the one input is one image file; made at the first
+    # frame, so that a run with no frame (an empty folder, no camera) shows none.
     many = args.camera is not None or len(args.inputs) > 1 or any(Path(p).is_dir() for p in args.inputs) or any(
         isinstance(s, Source) and s.kind != IMAGE for s in sources)
+    show_bar = many and not args.quiet
+    total = None if frame_options or not show_bar else count_frames(sources, max_frames=args.max_frames) or None
     bar = None
-    if many and not args.quiet:
-        from tqdm import tqdm
-
-        total = None if frame_options else count_frames(sources, max_frames=args.max_frames) or None
-        bar = tqdm(total=total, unit="frame",
-                   file=sys.stderr, dynamic_ncols=True, leave=True)
 
     def say(text: str) -> None:
         if bar is not None:
@@ -551,6 +552,7 @@ def _run(args, parser: argparse.ArgumentParser) -> int:
         tracker = SequenceTracker(max_age=args.tracking_max_age, smoothing=args.smoothing)
 
     def consume(item) -> bool:
+        nonlocal bar
         if isinstance(item, Processed):
             # The net output is kept by the result's identity: take it before
             # the tracker gives the frame a new result.
@@ -567,7 +569,11 @@ def _run(args, parser: argparse.ArgumentParser) -> int:
                 write_failures.append(failure)
                 say(f"openpose: bad input {failure.label}: {failure.reason}")
                 keep_going = True
-            if bar is not None:
+            if show_bar:
+                if bar is None:
+                    from tqdm import tqdm
+
+                    bar = tqdm(total=total, unit="frame", file=sys.stderr, dynamic_ncols=True, leave=True)
                 bar.update(1)
             return keep_going
         if isinstance(item, Failure):
