@@ -66,9 +66,10 @@ __all__ = [
     "video_frame_count",
 ]
 
-#: File name extensions read as images (what cv2.imread decodes).
+#: File name extensions read as images (what cv2.imread decodes). A GIF is an image
+#: (its first frame, as OpenCV decodes it), in a folder as when it is named.
 IMAGE_EXTENSIONS = frozenset(
-    ".jpg .jpeg .jpe .png .bmp .dib .tif .tiff .webp .jp2 .pbm .pgm .ppm .pnm .sr .ras .exr .hdr .pic".split())
+    ".jpg .jpeg .jpe .png .bmp .dib .tif .tiff .webp .jp2 .pbm .pgm .ppm .pnm .sr .ras .exr .hdr .pic .gif".split())
 #: File name extensions read as videos (cv2.VideoCapture).
 VIDEO_EXTENSIONS = frozenset(
     ".avi .mp4 .mov .mkv .webm .mpg .mpeg .m4v .wmv .flv .ogv .3gp .ts .mts .m2ts .mjpeg .y4m".split())
@@ -317,7 +318,7 @@ def _pnm_size(data: bytes) -> tuple[int, int] | None:
 
 
 def image_header_size(data: bytes) -> tuple[int, int] | None:
-    """``(width, height)`` from the header of a PNG, JPEG, BMP, WebP, TIFF or PNM file, None for other files.
+    """``(width, height)`` from the header of a PNG, JPEG, BMP, WebP, TIFF, PNM or GIF file, None for other files.
 
     Read from the bytes without decoding, so that a huge image is refused
     before its pixels are allocated.
@@ -343,6 +344,8 @@ def image_header_size(data: bytes) -> tuple[int, int] | None:
         return _tiff_size(data)
     if len(data) >= 3 and data[:1] == b"P" and data[1:2] in b"123456" and data[2:3].isspace():
         return _pnm_size(data)
+    if data[:6] in (b"GIF87a", b"GIF89a") and len(data) >= 10:
+        return _le(data, 6, 2), _le(data, 8, 2)  # the logical screen, which holds every frame
     return None
 
 
