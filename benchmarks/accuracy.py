@@ -19,7 +19,7 @@ COCO evaluation) on the plain 368 output; being pure Python it is slow
     python benchmarks/accuracy.py                  # prints the table
     python benchmarks/accuracy.py --frames 40      # video frames timed per row (default 40)
     python benchmarks/accuracy.py --reps 3         # passes over them (default 3; each frame's fastest counts)
-    python benchmarks/accuracy.py --write-readme   # also writes it into README.md (accuracy-table)
+    python benchmarks/accuracy.py --write-docs     # also writes it into docs/accuracy.md (accuracy-table)
 
 Needs pycocotools (the `eval` or `test` extra).
 """
@@ -39,12 +39,11 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import dev_cache as dc
 import openpose
+from doc_tables import write_table
 from openpose.evaluation import coco_detections
 from openpose.multiscale import average_outputs, unflip
 from tfpose_grouping import EVAL_UPSAMPLE_RATIO, tfpose_postprocess
 
-README = dc.ROOT / "README.md"
-START, END = "<!-- accuracy-table:start -->", "<!-- accuracy-table:end -->"
 VIDEO = dc.SHARED / "media" / "video.avi"
 
 #: (label, PoseEstimator keyword arguments) of every row.
@@ -151,20 +150,11 @@ def tfpose_detections(gt, ids, nets) -> list[dict]:
     return dets
 
 
-def write_block(text: str) -> None:
-    readme = README.read_text(encoding="utf-8")
-    if START not in readme or END not in readme:
-        raise SystemExit(f"README.md has no {START} ... {END} block")
-    head, rest = readme.split(START, 1)
-    _, tail = rest.split(END, 1)
-    README.write_text(head + START + "\n" + text + "\n" + END + tail, encoding="utf-8")
-
-
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--frames", type=int, default=40, help="video frames timed per row (0: no timing)")
     parser.add_argument("--reps", type=int, default=3, help="passes over the frames (each frame's fastest counts)")
-    parser.add_argument("--write-readme", action="store_true", help="write the table into README.md")
+    parser.add_argument("--write-docs", action="store_true", help="write the table into docs/accuracy.md")
     args = parser.parse_args(argv)
     table = measure(n_frames=args.frames, reps=max(1, args.reps))
     gt = dc.load_gt()
@@ -187,8 +177,8 @@ def main(argv=None) -> int:
                      f"{'-' if fps is None else f'{fps:.2f}'} | {rel} |")
     text = "\n".join(lines)
     print(text)
-    if args.write_readme:
-        write_block(text)
+    if args.write_docs:
+        write_table("accuracy.md", "accuracy-table", text)
     return 0
 
 

@@ -181,8 +181,8 @@ def build_parser() -> argparse.ArgumentParser:
     model.add_argument("--engine", default=_estimator_default("engine"), choices=engine_names(),
                        help='inference engine; all but cv2 need their extra: pip install "openpose[ENGINE]"')
     model.add_argument("--precision", default=_estimator_default("precision"), choices=PRECISIONS,
-                       help="the network's arithmetic; what each engine supports on this machine is in the README "
-                            "(Engines and precision), anything else is an error that lists it")
+                       help="the network's arithmetic; what each engine supports on this machine is in the docs "
+                            "(Models and engines), anything else is an error that lists it")
     model.add_argument("--device", default=_estimator_default("device"), choices=DEVICES,
                        help="where the network runs; cuda needs a GPU (onnxruntime-gpu, or OpenCV built with CUDA)")
     model.add_argument("--net-height", type=_positive_int, default=None,
