@@ -7,8 +7,8 @@ The CI runs ``.ci/run``; each session runs the same script or commands:
 - ``tests``: the README's test command in a fresh environment (``.ci/run``, first step);
 - ``opencv4``: the inference, model and converter tests with OpenCV 4.x (``.ci/run``);
 - ``ray``: the Ray Data tests with ``openpose[ray]`` (``.ci/run``);
-- ``packaging``, ``warnings``, ``sanitize``, ``fuzz``: ``.ci/packaging``,
-  ``.ci/warnings``, ``.ci/sanitize``, ``.ci/fuzz``.
+- ``packaging``, ``docs``, ``warnings``, ``sanitize``, ``fuzz``: ``.ci/packaging``,
+  ``.ci/docs`` (Sphinx, warnings as errors), ``.ci/warnings``, ``.ci/sanitize``, ``.ci/fuzz``.
 
 The scripts build their own virtual environments, so their sessions run them
 as they are (no nox environment). ``tests``, ``opencv4`` and ``ray`` repeat
@@ -19,6 +19,8 @@ material (models, photos) find it at ../shared, or where OPENPOSE_SHARED points.
 """
 
 from __future__ import annotations
+
+import os
 
 import nox
 
@@ -71,6 +73,13 @@ def ray(session: nox.Session) -> None:
 def packaging(session: nox.Session) -> None:
     """sdist -> wheel -> auditwheel -> tests against the installed wheel; cibuildwheel configuration."""
     _script(session, "packaging")
+
+
+@nox.session(venv_backend="none")
+def docs(session: nox.Session) -> None:
+    """The docs with warnings as errors (.ci/docs); DOCS_OUT=docs/_build/html keeps the HTML there."""
+    session.env["DOCS_OUT"] = os.environ.get("DOCS_OUT", "docs/_build/html")
+    _script(session, "docs")
 
 
 @nox.session

@@ -26,7 +26,7 @@ A header line gives what the other stages cost alone, in one thread, per
 frame (decoding, pre-processing, post-processing): what the network shares
 the cores with.
 
-    python benchmarks/engines.py [--frames N] [--repeats R] [--no-ap] [--write-readme]
+    python benchmarks/engines.py [--frames N] [--repeats R] [--no-ap] [--write-docs]
 
 Timings on a shared machine are noisy: compare rows of one run, not runs;
 the load average is printed with the table.
@@ -45,6 +45,7 @@ from pathlib import Path
 
 import openpose
 from dev_cache import command_fps, video_frames
+from doc_tables import write_table
 from openpose.engines import PRECISIONS, engine_class, engine_names
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -52,8 +53,6 @@ SHARED = ROOT.parent / "shared"
 MODEL = "lightweight"  # the default model (the balanced preset's)
 VIDEO = SHARED / "media" / "video.avi"
 DEV = SHARED / "data" / "dev"
-README = ROOT / "README.md"
-START, END = "<!-- engines-table:start -->", "<!-- engines-table:end -->"
 
 
 def configurations() -> list[tuple[str, str]]:
@@ -147,7 +146,7 @@ def main(argv=None) -> int:
     parser.add_argument("--frames", type=int, default=60, help="video frames per measurement (0: all 205)")
     parser.add_argument("--repeats", type=int, default=3, help="network / command pairs per configuration")
     parser.add_argument("--no-ap", action="store_true", help="skip the dev-set AP")
-    parser.add_argument("--write-readme", action="store_true", help="write the table into README.md")
+    parser.add_argument("--write-docs", action="store_true", help="write the table into docs/models.md")
     args = parser.parse_args(argv)
     if not VIDEO.exists():
         raise SystemExit(f"needs {VIDEO}")
@@ -201,12 +200,8 @@ def main(argv=None) -> int:
                      f"{ap_text} | {first_s:.2f} | {rss:.0f} |")
     text = "\n".join(lines)
     print(text)
-    if args.write_readme:
-        readme = README.read_text(encoding="utf-8")
-        if START not in readme or END not in readme:
-            raise SystemExit(f"README.md has no {START} ... {END} block")
-        head, rest = readme.split(START, 1)
-        README.write_text(head + START + "\n" + text + "\n" + END + rest.split(END, 1)[1], encoding="utf-8")
+    if args.write_docs:
+        write_table("models.md", "engines-table", text)
     return 0
 
 

@@ -1,9 +1,9 @@
-"""Measure seed-mode post-processing and write the README's performance tables.
+"""Measure seed-mode post-processing and write the performance tables of docs/performance.md.
 
 One process, one run: the Python reference, the C++ core and the original
 program (tests/oracle/seed_oracle.cpp compiled against the system OpenCV, if
 available) on the same network outputs, side by side. The tables go into
-README.md between the ``perf-tables`` markers (``--print`` only prints them).
+docs/performance.md between the ``perf-tables`` markers (``--print`` only prints them).
 
     python benchmarks/make_tables.py            # from the repository root
 """
@@ -25,9 +25,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import bench_cases as bc
 import openpose
-
-README = bc.ROOT / "README.md"
-START, END = "<!-- perf-tables:start -->", "<!-- perf-tables:end -->"
+from doc_tables import write_table
 
 
 def median_ms(fn, rounds, warmup=1):
@@ -80,7 +78,7 @@ def peak_extra_memory_mb(name):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--print", action="store_true", help="print the tables, do not edit README.md")
+    parser.add_argument("--print", action="store_true", help="print the tables, do not edit docs/performance.md")
     parser.add_argument("--cpp-rounds", type=int, default=15)
     args = parser.parse_args(argv)
 
@@ -148,12 +146,7 @@ def main(argv=None):
     text = "\n".join(lines) + "\n"
     print(text)
     if not args.print:
-        readme = README.read_text(encoding="utf-8")
-        if START not in readme or END not in readme:
-            raise SystemExit(f"README.md has no {START} ... {END} block")
-        head, rest = readme.split(START, 1)
-        _, tail = rest.split(END, 1)
-        README.write_text(head + START + "\n" + text + END + tail, encoding="utf-8")
+        write_table("performance.md", "perf-tables", text)
 
 
 if __name__ == "__main__":

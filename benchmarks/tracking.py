@@ -1,4 +1,4 @@
-"""Measure the tracker and the smoothing, and write the README's tracking table.
+"""Measure the tracker and the smoothing, and write the tracking table of docs/tracking.md.
 
 1. The constructed sequence with known identities (``tests/tracking_scenes.py``:
    annotated people of ../shared/data/dev moved along known paths, two
@@ -11,7 +11,7 @@
    part is there) without and with smoothing, and the mean distance that
    smoothing moves a keypoint.
 
-The table goes into README.md between the ``tracking-table`` markers
+The table goes into docs/tracking.md between the ``tracking-table`` markers
 (``--print`` only prints it).
 
     python benchmarks/tracking.py            # from the repository root
@@ -28,6 +28,7 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
+from doc_tables import write_table  # noqa: E402
 from openpose.tracking import PoseTracker  # noqa: E402
 from tracking_scenes import (  # noqa: E402
     FIXTURE,
@@ -41,8 +42,6 @@ from tracking_scenes import (  # noqa: E402
     true_poses,
 )
 
-README = ROOT / "README.md"
-START, END = "<!-- tracking-table:start -->", "<!-- tracking-table:end -->"
 SHARED = ROOT.parent / "shared"
 CACHE = Path("/tmp/openpose_tracking_video_poses.npz")
 CROPS_CACHE = Path("/tmp/openpose_tracking_real_pixels.npz")
@@ -230,7 +229,7 @@ def table(s: dict, v: dict | None, c: dict | None = None) -> str:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--print", action="store_true", help="print the table, do not write README.md")
+    parser.add_argument("--print", action="store_true", help="print the table, do not write docs/tracking.md")
     parser.add_argument("--write-fixture", action="store_true",
                         help="also write the real-pixel poses to tests/data/tracking_real_pixels.npz")
     args = parser.parse_args()
@@ -242,10 +241,7 @@ def main() -> int:
     text = table(s, v, crops_measure(args.write_fixture))
     print(text)
     if not args.print:
-        readme = README.read_text(encoding="utf-8")
-        head, rest = readme.split(START, 1)
-        _, tail = rest.split(END, 1)
-        README.write_text(f"{head}{START}\n{text}\n{END}{tail}", encoding="utf-8")
+        write_table("tracking.md", "tracking-table", text)
     return 0
 
 

@@ -2,7 +2,7 @@
 model, split into decoding, network (cv2.dnn) and post-processing (C++, each
 mode on the same network output), sequentially on one thread.
 
-    python benchmarks/video_fps.py [--frames N] [--write-readme]
+    python benchmarks/video_fps.py [--frames N] [--write-docs]
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import bench_cases as bc
 import openpose
+from doc_tables import write_table
 
 
 def main(argv=None):
@@ -22,7 +23,7 @@ def main(argv=None):
 
     parser = argparse.ArgumentParser(description="video throughput")
     parser.add_argument("--frames", type=int, default=0, help="stop after N frames (0: all)")
-    parser.add_argument("--write-readme", action="store_true", help="write the result into README.md")
+    parser.add_argument("--write-docs", action="store_true", help="write the result into docs/performance.md")
     args = parser.parse_args(argv)
     path = bc.MEDIA / "video.avi"
     if not path.exists():
@@ -64,14 +65,8 @@ def main(argv=None):
                      f"{1e3 * t_post[mode] / n:.2f} ({100 * t_post[mode] / total:.1f}%) |")
     text = "\n".join(lines)
     print(text)
-    if args.write_readme:
-        readme_path = Path(__file__).resolve().parent.parent / "README.md"
-        readme = readme_path.read_text(encoding="utf-8")
-        start, end = "<!-- video-table:start -->", "<!-- video-table:end -->"
-        if start not in readme or end not in readme:
-            raise SystemExit(f"README.md has no {start} ... {end} block")
-        head, rest = readme.split(start, 1)
-        readme_path.write_text(head + start + "\n" + text + "\n" + end + rest.split(end, 1)[1], encoding="utf-8")
+    if args.write_docs:
+        write_table("performance.md", "video-table", text)
 
 if __name__ == "__main__":
     main()

@@ -1,8 +1,9 @@
 """The built-in models: package data, the default of PoseEstimator() and of the command, short names.
 
 These tests need no ../shared: the models are the package's own. The last one
-runs only against an installed wheel, outside the checkout (.ci/packaging,
-cibuildwheel), and skips inside it.
+runs only against an installed wheel (.ci/packaging, cibuildwheel, or
+``pip install .`` into a virtual environment), and skips when openpose is
+imported from the checkout's source tree.
 """
 
 from __future__ import annotations
@@ -171,11 +172,26 @@ def test_the_repository_holds_no_other_model_file():
     assert sorted(models) == sorted(f"python/openpose/_data/{m.file}" for m in BUILTIN_MODELS)
 
 
+def _from_the_source_tree(package: Path) -> bool:
+    """Whether `package` is the checkout's own python/openpose (an editable install, or PYTHONPATH).
+
+    A wheel installed into a virtual environment inside the checkout
+    (``.venv``, as the README's commands make) is an installed wheel.
+    """
+    return package == (ROOT / "python" / "openpose").resolve()
+
+
+def test_a_wheel_in_a_venv_inside_the_checkout_is_not_the_source_tree():
+    site = ROOT / ".venv" / "lib" / f"python{sys.version_info[0]}.{sys.version_info[1]}" / "site-packages"
+    assert not _from_the_source_tree((site / "openpose").resolve())  # was: skipped as "an editable install"
+    assert _from_the_source_tree((ROOT / "python" / "openpose").resolve())
+
+
 def test_from_the_installed_wheel_outside_the_checkout(tmp_path):
     package = Path(openpose.__file__).resolve().parent
-    if ROOT in package.parents:
-        pytest.skip("openpose is imported from this checkout (an editable install): this test is for an "
-                    "installed wheel (.ci/packaging, cibuildwheel)")
+    if _from_the_source_tree(package):
+        pytest.skip("openpose is imported from this checkout's source tree (an editable install or PYTHONPATH): "
+                    "this test is for an installed wheel (.ci/packaging, cibuildwheel, pip install .)")
     assert package in builtin_model_path().parents and builtin_model_path().is_file()
     photo = tmp_path / "photo.png"
     shutil.copy(_person_image(tmp_path), photo) if photos() else cv2.imwrite(

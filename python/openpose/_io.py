@@ -57,27 +57,35 @@ def locked_temporary(path, *, suffix: str = ".tmp") -> Iterator[Path]:
     leaves it (a partial output it reports). Mode 0666 less the umask.
     """
     path = Path(path)
-    for _ in range(100):
-        tmp = path.with_name(_temp_name(path.name, suffix))
-        try:
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), 0o666)
-        except FileExistsError:
-            continue
-        break
-    else:  # pragma: no cover - 100 collisions of 32 random bits
-        msg = f"cannot create a temporary file beside {str(path)!r}"
-        raise FileExistsError(msg)
-    if fcntl is not None:
-        with contextlib.suppress(OSError):  # a file system without locks: the file is still unique
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    fd = -1
+    tmp: Path | None = None
+    # One try from before the file exists: an exception raised between two
+    # statements (Ctrl-C, or SIGTERM in the command, right after os.open
+    # returns) still removes it.
     try:
+        for _ in range(100):
+            tmp = path.with_name(_temp_name(path.name, suffix))
+            try:
+                fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), 0o666)
+            except FileExistsError:  # another file's name: not ours to remove
+                tmp = None
+                continue
+            break
+        else:  # pragma: no cover - 100 collisions of 32 random bits
+            msg = f"cannot create a temporary file beside {str(path)!r}"
+            raise FileExistsError(msg)
+        if fcntl is not None:
+            with contextlib.suppress(OSError):  # a file system without locks: the file is still unique
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         yield tmp
     except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
+        if tmp is not None:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(tmp)
         raise
     finally:
-        os.close(fd)
+        if fd >= 0:
+            os.close(fd)
 
 
 def write_atomically(path, write: Callable[[str], object], *, suffix: str = ".tmp") -> Path:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 
 from . import _parse
@@ -19,7 +20,7 @@ __all__ = ["build_parser", "main"]
 def build_parser(prog: str = "openpose batch") -> argparse.ArgumentParser:
     """The parser of ``openpose batch``: the job's own options, then the layers' (those that make sense without
     rendering), from their declarations."""
-    from ._commands import HelpFormatter
+    from ._commandline import CommandParser
     from .estimator import EstimatorOptions
     from .frames import FrameOptions
     from .options import add_options
@@ -27,13 +28,12 @@ def build_parser(prog: str = "openpose batch") -> argparse.ArgumentParser:
     from .sources import InputOptions
     from .tracking import TrackingOptions
 
-    parser = argparse.ArgumentParser(
+    parser = CommandParser(
         prog=prog,
         description=("Pose estimation over large image and video collections on Ray Data: the same results as "
                      "`openpose INPUT --write-json DIR`, spread over a Ray cluster (or a local one). Resumable: "
                      "a rerun skips the inputs whose outputs are complete; failed inputs are listed in "
                      "DIR/failures.jsonl. Needs: pip install \"openpose[ray]\"."),
-        formatter_class=HelpFormatter,
     )
     parser.add_argument("inputs", nargs="+", metavar="INPUT",
                         help="image files, folders of images and video files, read as the openpose command reads them")
@@ -67,7 +67,7 @@ def main(argv: list[str] | None = None, prog: str = "openpose batch") -> int:
     in DIR/failures.jsonl), the others were processed; 2: a usage, model or
     cluster error.
     """
-    from ._commands import config, estimator_options, joined_net_resolution
+    from ._commandline import ENV_MODEL, config, estimator_options, joined_net_resolution, missing_model_message
     from .frames import FrameOptions
     from .outputs import output_options
     from .sources import InputOptions
@@ -109,7 +109,9 @@ def main(argv: list[str] | None = None, prog: str = "openpose batch") -> int:
         print(f"{prog}: interrupted (a rerun resumes)", file=sys.stderr)
         return 130
     except (OSError, ValueError, TypeError, ConnectionError) as exc:
-        print(f"{prog}: error: {exc}", file=sys.stderr)
+        missing = isinstance(exc, FileNotFoundError) and missing_model_message(
+            prog, [("--model", estimator.model), ("--weights", estimator.weights)], env_model=os.environ.get(ENV_MODEL))
+        print(missing or f"{prog}: error: {exc}", file=sys.stderr)
         return 2
     except Exception as exc:
         import ray.exceptions

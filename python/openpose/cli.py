@@ -21,7 +21,13 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from . import __version__
-from ._commands import HelpFormatter, joined_net_resolution
+from ._commandline import (
+    ENV_MODEL,
+    CommandParser,
+    joined_net_resolution,
+    missing_model_message,
+    silence_opencv_log,
+)
 
 __all__ = ["SUBCOMMANDS", "build_parser", "main"]
 
@@ -34,10 +40,20 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "eval": ("openpose.eval_cli", 'COCO OKS accuracy on a COCO-format keypoint set (pip install "openpose[eval]")'),
 }
 
+#: The options ``openpose --help`` shows (``--help-all``: every option).
+BRIEF_OPTIONS = ("--version", "--model", "--engine", "--preset", "--write-json", "--write-images", "--write-video",
+                 "--camera", "--tracking", "--quiet", "--verbose")
+
 _DESCRIPTION = """\
 Multi-person 2D pose estimation (OpenPose style) on images, folders of
 images, videos and a camera. Writes OpenPose-format JSON, rendered images
 and a rendered video."""
+
+_EXAMPLES = """\
+examples:
+  openpose photo.jpg --write-images out/           skeletons drawn on the photo
+  openpose video.mp4 --write-json out/ --tracking  JSON per frame, with ids
+  openpose --camera 0 --display                    live, in a window"""
 
 
 def _standard_streams() -> None:
@@ -78,12 +94,11 @@ def build_parser() -> argparse.ArgumentParser:
     from .sources import InputOptions
     from .tracking import TrackingOptions
 
-    epilog = None
+    epilog = _EXAMPLES
     if SUBCOMMANDS:
         lines = [f"  openpose {name} ...  {text}" for name, (_, text) in sorted(SUBCOMMANDS.items())]
-        epilog = "subcommands (openpose NAME --help):\n" + "\n".join(lines)
-    parser = argparse.ArgumentParser(prog="openpose", description=_DESCRIPTION, epilog=epilog,
-                                     formatter_class=HelpFormatter)
+        epilog += "\n\nsubcommands (openpose NAME --help):\n" + "\n".join(lines)
+    parser = CommandParser(prog="openpose", description=_DESCRIPTION, epilog=epilog, brief=BRIEF_OPTIONS)
     parser.add_argument("inputs", nargs="*", metavar="INPUT",
                         help="image files, folders of images (sorted; other files skipped with a note), video "
                              "files and stream URLs; a file with another extension is read as an image, else as a "
@@ -94,8 +109,10 @@ def build_parser() -> argparse.ArgumentParser:
     add_options(parser, FrameOptions, command="run")
     add_output_options(parser, command="run")
     add_options(parser, TrackingOptions, command="run")
-    parser.add_argument_group("interface").add_argument(
-        "--quiet", action="store_true", help="no progress bar and no summary (errors are still shown)")
+    interface = parser.add_argument_group("interface")
+    interface.add_argument("--quiet", action="store_true",
+                           help="no progress bar and no summary (errors are still shown)")
+    interface.add_argument("--verbose", action="store_true", help="show OpenCV's and FFmpeg's own log lines too")
     return parser
 
 
@@ -111,10 +128,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     0: every input processed; 1: some inputs were bad (named on stderr),
     the others were processed; 2: a usage or model error; 141 (128 +
     SIGPIPE, as a shell reports a program the signal stopped): the reader
-    of the standard output went away (``openpose models | head -1``).
+    of the standard output went away (``openpose models | head -1``); 130:
+    interrupted (Ctrl-C), at any point of the run.
     """
     try:
-        return _main(argv)
+        status = _main(argv)
+        # A block-buffered stdout (a pipe) writes here, not at the
+        # interpreter's exit, so that a reader that went away is handled below.
+        sys.stdout.flush()
+        return status
+    except KeyboardInterrupt as exc:
+        terminated = isinstance(exc, _Terminated)
+        print(f"openpose: {'terminated' if terminated else 'interrupted'}", file=sys.stderr)
+        return 128 + 15 if terminated else 130
     except BrokenPipeError:
         if not _stdout_reader_gone():
             raise
@@ -167,7 +193,7 @@ def _main(argv: Sequence[str] | None) -> int:
 def _run(args, parser: argparse.ArgumentParser) -> int:
     import cv2
 
-    from ._commands import config, estimator_options
+    from ._commandline import config, estimator_options
     from .estimator import PoseEstimator
     from .frames import FrameOptions
     from .outputs import Outputs, RunContext, output_options
@@ -184,7 +210,10 @@ def _run(args, parser: argparse.ArgumentParser) -> int:
     try:
         estimator = PoseEstimator.from_options(estimator_config)
     except (OSError, ValueError, TypeError) as exc:
-        print(f"openpose: error: {exc}", file=sys.stderr)
+        missing = isinstance(exc, FileNotFoundError) and missing_model_message(
+            "openpose", [("--model", estimator_config.model), ("--weights", estimator_config.weights)],
+            env_model=os.environ.get(ENV_MODEL))
+        print(missing or f"openpose: error: {exc}", file=sys.stderr)
         return 2
     try:
         outputs = Outputs(output_config, RunContext.of(estimator))
@@ -194,17 +223,18 @@ def _run(args, parser: argparse.ArgumentParser) -> int:
     if not outputs.writers:
         print(f"openpose: note: no output option ({', '.join(Outputs.flags())}): "
               "the results are counted, not saved", file=sys.stderr)
+    if not args.verbose:
+        silence_opencv_log()  # before the inputs are probed: the command names a bad input itself
     sources = input_config.classify(args.inputs)
-    # A progress bar unless the one input is one image file.
+    # A progress bar unless the one input is one image file; made at the first
+    # frame, so that a run with no frame (an empty folder, no camera) shows none.
     many = args.camera is not None or len(args.inputs) > 1 or any(Path(p).is_dir() for p in args.inputs) or any(
         isinstance(s, Source) and s.kind != IMAGE for s in sources)
+    show_bar = many and not args.quiet
+    total = None
+    if show_bar and frame_config.selects_all:
+        total = count_frames(sources, max_frames=frame_config.max_frames) or None
     bar = None
-    if many and not args.quiet:
-        from tqdm import tqdm
-
-        total = count_frames(sources, max_frames=frame_config.max_frames) or None if frame_config.selects_all \
-            else None
-        bar = tqdm(total=total, unit="frame", file=sys.stderr, dynamic_ncols=True, leave=True)
 
     def say(text: str) -> None:
         if bar is not None:
@@ -216,6 +246,7 @@ def _run(args, parser: argparse.ArgumentParser) -> int:
     tracker = tracking_config.tracker()
 
     def consume(item) -> bool:
+        nonlocal bar
         if isinstance(item, Processed):
             result = item.result if tracker is None else tracker(item.frame, item.result)
             try:
@@ -226,7 +257,11 @@ def _run(args, parser: argparse.ArgumentParser) -> int:
                 write_failures.append(failure)
                 say(f"openpose: bad input {failure.label}: {failure.reason}")
                 keep_going = True
-            if bar is not None:
+            if show_bar:
+                if bar is None:
+                    from tqdm import tqdm
+
+                    bar = tqdm(total=total, unit="frame", file=sys.stderr, dynamic_ncols=True, leave=True)
                 bar.update(1)
             return keep_going
         if isinstance(item, Failure):

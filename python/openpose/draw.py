@@ -99,6 +99,7 @@ def draw(image, result: PoseResult, *, threshold: float = _RENDER_THRESHOLD, alp
         if ids.shape[0] != poses.shape[0]:
             msg = f"`ids` must have one entry per person ({poses.shape[0]}), got {ids.shape[0]}"
             raise ValueError(msg)
+    labels: list[tuple[str, np.ndarray, tuple[int, int, int]]] = []
     for p, pose in enumerate(poses):
         visible = pose[:, 2] > threshold
         if not visible.any():
@@ -121,7 +122,8 @@ def draw(image, result: PoseResult, *, threshold: float = _RENDER_THRESHOLD, alp
             color = colors[part % len(colors)] if own is None else own
             cv2.circle(canvas, centers[part], radius, color, circle_thickness, cv2.LINE_8)
         if own is not None:
-            _label(canvas, str(int(ids[p])), pts, own, height)
+            labels.append((str(int(ids[p])), pts, own))
+    _draw_labels(canvas, labels)  # after every skeleton, so that none is drawn over a label
     if background is not None:
         canvas = cv2.addWeighted(canvas, alpha, background, 1.0 - alpha, 0.0)
     return canvas
@@ -192,15 +194,48 @@ def draw_heatmap(image, net_output, *, part: int, n_heatmaps: int, alpha: float 
     return cv2.addWeighted(colored, float(alpha), canvas, 1.0 - float(alpha), 0.0)
 
 
-def _label(canvas: np.ndarray, text: str, pts: np.ndarray, color, height: int) -> None:
-    """`text` centred above the top of a person's keypoints (the head), outlined in black."""
+def _label_boxes(sizes, anchors, width: int, height: int, *, gap: int = 2) -> list[tuple[int, int]]:
+    """Top-left corners of label boxes of `sizes` ``(w, h)``, each centred above its anchor ``(x, y)``.
+
+    A box that would overlap one placed before it moves up, a box at a time,
+    then down, to the first place where it overlaps none inside the image
+    (ids of people side by side, whose heads are close, stay readable); with
+    no such place it stays where it was wanted.
+    """
+    placed: list[tuple[int, int, int, int]] = []
+    corners = []
+    for (w, h), (ax, ay) in zip(sizes, anchors):
+        x = min(max(int(round(ax - w / 2)), 0), max(width - w, 0))
+        wanted = min(max(int(round(ay)) - h - gap, 0), max(height - h, 0))
+        step = h + gap
+        ups = range(wanted, -1, -step)
+        downs = range(wanted + step, height - h + 1, step)
+        y = next((y for y in (*ups, *downs)
+                  if not any(x < px + pw and px < x + w and y < py + ph and py < y + h for px, py, pw, ph in placed)),
+                 wanted)
+        placed.append((x, y, w, h))
+        corners.append((x, y))
+    return corners
+
+
+def _draw_labels(canvas: np.ndarray, labels) -> None:
+    """Each ``(text, keypoints, colour)`` above the top of its person's keypoints (the head), on a black box."""
     import cv2
 
+    if not labels:
+        return
+    height, width = canvas.shape[:2]
     scale = max(height / 720.0, 0.4)
     thickness = max(int(round(2 * scale)), 1)
-    (tw, th), _ = cv2.getTextSize(text, cv2.FONT_HERSHEY_SIMPLEX, scale, thickness)
-    top = int(np.argmin(pts[:, 1]))
-    x = int(round(pts[top, 0] - tw / 2))
-    y = max(int(round(pts[top, 1])) - th // 2 - 2, th + 1)
-    cv2.putText(canvas, text, (x, y), cv2.FONT_HERSHEY_SIMPLEX, scale, (0, 0, 0), thickness + 2, cv2.LINE_AA)
-    cv2.putText(canvas, text, (x, y), cv2.FONT_HERSHEY_SIMPLEX, scale, color, thickness, cv2.LINE_AA)
+    pad = max(thickness, 2)
+    metrics = [cv2.getTextSize(text, cv2.FONT_HERSHEY_SIMPLEX, scale, thickness) for text, _, _ in labels]
+    sizes = [(tw + 2 * pad, th + baseline + 2 * pad) for (tw, th), baseline in metrics]
+    anchors = []
+    for _, pts, _ in labels:
+        top = int(np.argmin(pts[:, 1]))
+        anchors.append((float(pts[top, 0]), float(pts[top, 1])))
+    corners = _label_boxes(sizes, anchors, width, height)
+    for (text, _, color), ((_, th), _), (w, h), (x, y) in zip(labels, metrics, sizes, corners):
+        cv2.rectangle(canvas, (x, y), (x + w - 1, y + h - 1), (0, 0, 0), cv2.FILLED)
+        cv2.putText(canvas, text, (x + pad, y + pad + th), cv2.FONT_HERSHEY_SIMPLEX, scale, color, thickness,
+                    cv2.LINE_AA)

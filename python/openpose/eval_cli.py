@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -24,12 +25,11 @@ PRINTED = (("AP", "AP"), ("AP50", "AP50"), ("AP75", "AP75"), ("APm", "AP_medium"
 
 
 def build_parser(prog: str = "openpose eval") -> argparse.ArgumentParser:
-    from ._commands import HelpFormatter
+    from ._commandline import CommandParser
     from .estimator import EstimatorOptions
     from .options import add_options
 
-    parser = argparse.ArgumentParser(prog=prog, description=__doc__.splitlines()[0].split(": ", 1)[1],
-                                     formatter_class=HelpFormatter)
+    parser = CommandParser(prog=prog, description=__doc__.splitlines()[0].split(": ", 1)[1])
     parser.add_argument("annotations", type=Path, metavar="ANNOTATIONS.json",
                         help="COCO-format person keypoint annotations")
     parser.add_argument("images", type=Path, metavar="IMAGES", help="the folder of the annotations' file names")
@@ -42,7 +42,7 @@ def build_parser(prog: str = "openpose eval") -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None, *, prog: str = "openpose eval") -> int:
     """Entry point; 0 on success, 2 on a usage, model or data error."""
-    from ._commands import estimator_options, joined_net_resolution
+    from ._commandline import ENV_MODEL, estimator_options, joined_net_resolution, missing_model_message
 
     parser = build_parser(prog)
     args = parser.parse_args(joined_net_resolution(list(sys.argv[1:] if argv is None else argv)))
@@ -66,7 +66,9 @@ def main(argv: Sequence[str] | None = None, *, prog: str = "openpose eval") -> i
             gt = COCO(str(args.annotations))
         estimator = PoseEstimator.from_options(options)
     except (OSError, ValueError, TypeError, json.JSONDecodeError) as exc:
-        print(f"{prog}: error: {exc}", file=sys.stderr)
+        missing = isinstance(exc, FileNotFoundError) and missing_model_message(
+            prog, [("--model", options.model), ("--weights", options.weights)], env_model=os.environ.get(ENV_MODEL))
+        print(missing or f"{prog}: error: {exc}", file=sys.stderr)
         return 2
     ids = sorted(gt.getImgIds())[: args.max_images]
     results = {}

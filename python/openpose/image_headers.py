@@ -1,7 +1,7 @@
 """What an image file's first bytes say, read without decoding it.
 
 `image_header_size` reads the size from the header of the formats OpenCV
-decodes (PNG, JPEG, BMP, WebP, TIFF, PNM), so that the input layer
+decodes (PNG, JPEG, BMP, WebP, TIFF, PNM, GIF), so that the input layer
 (`openpose.sources`) refuses a huge image before its pixels are allocated;
 `jpeg_is_truncated` walks a JPEG's marker structure, because OpenCV decodes
 a truncated JPEG "successfully" (grey rows and a warning).
@@ -74,7 +74,7 @@ def _pnm_size(data: bytes) -> tuple[int, int] | None:
 
 
 def image_header_size(data: bytes) -> tuple[int, int] | None:
-    """``(width, height)`` from the header of a PNG, JPEG, BMP, WebP, TIFF or PNM file, None for other files.
+    """``(width, height)`` from the header of a PNG, JPEG, BMP, WebP, TIFF, PNM or GIF file, None for other files.
 
     Read from the bytes without decoding, so that a huge image is refused
     before its pixels are allocated.
@@ -100,6 +100,8 @@ def image_header_size(data: bytes) -> tuple[int, int] | None:
         return _tiff_size(data)
     if len(data) >= 3 and data[:1] == b"P" and data[1:2] in b"123456" and data[2:3].isspace():
         return _pnm_size(data)
+    if data[:6] in (b"GIF87a", b"GIF89a") and len(data) >= 10:
+        return _le(data, 6, 2), _le(data, 8, 2)  # the logical screen, which holds every frame
     return None
 
 

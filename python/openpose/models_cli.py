@@ -9,11 +9,13 @@ import argparse
 import sys
 import textwrap
 
+from ._commandline import CommandParser
+
 __all__ = ["build_parser", "main"]
 
 
 def build_parser(prog: str = "openpose models") -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = CommandParser(
         prog=prog,
         description=("The built-in models (--model NAME; the first is the default of `openpose` and "
                      "`openpose.PoseEstimator()`), what each preset runs on them, and the other model files and "
@@ -49,7 +51,7 @@ def _preset_line(spec) -> str:
 
 def main(argv: list[str] | None = None, prog: str = "openpose models") -> int:
     """Entry point; returns the exit status (0; 2 when a built-in model is missing from the installation)."""
-    from ._commands import ENV_MODEL
+    from ._commandline import ENV_MODEL
     from .models import BUILTIN_MODELS, KNOWN_MODELS, builtin_model, file_spec, opencv_major
 
     args = build_parser(prog).parse_args(list(sys.argv[1:] if argv is None else argv))

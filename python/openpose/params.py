@@ -59,7 +59,7 @@ class AccurateParams:
         resolution. 1 (default): OpenPose's rules applied on the network
         output itself (same OKS accuracy on the shared set, ~13x faster);
         8: OpenPose's own choice, the network input size (the stride). See
-        the README for the measurements.
+        docs/accuracy.md for the measurements.
     threshold : float
         A heatmap pixel is a peak when above this and strictly greater than
         its 8 neighbours (0.05); also the score given to very short limbs

@@ -55,11 +55,34 @@ class PoseResult:
     def __len__(self) -> int:
         return int(self.poses.shape[0])
 
+    def __repr__(self) -> str:
+        """A summary, as numpy and pandas print theirs: people, parts, image size and a few scores.
+
+        The full data stays in the attributes (`poses`, `keypoints`, ...).
+        """
+        width, height = self.image_size
+        parts = self.poses.shape[1] if self.poses.ndim == 3 else "?"
+        layout = getattr(self.layout, "name", self.layout)
+        people = len(self)
+        fields = [f"{people} {'person' if people == 1 else 'people'}", f"{parts} parts ({layout})",
+                  f"image {width}x{height}", f"mode={self.mode!r}", f"scores={_summary(self.scores, '.2f')}"]
+        if self.track_ids is not None:
+            fields.append(f"track_ids={_summary(self.track_ids, 'd')}")
+        return f"PoseResult({', '.join(fields)})"
+
     def to_openpose_json(self) -> dict:
         """This result in OpenPose's JSON format (see `openpose.to_openpose_json`)."""
         from .openpose_json import to_openpose_json
 
         return to_openpose_json(self)
+
+
+def _summary(values, spec: str, *, edge: int = 3) -> str:
+    """``[a b c ... x y z]``: at most `edge` values from each end, each formatted with `spec`."""
+    flat = np.asarray(values).reshape(-1).tolist()
+    shown = [format(x, spec) for x in flat] if len(flat) <= 2 * edge else [
+        *(format(x, spec) for x in flat[:edge]), "...", *(format(x, spec) for x in flat[-edge:])]
+    return f"[{' '.join(shown)}]"
 
 
 def poses_from_persons(persons: np.ndarray, keypoints: list[np.ndarray]):

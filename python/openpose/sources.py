@@ -66,9 +66,10 @@ __all__ = [
     "video_frame_count",
 ]
 
-#: File name extensions read as images (what cv2.imread decodes).
+#: File name extensions read as images (what cv2.imread decodes). A GIF is an image
+#: (its first frame, as OpenCV decodes it), in a folder as when it is named.
 IMAGE_EXTENSIONS = frozenset(
-    ".jpg .jpeg .jpe .png .bmp .dib .tif .tiff .webp .jp2 .pbm .pgm .ppm .pnm .sr .ras .exr .hdr .pic".split())
+    ".jpg .jpeg .jpe .png .bmp .dib .tif .tiff .webp .jp2 .pbm .pgm .ppm .pnm .sr .ras .exr .hdr .pic .gif".split())
 #: File name extensions read as videos (cv2.VideoCapture).
 VIDEO_EXTENSIONS = frozenset(
     ".avi .mp4 .mov .mkv .webm .mpg .mpeg .m4v .wmv .flv .ogv .3gp .ts .mts .m2ts .mjpeg .y4m".split())

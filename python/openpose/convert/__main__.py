@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from .._commandline import CommandParser
 from . import DEFAULT_INPUT_SIZE, convert_caffe
 
 
@@ -14,7 +15,7 @@ def build_parser(
 ) -> argparse.ArgumentParser:
     """The command's arguments (pass a parser, e.g. a sub-command's, to fill it)."""
     if parser is None:
-        parser = argparse.ArgumentParser(
+        parser = CommandParser(
             prog=prog,
             description="Convert a CMU OpenPose Caffe model (.prototxt + .caffemodel) to ONNX, "
             "for OpenCV 5 (no Caffe importer) and onnxruntime.",
