@@ -178,7 +178,8 @@ def table_text(table, engines, n_frames: int, reps: int) -> str:
     title = (f"COCO OKS keypoint accuracy on `../shared/data/dev` ({len(gt.getImgIds())} COCO 2017 photos, "
              f"{n_people} people with keypoints) through the {ENGINE_AP} engine, and the `openpose` command's "
              f"frames/s on `video.avi` (1280x720; its first {n_frames} frames, JSON written; each configuration "
-             f"timed {reps} times in turn, the median), one run, {os.cpu_count()} CPU cores{load}:")
+             f"timed {reps} times in turn, the median), one run, {os.cpu_count()} cores of an "
+             f"{dc.cpu_description()}{load}:")
     head = "| model | preset | runs | AP | AP50 | AP75 | AR | " + " | ".join(f"fps {e}" for e in engines) + " |"
     lines = [title, "", head, "|" + "---|" * (7 + len(engines))]
     for (model, label), (ap, ap50, ap75, ar, fps) in table.items():

@@ -58,6 +58,24 @@ def video_frames(n_frames: int, video: Path = SHARED / "media" / "video.avi") ->
     return frames
 
 
+def cpu_description() -> str:
+    """This machine's CPU in a few words: its model and the vector and int8 units the networks' speed depends on."""
+    model, flags = "unknown CPU", set()
+    try:
+        for line in Path("/proc/cpuinfo").read_text(encoding="utf-8").splitlines():
+            key, _, value = line.partition(":")
+            if key.strip() == "model name":
+                model = value.strip()
+            elif key.strip() == "flags":
+                flags = set(value.split())
+    except OSError:
+        return model
+    units = [name for flag, name in (("avx2", "AVX2"), ("avx512f", "AVX-512"), ("avx512_vnni", "AVX512-VNNI"),
+                                     ("avx_vnni", "AVX-VNNI"), ("amx_int8", "AMX-INT8"), ("amx_bf16", "AMX-BF16"))
+             if flag in flags]
+    return f"{model} ({', '.join(units) or 'no AVX2'})"
+
+
 def command_fps(estimator, n_frames: int, video: Path = SHARED / "media" / "video.avi") -> tuple[float, float]:
     """The ``openpose`` command's pipeline on a video's first `n_frames` (0: all), writing JSON.
 

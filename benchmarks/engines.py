@@ -44,7 +44,7 @@ import time
 from pathlib import Path
 
 import openpose
-from dev_cache import command_fps, video_frames
+from dev_cache import command_fps, cpu_description, video_frames
 from doc_tables import write_table
 from openpose.engines import PRECISIONS, engine_class, engine_names
 
@@ -185,7 +185,8 @@ def main(argv=None) -> int:
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     net_w, net_h = first.net_input_size((frames[0].shape[1], frames[0].shape[0]))
     lines = [(f"`video.avi`, first {len(frames)} frames ({frames[0].shape[1]}x{frames[0].shape[0]}, network input "
-              f"{net_w}x{net_h}: the default preset and model), {os.cpu_count()} CPU cores, load average "
+              f"{net_w}x{net_h}: the default preset and model), {os.cpu_count()} cores of an {cpu_description()}, "
+              f"load average "
               f"{load_start:.1f} at the start and {load:.1f} at the end; one process, {args.repeats} interleaved "
               f"repeats (medians; the ratio's range in brackets). The other stages alone, one thread: decoding "
               f"{stages['decode']:.1f} ms, pre-processing {stages['prepare']:.1f} ms, post-processing "

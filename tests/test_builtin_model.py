@@ -147,7 +147,8 @@ def test_openpose_models_lists_the_builtin_and_the_known_models():
     res = _command("models")
     assert res.returncode == 0, res.stderr
     for model in BUILTIN_MODELS:
-        assert str(model.path) in res.stdout and str(model.notice) in res.stdout and model.summary in res.stdout
+        assert str(model.path) in res.stdout and str(model.notice) in res.stdout
+        assert model.summary in " ".join(res.stdout.split())  # wrapped at 100 columns
         assert f"{model.path.stat().st_size / 1e6:.1f} MB" in res.stdout
     assert "lightweight (the default)" in res.stdout
     for known in KNOWN_MODELS:
@@ -199,3 +200,22 @@ def test_from_the_installed_wheel_outside_the_checkout(tmp_path):
     res = _command(photo, "--write-json", tmp_path / "out", cwd=tmp_path)
     assert res.returncode == 0, res.stderr
     assert (tmp_path / "out" / "photo_keypoints.json").is_file()
+
+
+def test_the_catalogue_figures_are_the_docs_accuracy_table():
+    """`openpose models` prints each built-in model's AP and speed: those of the docs' accuracy table."""
+    table = ROOT / "docs" / "accuracy.md"
+    if not table.is_file():
+        pytest.skip("no docs/ beside the tests (an installed wheel's tests)")
+    rows = {}
+    for line in table.read_text(encoding="utf-8").splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) == 10 and cells[1].startswith("preset="):
+            rows[(cells[0], cells[1].split("=")[1].split()[0])] = cells
+    engines = ("cv2", "onnxruntime", "openvino")
+    for model in BUILTIN_MODELS:
+        for preset, ap in model.ap:
+            assert f"{ap:.3f}" == rows[(model.name, preset)][3], (model.name, preset)
+        balanced = rows[(model.name, "balanced")]
+        for engine, fps in model.fps:
+            assert f"{fps:.1f}" == f"{float(balanced[7 + engines.index(engine)]):.1f}", (model.name, engine)

@@ -258,3 +258,34 @@ def _tfpose_engine() -> str:
     from openpose.models import opencv_major
 
     return "cv2" if opencv_major() >= 5 else "onnxruntime"
+
+
+@pytest.mark.parametrize("preset", ["fast", "balanced", "best"])
+def test_no_ghost_on_a_black_or_grey_frame_at_any_preset(preset):
+    """The lightweight network's constants keep CMU's peak threshold: a uniform grey frame peaks at 0.047 there."""
+    est = openpose.PoseEstimator(preset=preset)
+    for value in (0, 128, 255):
+        result = est.estimate(np.full((360, 480, 3), value, np.uint8))
+        assert result.poses.shape == (0, 18, 3), (preset, value)
+
+
+def test_a_ray_worker_runs_a_builtin_model_by_its_name(tmp_path):
+    """openpose batch's workers get a built-in model's name as it is and write the command's JSON (no Ray)."""
+    from openpose import cli
+    from openpose.estimator import EstimatorOptions
+    from openpose.ray.driver import _worker_model
+    from openpose.ray.planning import plan_work
+    from openpose.ray.worker import WorkItemProcessor
+
+    assert _worker_model("lightweight") == "lightweight" and _worker_model(None) is None
+    assert _worker_model("x.onnx") == str(Path("x.onnx").absolute())
+    photo = photos()[0] if photos() else pytest.skip("needs a shared photo")
+    (item,) = plan_work([photo]).items
+    (tmp_path / "batch").mkdir()
+    worker = WorkItemProcessor(output=str(tmp_path / "batch"), fmt="json",
+                               estimator=EstimatorOptions(model="lightweight", preset="fast"))
+    assert worker.process(item).failures == []
+    assert cli.main([str(photo), "--model", "lightweight", "--preset", "fast", "--write-json",
+                     str(tmp_path / "command"), "--quiet"]) == 0
+    name = f"{photo.stem}_keypoints.json"
+    assert (tmp_path / "batch" / name).read_bytes() == (tmp_path / "command" / name).read_bytes()

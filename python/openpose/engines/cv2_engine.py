@@ -5,8 +5,8 @@ process-wide setting (``cv2.setNumThreads``; by default one thread per
 core). The engine leaves it as it is: changing it would change every other
 OpenCV call of the process (decoding, resizing) and the default results'
 timing, and OpenCV's default already gives the network every core, which is
-what the command wants (the other stages need little; see the README's
-"Engines and precision").
+what the command wants (the other stages need little; see the docs' "Models
+and engines" page).
 
 Precision and devices: fp32 on the CPU (OpenCV's CPU fp16 target is for ARM
 only). With an OpenCV built with CUDA and a CUDA device, ``device="cuda"``

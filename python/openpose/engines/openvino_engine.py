@@ -18,7 +18,7 @@ bf16 by itself), bf16 or f16. A reduced precision is accepted when the CPU
 plugin lists it in its ``OPTIMIZATION_CAPABILITIES`` (``BF16``: AVX512_BF16
 or AMX; ``FP16``: AVX512_FP16 or AMX-FP16 CPUs, and ARM). Listed is not
 fast: without AMX-FP16 the CPU plugin runs f16 no faster than f32 (see the
-README's "Engines and precision").
+docs' "Models and engines" page).
 
 Output heads in f32: in a reduced precision the network is compiled in two
 parts, the body in that precision and the output heads (the last

@@ -39,16 +39,24 @@ class BuiltinModel:
     title : str
         What it is, in a few words.
     licence : str
-    summary : str
-        Its accuracy and speed, one line (the figures of the docs' accuracy
-        table, which ``tests/test_builtin_model.py`` holds them to).
+    ap : tuple of (str, float)
+        Its COCO OKS AP on the dev set per preset, and
+    fps : tuple of (str, float)
+        the ``openpose`` command's frames/s on the shared video per engine at
+        the balanced preset: the figures of the docs' accuracy table
+        (``benchmarks/accuracy.py``), which ``tests/test_builtin_model.py``
+        holds these to.
+    note : str
+        What else to know, one line.
     """
 
     name: str
     file: str
     title: str
     licence: str
-    summary: str
+    ap: tuple[tuple[str, float], ...]
+    fps: tuple[tuple[str, float], ...]
+    note: str = ""
 
     @property
     def path(self) -> Path:
@@ -60,15 +68,27 @@ class BuiltinModel:
         """Its NOTICE file: origin, changes, licence, checksum."""
         return _DATA / f"{self.name}.NOTICE"
 
+    @property
+    def summary(self) -> str:
+        """Its accuracy and speed in one line (``openpose models``)."""
+        ap = ", ".join(f"{preset} {value:.3f}" for preset, value in self.ap)
+        fps = ", ".join(f"{engine} {value:.1f}" for engine, value in self.fps)
+        text = f"dev-set AP: {ap}; balanced frames/s on the shared 1280x720 video (2 AVX2 cores): {fps}"
+        return f"{text}. {self.note}" if self.note else text
+
 
 #: The built-in models, the default first.
 BUILTIN_MODELS: tuple[BuiltinModel, ...] = (
     BuiltinModel("lightweight", "human-pose-estimation-0001-int8.onnx",
-                 "Lightweight OpenPose (Intel Open Model Zoo human-pose-estimation-0001, int8)",
-                 "Apache-2.0", "the default; every preset runs it"),
+                 "Lightweight OpenPose (Intel Open Model Zoo human-pose-estimation-0001, int8)", "Apache-2.0",
+                 ap=(("fast", 0.309), ("balanced", 0.485), ("best", 0.561)),
+                 fps=(("cv2", 2.4), ("onnxruntime", 5.2), ("openvino", 5.8)),
+                 note="The default: every preset runs it."),
     BuiltinModel("tfpose", "openpose_mobilenet_v2_small_coco.onnx",
                  "tf-pose-estimation's mobilenet_v2_small COCO model", "Apache-2.0",
-                 "smaller and less accurate; OpenCV >= 5 or --engine onnxruntime"),
+                 ap=(("fast", 0.189), ("balanced", 0.256), ("best", 0.338)),
+                 fps=(("cv2", 13.0), ("onnxruntime", 12.8), ("openvino", 19.1)),
+                 note="Smaller and less accurate; OpenCV >= 5 or --engine onnxruntime."),
 )
 
 #: The short name of the model `PoseEstimator` and the commands run when none is given.
