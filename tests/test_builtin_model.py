@@ -202,8 +202,8 @@ def test_from_the_installed_wheel_outside_the_checkout(tmp_path):
     assert (tmp_path / "out" / "photo_keypoints.json").is_file()
 
 
-def test_the_catalogue_figures_are_the_docs_accuracy_table():
-    """`openpose models` prints each built-in model's AP and speed: those of the docs' accuracy table."""
+def _accuracy_table() -> dict[tuple[str, str], list[str]]:
+    """The docs' accuracy table (written by benchmarks/accuracy.py): its cells by (model, preset)."""
     table = ROOT / "docs" / "accuracy.md"
     if not table.is_file():
         pytest.skip("no docs/ beside the tests (an installed wheel's tests)")
@@ -212,6 +212,27 @@ def test_the_catalogue_figures_are_the_docs_accuracy_table():
         cells = [c.strip() for c in line.strip().strip("|").split("|")]
         if len(cells) == 10 and cells[1].startswith("preset="):
             rows[(cells[0], cells[1].split("=")[1].split()[0])] = cells
+    return rows
+
+
+def test_the_readme_presets_table_is_the_docs_accuracy_table():
+    """The README's presets table gives the accuracy table's AP and frames/s, rounded as the README writes them."""
+    rows = _accuracy_table()
+    readme = [[c.strip() for c in line.strip().strip("|").split("|")]
+              for line in (ROOT / "README.md").read_text(encoding="utf-8").splitlines()
+              if line.startswith("| `") and "`--preset`" not in line]
+    presets = [cells for cells in readme if len(cells) == 7 and cells[1] in ("lightweight", "tfpose")]
+    assert len(presets) == 4, presets
+    for cells in presets:
+        measured = rows[(cells[1], cells[0].split("`")[1])]
+        for written, figure in zip(cells[3:], [measured[3], *measured[7:]], strict=True):
+            decimals = len(written.partition(".")[2])
+            assert written == f"{float(figure):.{decimals}f}", (cells, measured)
+
+
+def test_the_catalogue_figures_are_the_docs_accuracy_table():
+    """`openpose models` prints each built-in model's AP and speed: those of the docs' accuracy table."""
+    rows = _accuracy_table()
     engines = ("cv2", "onnxruntime", "openvino")
     for model in BUILTIN_MODELS:
         for preset, ap in model.ap:

