@@ -130,6 +130,15 @@ def test_plan_records_missing_and_unknown_inputs(tmp_path):
                         Failure(str(odd), "not an image or a video (a text file)")]
 
 
+@pytest.mark.parametrize("selection", [None, FrameOptions(frame_step=2)], ids=["whole", "selected"])
+def test_plan_records_a_video_it_cannot_open(tmp_path, selection):
+    cut = tmp_path / "cut.avi"
+    cut.write_bytes(shared_path("media/video.avi").read_bytes()[:300])  # the RIFF header, no stream
+    items, failures, notes = plan_work([cut], frame_options=selection)
+    assert items == [] and notes == []
+    assert failures == [Failure(str(cut), "cannot open it as a video (corrupt, truncated or unsupported)")]
+
+
 @pytest.mark.parametrize(("name", "value"), [("images_per_item", 0), ("frames_per_item", -1)],
                          ids=["images_per_item", "frames_per_item"])
 def test_plan_rejects_bad_sizes(name, value):

@@ -203,10 +203,18 @@ def plan_work(
     return plan
 
 
-def _plan_video(video: Source, plan: Plan, frames_per_item: int, max_frames: int | None) -> None:
+def _frame_count(video: Source, plan: Plan) -> int | None:
+    """The video's frame count from its header (0 or less: none given), or None, noted as a failure, when it cannot
+    be opened."""
     count = video_frame_count(video.location)
     if count is None:
         plan.failures.append(Failure(video.label, "cannot open it as a video (corrupt, truncated or unsupported)"))
+    return count
+
+
+def _plan_video(video: Source, plan: Plan, frames_per_item: int, max_frames: int | None) -> None:
+    count = _frame_count(video, plan)
+    if count is None:
         return
     path = (video.location,)
     limit = count if max_frames is None else min(count, max_frames) if count > 0 else max_frames
@@ -222,9 +230,8 @@ def _plan_video(video: Source, plan: Plan, frames_per_item: int, max_frames: int
 
 def _plan_video_selection(video: Source, plan: Plan, frames_per_item: int, selection: FrameOptions) -> None:
     """`_plan_video` for a frame selection: each item is `frames_per_item` selected frames."""
-    count = video_frame_count(video.location)
+    count = _frame_count(video, plan)
     if count is None:
-        plan.failures.append(Failure(video.label, "cannot open it as a video (corrupt, truncated or unsupported)"))
         return
     path = (video.location,)
     first, last, step = selection.frame_first, selection.frame_last, selection.frame_step
