@@ -143,6 +143,18 @@ def test_a_missing_model_is_a_few_short_lines(tmp_path, given):
     assert "openpose models" in res.stderr
 
 
+def test_openpose_eval_says_the_same_of_a_missing_model(tmp_path):
+    pytest.importorskip("pycocotools")
+    missing = tmp_path / "absent.onnx"
+    annotations = tmp_path / "ann.json"
+    annotations.write_text('{"images": [], "annotations": [], "categories": [{"id": 1, "name": "person"}]}')
+    res = run_command("eval", annotations, tmp_path, "--model", missing)
+    assert res.returncode == 2
+    lines = res.stderr.splitlines()
+    assert lines[0] == f"openpose eval: error: model file {str(missing)!r} (--model) does not exist", lines
+    assert "leave out --model" in lines[1] and "openpose models" in lines[2]
+
+
 def test_the_parser_is_the_one_of_every_command():
     parsers = [cli.build_parser(), batch_cli.build_parser(), eval_cli.build_parser(), models_cli.build_parser(),
                convert_cli.build_parser()]

@@ -9,8 +9,8 @@
   kept, lines at most 100 columns.
 - `silence_opencv_log`: OpenCV's (and its FFmpeg's) own log off, unless the
   command is given ``--verbose``.
-- `missing_model_message`: a missing ``--model`` or ``--weights`` file in a
-  few short lines.
+- `missing_model_message`, `estimator_error`: a missing ``--model`` or
+  ``--weights`` file in a few short lines.
 - `config`, `estimator_options`: the layers' config values from a parse
   (their options are declared by the layers, `openpose.options`), a value a
   layer refuses being a usage error naming its flag; ``--model`` falls back
@@ -36,6 +36,7 @@ __all__ = [
     "HelpFormatter",
     "closest_option",
     "config",
+    "estimator_error",
     "estimator_options",
     "joined_net_resolution",
     "missing_model_message",
@@ -248,6 +249,18 @@ def missing_model_message(prog: str, files: Sequence[tuple[str, str | None]], *,
         lines.append(f"`{command} models` lists the models openpose knows and where to get them")
         return "\n  ".join([f"{prog}: error: {lines[0]}", *lines[1:]])
     return None
+
+
+def estimator_error(prog: str, exc: BaseException, options) -> str:
+    """The message for `exc`, raised while a command built its estimator (or read its data) from `options`.
+
+    A missing ``--model`` or ``--weights`` file of `options` (an
+    `openpose.estimator.EstimatorOptions`) is `missing_model_message`'s few
+    short lines; anything else is ``PROG: error: EXC``.
+    """
+    missing = isinstance(exc, FileNotFoundError) and missing_model_message(
+        prog, [("--model", options.model), ("--weights", options.weights)], env_model=os.environ.get(ENV_MODEL))
+    return missing or f"{prog}: error: {exc}"
 
 
 def joined_net_resolution(argv: Sequence[str]) -> list[str]:

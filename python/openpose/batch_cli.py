@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import logging
-import os
 import sys
 
 from . import _parse
@@ -67,7 +66,7 @@ def main(argv: list[str] | None = None, prog: str = "openpose batch") -> int:
     in DIR/failures.jsonl), the others were processed; 2: a usage, model or
     cluster error.
     """
-    from ._commandline import ENV_MODEL, config, estimator_options, joined_net_resolution, missing_model_message
+    from ._commandline import config, estimator_error, estimator_options, joined_net_resolution
     from .frames import FrameOptions
     from .outputs import output_options
     from .sources import InputOptions
@@ -109,9 +108,7 @@ def main(argv: list[str] | None = None, prog: str = "openpose batch") -> int:
         print(f"{prog}: interrupted (a rerun resumes)", file=sys.stderr)
         return 130
     except (OSError, ValueError, TypeError, ConnectionError) as exc:
-        missing = isinstance(exc, FileNotFoundError) and missing_model_message(
-            prog, [("--model", estimator.model), ("--weights", estimator.weights)], env_model=os.environ.get(ENV_MODEL))
-        print(missing or f"{prog}: error: {exc}", file=sys.stderr)
+        print(estimator_error(prog, exc, estimator), file=sys.stderr)
         return 2
     except Exception as exc:
         import ray.exceptions

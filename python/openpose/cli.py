@@ -22,10 +22,9 @@ from pathlib import Path
 
 from . import __version__
 from ._commandline import (
-    ENV_MODEL,
     CommandParser,
+    estimator_error,
     joined_net_resolution,
-    missing_model_message,
     silence_opencv_log,
 )
 
@@ -210,10 +209,7 @@ def _run(args, parser: argparse.ArgumentParser) -> int:
     try:
         estimator = PoseEstimator.from_options(estimator_config)
     except (OSError, ValueError, TypeError) as exc:
-        missing = isinstance(exc, FileNotFoundError) and missing_model_message(
-            "openpose", [("--model", estimator_config.model), ("--weights", estimator_config.weights)],
-            env_model=os.environ.get(ENV_MODEL))
-        print(missing or f"openpose: error: {exc}", file=sys.stderr)
+        print(estimator_error("openpose", exc, estimator_config), file=sys.stderr)
         return 2
     try:
         outputs = Outputs(output_config, RunContext.of(estimator))

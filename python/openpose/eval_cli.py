@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -42,7 +41,7 @@ def build_parser(prog: str = "openpose eval") -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None, *, prog: str = "openpose eval") -> int:
     """Entry point; 0 on success, 2 on a usage, model or data error."""
-    from ._commandline import ENV_MODEL, estimator_options, joined_net_resolution, missing_model_message
+    from ._commandline import estimator_error, estimator_options, joined_net_resolution
 
     parser = build_parser(prog)
     args = parser.parse_args(joined_net_resolution(list(sys.argv[1:] if argv is None else argv)))
@@ -66,9 +65,7 @@ def main(argv: Sequence[str] | None = None, *, prog: str = "openpose eval") -> i
             gt = COCO(str(args.annotations))
         estimator = PoseEstimator.from_options(options)
     except (OSError, ValueError, TypeError, json.JSONDecodeError) as exc:
-        missing = isinstance(exc, FileNotFoundError) and missing_model_message(
-            prog, [("--model", options.model), ("--weights", options.weights)], env_model=os.environ.get(ENV_MODEL))
-        print(missing or f"{prog}: error: {exc}", file=sys.stderr)
+        print(estimator_error(prog, exc, options), file=sys.stderr)
         return 2
     ids = sorted(gt.getImgIds())[: args.max_images]
     results = {}
